@@ -1,0 +1,55 @@
+#pragma once
+// Errors raised by the card library. Every PC/SC and PKCS#11 call site turns its return code into
+// a CardError carrying the failing function, the native code and its name, so that the host can
+// map it to a protocol error code in exactly one place (host/src/error_mapping.cpp).
+
+#include <source_location>
+#include <stdexcept>
+#include <string>
+
+namespace certbridge::card {
+
+/// What went wrong, in terms a user or help desk can act on. The host maps each kind to one protocol code.
+enum class ErrorKind {
+  PcscUnavailable,    ///< The PC/SC service (pcscd, Windows "Smart Card" service) is not running or not reachable.
+  NoReader,           ///< No reader is connected, or the named reader does not exist.
+  NoCard,             ///< The reader is empty.
+  CardRemoved,        ///< The card left the reader while we were working with it.
+  CardNotSupported,   ///< The card's ATR matches no card profile.
+  ModuleUnavailable,  ///< The PKCS#11 module named by the card profile is missing or failed to load/initialize.
+  TokenNotFound,      ///< The module is loaded but has no token for this card.
+  Pkcs11,             ///< Any other PKCS#11 failure; nativeName() holds the CKR name.
+  Pcsc,               ///< Any other PC/SC failure; nativeName() holds the SCARD_ name.
+  Cancelled,          ///< The operation was cancelled through the library (e.g. ReaderMonitor::cancel).
+  InvalidArgument,    ///< A programming or argument error (fatal, not retriable).
+};
+
+/// Stable name of an ErrorKind ("PcscUnavailable", ...), for logs and tests.
+const char* toString(ErrorKind kind) noexcept;
+
+/// An error from the card layer. Retriable kinds are everything but InvalidArgument.
+class CardError : public std::runtime_error {
+public:
+  CardError(ErrorKind kind, const std::string& detail, std::string function = {}, long nativeCode = 0,
+            std::string nativeName = {}, std::source_location where = std::source_location::current());
+
+  ErrorKind kind() const noexcept { return kind_; }
+  /// The C API function that failed ("SCardListReaders", "C_Login"), empty if none.
+  const std::string& function() const noexcept { return function_; }
+  /// The raw return code (PC/SC LONG or CK_RV), 0 if none.
+  long nativeCode() const noexcept { return nativeCode_; }
+  /// Symbolic name of nativeCode ("SCARD_E_NO_SERVICE", "CKR_PIN_INCORRECT"), empty if none.
+  const std::string& nativeName() const noexcept { return nativeName_; }
+  /// "file:line" of the call site that raised the error.
+  const std::string& location() const noexcept { return location_; }
+  bool retriable() const noexcept { return kind_ != ErrorKind::InvalidArgument; }
+
+private:
+  ErrorKind kind_;
+  std::string function_;
+  long nativeCode_;
+  std::string nativeName_;
+  std::string location_;
+};
+
+}  // namespace certbridge::card

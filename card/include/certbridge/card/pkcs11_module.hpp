@@ -1,0 +1,54 @@
+#pragma once
+// A PKCS#11 module loaded through libp11, and its tokens. libp11 and pkcs11.h stay inside the library.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace certbridge::card {
+
+/// A token (card) as its PKCS#11 module reports it. PIN flags are a snapshot taken when listed.
+struct TokenInfo {
+  unsigned long slotId = 0;
+  std::string slotDescription;  ///< Real middleware names the slot after the PC/SC reader.
+  std::string label;
+  std::string serial;
+  std::string manufacturer;
+  std::string model;
+  bool initialized = false;
+  bool loginRequired = false;
+  bool protectedAuthPath = false;  ///< PIN is entered on the reader's pin pad.
+  bool readOnly = false;
+  bool userPinInitialized = false;
+  bool userPinCountLow = false;   ///< A wrong PIN was entered since the last good one.
+  bool userPinFinalTry = false;   ///< One more wrong PIN locks it.
+  bool userPinLocked = false;
+  bool userPinToBeChanged = false;
+  bool soPinCountLow = false;
+  bool soPinFinalTry = false;
+  bool soPinLocked = false;
+};
+
+/// A loaded PKCS#11 module. Loading fails with CardError(ModuleUnavailable) if the file is missing
+/// or C_Initialize fails. Not thread-safe: the host serializes card work on one worker thread.
+class Pkcs11Module {
+public:
+  static std::shared_ptr<Pkcs11Module> load(const std::string& path);
+  ~Pkcs11Module();
+  Pkcs11Module(const Pkcs11Module&) = delete;
+  Pkcs11Module& operator=(const Pkcs11Module&) = delete;
+
+  const std::string& path() const noexcept { return path_; }
+  /// Re-enumerates slots (so PIN flags are fresh) and returns the slots that hold a token.
+  std::vector<TokenInfo> tokens();
+
+  struct Impl;  ///< libp11 context and slot list.
+  Impl& impl() noexcept { return *impl_; }
+
+private:
+  Pkcs11Module(std::string path, std::unique_ptr<Impl> impl);
+  std::string path_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace certbridge::card

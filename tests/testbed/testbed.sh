@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# The virtual test bed: a private pcscd with the vpcd virtual reader, a vicc card that can be inserted and
+# removed, SoftHSM2 tokens in a private directory, and a host configuration whose card profile ties the
+# virtual card (by ATR) to the SoftHSM2 token. Nothing outside STATE_DIR is touched, so several test beds
+# can run at once. Needs root (pcscd runs in a private mount namespace so it cannot clash with a system
+# pcscd over /run/pcscd).
+#
+#   testbed.sh start DIR [--owner PID] [--no-card]   start everything; with --owner, tear down when PID exits
+#   testbed.sh insert DIR | remove DIR                put the card in reader 0 / pull it out
+#   testbed.sh stop-pcscd DIR | start-pcscd DIR       stop or restart only the PC/SC service
+#   testbed.sh stop DIR                               stop everything and delete DIR (idempotent)
+#   testbed.sh env DIR                                print the environment clients need (sourceable)
+#
+# After start, DIR/env holds: PCSCLITE_CSOCK_NAME, SOFTHSM2_CONF, CERTBRIDGE_CONFIG, CERTBRIDGE_LOG_DIR,
+# CERTBRIDGE_TESTBED_DIR, CERTBRIDGE_TESTBED_READER, CERTBRIDGE_TESTBED_TOKEN, CERTBRIDGE_TESTBED_USER_PIN,
+# CERTBRIDGE_TESTBED_SO_PIN.
+set -euo pipefail
+
+readonly VICC_PYTHONPATH=/usr/lib/python3/site-packages/virtualsmartcard
+readonly VPCD_DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
+readonly SOFTHSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
+# vicc's iso7816 card answers with this ATR; the card profile below matches it.
+readonly VIRTUAL_CARD_ATR="3B 95 13 81 01 80 73 FF 01 00 0B"
+readonly READER_NAME="Virtual PCD 00 00"
+readonly TOKEN_LABEL="CertBridge Card"
+readonly SECOND_TOKEN_LABEL="CertBridge Card 2"
+# Test-only secrets of throw-away tokens; they exist only inside DIR.
+readonly USER_PIN="123456"
+readonly SO_PIN="87654321"
+
+die() { echo "testbed: $*" >&2; exit 1; }
+
+require_tools() {
+  local missing=()
+  for tool in pcscd unshare softhsm2-util /usr/bin/python3; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  [ -f "$VPCD_DRIVER" ] || missing+=("vsmartcard-vpcd ($VPCD_DRIVER)")
+  [ -f "$SOFTHSM_MODULE" ] || missing+=("softhsm2 ($SOFTHSM_MODULE)")
+  [ -d "$VICC_PYTHONPATH" ] || missing+=("python3-virtualsmartcard")
+  [ -d /usr/lib/python3/dist-packages/Cryptodome ] || missing+=("python3-pycryptodome")
+  [ ${#missing[@]} -eq 0 ] || die "missing: ${missing[*]} (run tests/install-dependencies.sh)"
+  [ "$(id -u)" -eq 0 ] || die "must run as root (pcscd needs a private mount namespace)"
+}
+
+free_port_pair() {
+  # vpcd listens on PORT (reader 0) and PORT+1 (reader 1): find two free consecutive ports.
+  /usr/bin/python3 - <<'EOF'
+import random, socket
+for _ in range(200):
+    port = random.randrange(20000, 60000, 2)
+    try:
+        for p in (port, port + 1):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); s.close()
+        print(port); break
+    except OSError:
+        continue
+EOF
+}
+
+wait_for() {  # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.1
+  done
+}
+
+# A process counts as gone once it is a zombie: in containers nobody may reap our orphans.
+process_alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
+pid_alive() { [ -f "$1" ] && process_alive "$(cat "$1")"; }
+
+kill_pidfile() {
+  local file=$1
+  if pid_alive "$file"; then
+    local pid; pid=$(cat "$file")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do process_alive "$pid" || break; sleep 0.05; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
+start_pcscd() {
+  local dir=$1
+  mkdir -p "$dir/run/pcscd"
+  rm -f "$dir/run/pcscd/pcscd.comm" "$dir/run/pcscd/pcscd.pid"
+  # pcscd ignores PCSCLITE_CSOCK_NAME and always serves /run/pcscd: give it a private /run.
+  setsid unshare -m sh -c "mount --bind '$dir/run' /run && exec pcscd --foreground -c '$dir/readers'" \
+    >>"$dir/pcscd.log" 2>&1 </dev/null &
+  echo $! >"$dir/pcscd.pid"
+  wait_for 10 test -S "$dir/run/pcscd/pcscd.comm" || die "pcscd did not start (see $dir/pcscd.log)"
+}
+
+stop_pcscd() {
+  local dir=$1
+  kill_pidfile "$dir/pcscd.pid"
+  rm -f "$dir/run/pcscd/pcscd.comm"
+}
+
+reader_has_card() {  # reader_has_card DIR yes|no
+  local out
+  out=$(PCSCLITE_CSOCK_NAME="$1/run/pcscd/pcscd.comm" /usr/bin/python3 "$1/card_state.py" 2>/dev/null) || return 1
+  [ "$out" = "$2" ]
+}
+
+insert_card() {
+  local dir=$1 port
+  port=$(cat "$dir/vpcd.port")
+  touch "$dir/card.inserted"
+  pid_alive "$dir/vicc.pid" && return 0
+  PYTHONPATH="$VICC_PYTHONPATH:$dir/python" setsid /usr/bin/python3 "$dir/vicc.py" "$port" \
+    >>"$dir/vicc.log" 2>&1 </dev/null &
+  echo $! >"$dir/vicc.pid"
+  wait_for 10 reader_has_card "$dir" yes || die "the virtual card did not appear (see $dir/vicc.log)"
+}
+
+remove_card() {
+  local dir=$1
+  rm -f "$dir/card.inserted"
+  kill_pidfile "$dir/vicc.pid"
+  if pid_alive "$dir/pcscd.pid"; then
+    wait_for 10 reader_has_card "$dir" no || die "the virtual card did not go away"
+  fi
+}
+
+write_support_files() {
+  local dir=$1 port=$2
+  mkdir -p "$dir/readers" "$dir/python" "$dir/softhsm/tokens" "$dir/logs"
+  cat >"$dir/readers/vpcd" <<EOF
+FRIENDLYNAME "Virtual PCD"
+DEVICENAME   /dev/null:$port
+LIBPATH      $VPCD_DRIVER
+CHANNELID    $port
+EOF
+  # Debian's vicc imports Crypto; Debian ships the same library as Cryptodome.
+  ln -sfn /usr/lib/python3/dist-packages/Cryptodome "$dir/python/Crypto"
+  cat >"$dir/vicc.py" <<'EOF'
+import logging, sys
+from virtualsmartcard.VirtualSmartcard import VirtualICC
+VirtualICC(None, "iso7816", "localhost", int(sys.argv[1]), logginglevel=logging.WARNING).run()
+EOF
+  # Asks pcscd through libpcsclite whether reader 0 holds a card (prints yes/no).
+  cat >"$dir/card_state.py" <<EOF
+import ctypes, sys
+lib = ctypes.CDLL("libpcsclite.so.1")
+ctx = ctypes.c_long()
+if lib.SCardEstablishContext(2, None, None, ctypes.byref(ctx)) != 0: sys.exit(1)
+class State(ctypes.Structure):
+    _fields_ = [("reader", ctypes.c_char_p), ("user", ctypes.c_void_p), ("current", ctypes.c_ulong),
+                ("event", ctypes.c_ulong), ("atrlen", ctypes.c_ulong), ("atr", ctypes.c_ubyte * 33)]
+st = State(b"$READER_NAME", None, 0, 0, 0)
+rv = lib.SCardGetStatusChange(ctx, ctypes.c_ulong(0), ctypes.byref(st), ctypes.c_ulong(1))
+lib.SCardReleaseContext(ctx)
+if rv not in (0, 0x8010000A): sys.exit(1)
+print("yes" if st.event & 0x20 else "no")
+EOF
+  cat >"$dir/softhsm2.conf" <<EOF
+directories.tokendir = $dir/softhsm/tokens
+objectstore.backend = file
+log.level = ERROR
+slots.removable = false
+EOF
+  cat >"$dir/certbridge-config.json" <<EOF
+{
+  "allowedOrigins": ["http://127.0.0.1:*", "http://localhost:*"],
+  "cardProfiles": [
+    {
+      "id": "certbridge-virtual",
+      "displayName": "CertBridge virtual test card",
+      "atr": "$VIRTUAL_CARD_ATR",
+      "module": "$SOFTHSM_MODULE",
+      "tokenLabel": "$TOKEN_LABEL",
+      "pins": [{"name": "PIN", "minLength": 6, "maxLength": 16}],
+      "keySizes": [2048, 3072, 4096]
+    }
+  ]
+}
+EOF
+}
+
+init_tokens() {
+  local dir=$1
+  SOFTHSM2_CONF="$dir/softhsm2.conf" softhsm2-util --init-token --free --label "$TOKEN_LABEL" \
+    --so-pin "$SO_PIN" --pin "$USER_PIN" >>"$dir/softhsm.log" 2>&1 || die "softhsm2-util failed (see $dir/softhsm.log)"
+  SOFTHSM2_CONF="$dir/softhsm2.conf" softhsm2-util --init-token --free --label "$SECOND_TOKEN_LABEL" \
+    --so-pin "$SO_PIN" --pin "$USER_PIN" >>"$dir/softhsm.log" 2>&1 || die "softhsm2-util failed (see $dir/softhsm.log)"
+}
+
+write_env() {
+  local dir=$1
+  cat >"$dir/env" <<EOF
+export PCSCLITE_CSOCK_NAME='$dir/run/pcscd/pcscd.comm'
+export SOFTHSM2_CONF='$dir/softhsm2.conf'
+export CERTBRIDGE_CONFIG='$dir/certbridge-config.json'
+export CERTBRIDGE_LOG_DIR='$dir/logs'
+export CERTBRIDGE_TESTBED_DIR='$dir'
+export CERTBRIDGE_TESTBED_READER='$READER_NAME'
+export CERTBRIDGE_TESTBED_TOKEN='$TOKEN_LABEL'
+export CERTBRIDGE_TESTBED_USER_PIN='$USER_PIN'
+export CERTBRIDGE_TESTBED_SO_PIN='$SO_PIN'
+EOF
+}
+
+stop_all() {
+  local dir=$1
+  [ -d "$dir" ] || return 0
+  [ -f "$dir/.certbridge-testbed" ] || die "$dir is not a test bed directory; refusing to delete it"
+  kill_pidfile "$dir/watchdog.pid"
+  kill_pidfile "$dir/vicc.pid"
+  stop_pcscd "$dir"
+  rm -rf "$dir"
+}
+
+start_watchdog() {  # tear down when the owner process exits, even if it crashed
+  local dir=$1 owner=$2 self
+  self=$(readlink -f "$0")
+  setsid bash -c "while kill -0 $owner 2>/dev/null && ! grep -q ' Z ' /proc/$owner/stat 2>/dev/null && [ -d '$dir' ]; do sleep 0.5; done; rm -f '$dir/watchdog.pid'; '$self' stop '$dir'" \
+    >/dev/null 2>&1 </dev/null &
+  echo $! >"$dir/watchdog.pid"
+}
+
+main() {
+  local cmd=${1:-} dir=${2:-}
+  [ -n "$cmd" ] && [ -n "$dir" ] || die "usage: testbed.sh start|stop|insert|remove|stop-pcscd|start-pcscd|env DIR"
+  shift 2
+  case "$cmd" in
+    start)
+      local owner="" card=yes
+      while [ $# -gt 0 ]; do
+        case "$1" in
+          --owner) owner=$2; shift 2 ;;
+          --no-card) card=no; shift ;;
+          *) die "unknown option $1" ;;
+        esac
+      done
+      require_tools
+      mkdir -p "$dir"
+      dir=$(cd "$dir" && pwd)
+      [ -z "$(ls -A "$dir")" ] || die "$dir is not empty"
+      touch "$dir/.certbridge-testbed"
+      local port; port=$(free_port_pair)
+      echo "$port" >"$dir/vpcd.port"
+      # From here on, a failure tears down what was started.
+      trap 'stop_all "$dir"' ERR
+      [ -z "$owner" ] || start_watchdog "$dir" "$owner"
+      write_support_files "$dir" "$port"
+      init_tokens "$dir"
+      start_pcscd "$dir"
+      [ "$card" = no ] || insert_card "$dir"
+      write_env "$dir"
+      trap - ERR
+      echo "$dir/env"
+      ;;
+    insert) insert_card "$dir" ;;
+    remove) remove_card "$dir" ;;
+    stop-pcscd) stop_pcscd "$dir" ;;
+    start-pcscd)
+      start_pcscd "$dir"
+      # A running vicc was talking to the old pcscd: reconnect it so the card shows again.
+      if [ -f "$dir/card.inserted" ]; then kill_pidfile "$dir/vicc.pid"; insert_card "$dir"; fi
+      ;;
+    stop) stop_all "$dir" ;;
+    env) cat "$dir/env" ;;
+    *) die "unknown command $cmd" ;;
+  esac
+}
+
+main "$@"
