@@ -171,7 +171,7 @@ EOF
       "atr": "$VIRTUAL_CARD_ATR",
       "module": "$SOFTHSM_MODULE",
       "tokenLabel": "$TOKEN_LABEL",
-      "pins": [{"name": "PIN", "minLength": 6, "maxLength": 16}],
+      "pins": [{"name": "PIN", "minLength": 6, "maxLength": 16, "maxTries": 3}],
       "keySizes": [2048, 3072, 4096]
     }
   ]

@@ -15,6 +15,7 @@ struct PinRules {
   std::string name = "PIN";
   int minLength = 6;
   int maxLength = 16;
+  int maxTries = 0;  ///< Wrong entries before the PIN locks (3 on the RA's cards); 0 when unknown.
 };
 
 /// One kind of card.
