@@ -20,16 +20,16 @@ struct PinRules {
 
 /// One kind of card.
 struct CardProfile {
-  std::string id;           ///< Stable identifier, e.g. "certbridge-virtual".
-  std::string displayName;  ///< Shown to users, e.g. "CertBridge virtual test card".
+  std::string id;                     ///< Stable identifier, e.g. "certbridge-virtual".
+  std::string displayName;            ///< Shown to users, e.g. "CertBridge virtual test card".
   std::vector<std::uint8_t> atr;      ///< ATR pattern.
   std::vector<std::uint8_t> atrMask;  ///< Same length as atr; empty means exact match.
-  std::string modulePath;   ///< PKCS#11 module serving this card.
+  std::string modulePath;             ///< PKCS#11 module serving this card.
   /// Token label to use when the module's slots are not named after PC/SC readers (the virtual test
   /// bed, software tokens). Empty: the token is found by slot description == reader name.
   std::string tokenLabel;
   std::vector<PinRules> pins{PinRules{}};  ///< One entry per PIN group; two on two-PIN cards.
-  std::vector<int> keySizes{2048};          ///< RSA key sizes the card can generate, smallest first.
+  std::vector<int> keySizes{2048};         ///< RSA key sizes the card can generate, smallest first.
 };
 
 /// Parses "3B 95 13", "3B:95:13" or "3b9513" into bytes. Throws CardError(InvalidArgument) on bad input.
@@ -37,7 +37,7 @@ std::vector<std::uint8_t> parseHexBytes(const std::string& text);
 
 /// Looks up the profile for an ATR. Order matters: the first matching row wins.
 class CardProfileTable {
-public:
+ public:
   explicit CardProfileTable(std::vector<CardProfile> profiles);
   /// Throws CardError(InvalidArgument) if a profile is malformed (mask length, empty module, no PIN).
   static void validate(const CardProfile& profile);
@@ -45,7 +45,7 @@ public:
   const CardProfile* match(std::span<const std::uint8_t> atr) const noexcept;
   const std::vector<CardProfile>& profiles() const noexcept { return profiles_; }
 
-private:
+ private:
   std::vector<CardProfile> profiles_;
 };
 

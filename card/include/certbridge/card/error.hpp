@@ -29,7 +29,7 @@ const char* toString(ErrorKind kind) noexcept;
 
 /// An error from the card layer. Retriable kinds are everything but InvalidArgument.
 class CardError : public std::runtime_error {
-public:
+ public:
   CardError(ErrorKind kind, const std::string& detail, std::string function = {}, long nativeCode = 0,
             std::string nativeName = {}, std::source_location where = std::source_location::current());
 
@@ -44,7 +44,7 @@ public:
   const std::string& location() const noexcept { return location_; }
   bool retriable() const noexcept { return kind_ != ErrorKind::InvalidArgument; }
 
-private:
+ private:
   ErrorKind kind_;
   std::string function_;
   long nativeCode_;

@@ -20,8 +20,8 @@ struct TokenInfo {
   bool protectedAuthPath = false;  ///< PIN is entered on the reader's pin pad.
   bool readOnly = false;
   bool userPinInitialized = false;
-  bool userPinCountLow = false;   ///< A wrong PIN was entered since the last good one.
-  bool userPinFinalTry = false;   ///< One more wrong PIN locks it.
+  bool userPinCountLow = false;  ///< A wrong PIN was entered since the last good one.
+  bool userPinFinalTry = false;  ///< One more wrong PIN locks it.
   bool userPinLocked = false;
   bool userPinToBeChanged = false;
   bool soPinCountLow = false;
@@ -32,20 +32,23 @@ struct TokenInfo {
 /// A loaded PKCS#11 module. Loading fails with CardError(ModuleUnavailable) if the file is missing
 /// or C_Initialize fails. Not thread-safe: the host serializes card work on one worker thread.
 class Pkcs11Module {
-public:
+ public:
+  /// Loads and initializes the module, or returns the instance already loaded from the same file:
+  /// a module initialized twice in one process shares its state, and one C_Finalize would break both.
   static std::shared_ptr<Pkcs11Module> load(const std::string& path);
   ~Pkcs11Module();
   Pkcs11Module(const Pkcs11Module&) = delete;
   Pkcs11Module& operator=(const Pkcs11Module&) = delete;
 
   const std::string& path() const noexcept { return path_; }
-  /// Re-enumerates slots (so PIN flags are fresh) and returns the slots that hold a token.
+  /// Re-enumerates slots (so PIN flags are fresh) and returns the slots that hold a token, including
+  /// blank (uninitialized) ones. Invalidates slot, token, key and certificate pointers taken from impl().
   std::vector<TokenInfo> tokens();
 
   struct Impl;  ///< libp11 context and slot list.
   Impl& impl() noexcept { return *impl_; }
 
-private:
+ private:
   Pkcs11Module(std::string path, std::unique_ptr<Impl> impl);
   std::string path_;
   std::unique_ptr<Impl> impl_;

@@ -13,10 +13,10 @@ namespace certbridge::card {
 
 /// One reader as PC/SC reports it now.
 struct ReaderState {
-  std::string name;            ///< PC/SC reader name, e.g. "Virtual PCD 00 00".
-  bool cardPresent = false;    ///< A card is in the reader.
-  bool cardExclusive = false;  ///< Another application holds the card exclusively.
-  bool pinPad = false;         ///< The reader can verify a PIN itself (FEATURE_VERIFY_PIN_DIRECT).
+  std::string name;               ///< PC/SC reader name, e.g. "Virtual PCD 00 00".
+  bool cardPresent = false;       ///< A card is in the reader.
+  bool cardExclusive = false;     ///< Another application holds the card exclusively.
+  bool pinPad = false;            ///< The reader can verify a PIN itself (FEATURE_VERIFY_PIN_DIRECT).
   std::vector<std::uint8_t> atr;  ///< The card's Answer To Reset; empty when no card.
 };
 
@@ -30,7 +30,7 @@ struct ReaderEvent {
 
 /// A PC/SC context (RAII). Establishing it fails with PcscUnavailable when no service runs.
 class PcscContext {
-public:
+ public:
   PcscContext();
   ~PcscContext();
   PcscContext(const PcscContext&) = delete;
@@ -43,14 +43,14 @@ public:
   struct Handle;
   Handle& handle() noexcept { return *handle_; }
 
-private:
+ private:
   std::unique_ptr<Handle> handle_;
 };
 
 /// Watches readers and cards. waitForChange blocks until the reader list or a card state changes,
 /// the timeout passes, or cancel() is called from another thread.
 class ReaderMonitor {
-public:
+ public:
   ReaderMonitor();
   ~ReaderMonitor();
   ReaderMonitor(const ReaderMonitor&) = delete;
@@ -60,12 +60,15 @@ public:
   const std::vector<ReaderState>& current() const noexcept { return current_; }
 
   /// Events since the last observation; empty on timeout. Throws CardError(Cancelled) after cancel().
+  /// Throws CardError(PcscUnavailable) when the PC/SC service stops; the monitor cannot recover from
+  /// that (its context died with the service): make a new one once the service is back.
   std::vector<ReaderEvent> waitForChange(std::chrono::milliseconds timeout);
 
-  /// Wakes a waiting waitForChange from another thread. Thread-safe.
+  /// Wakes a waiting waitForChange from another thread. Thread-safe. With no wait in progress it
+  /// cancels the next one, so a cancel racing with the start of a wait is never lost.
   void cancel() noexcept;
 
-private:
+ private:
   PcscContext context_;
   std::vector<ReaderState> current_;
   std::atomic<bool> cancelled_{false};

@@ -1,0 +1,142 @@
+// CardLocator: reader -> card ATR -> card profile -> PKCS#11 module -> token.
+
+#include "certbridge/card/card_locator.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+namespace certbridge::card {
+
+namespace {
+
+// How long a module that failed to load is left alone when its file has not changed. Loading runs the
+// module's own code, so a broken module is not retried on every scan, yet a fixed configuration (which
+// does not touch the module file) is still picked up soon.
+constexpr std::chrono::seconds kModuleRetryInterval{30};
+
+// What the module file looks like now, so that installing or replacing it triggers a retry at once.
+std::string fileStamp(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const auto size = fs::file_size(path, error);
+  if (error) return "missing";
+  const auto modified = fs::last_write_time(path, error);
+  if (error) return "missing";
+  return std::to_string(size) + "@" + std::to_string(modified.time_since_epoch().count());
+}
+
+std::string quoted(const std::string& text) {
+  return "\"" + text + "\"";
+}
+
+std::string listLabels(const std::vector<TokenInfo>& tokens) {
+  std::string labels;
+  for (const auto& token : tokens) {
+    if (!token.initialized) continue;
+    if (!labels.empty()) labels += ", ";
+    labels += quoted(token.label);
+  }
+  return labels.empty() ? "none" : labels;
+}
+
+// Real middleware names a slot after its PC/SC reader; software tokens and the test bed are found by label.
+std::optional<TokenInfo> chooseToken(const std::vector<TokenInfo>& tokens, const ReaderState& reader,
+                                     const CardProfile& profile) {
+  const auto bySlot = std::find_if(tokens.begin(), tokens.end(),
+                                   [&](const TokenInfo& token) { return token.slotDescription == reader.name; });
+  if (bySlot != tokens.end()) return *bySlot;
+  if (profile.tokenLabel.empty()) return std::nullopt;
+  const auto byLabel = std::find_if(tokens.begin(), tokens.end(), [&](const TokenInfo& token) {
+    return token.initialized && token.label == profile.tokenLabel;
+  });
+  if (byLabel != tokens.end()) return *byLabel;
+  return std::nullopt;
+}
+
+}  // namespace
+
+CardLocator::CardLocator(CardProfileTable profiles) : profiles_(std::move(profiles)) {}
+
+std::shared_ptr<Pkcs11Module> CardLocator::module(const std::string& path) {
+  if (const auto loaded = modules_.find(path); loaded != modules_.end()) return loaded->second;
+  const auto stamp = fileStamp(path);
+  const auto now = std::chrono::steady_clock::now();
+  if (const auto failed = moduleFailures_.find(path); failed != moduleFailures_.end()) {
+    if (failed->second.fileStamp == stamp && now - failed->second.when < kModuleRetryInterval)
+      throw failed->second.error;
+    moduleFailures_.erase(failed);
+  }
+  try {
+    auto loaded = Pkcs11Module::load(path);
+    modules_.emplace(path, loaded);
+    return loaded;
+  } catch (const CardError& error) {
+    if (error.kind() == ErrorKind::ModuleUnavailable)
+      moduleFailures_.insert_or_assign(path, ModuleFailure{error, stamp, now});
+    throw;
+  }
+}
+
+std::vector<CardSlot> CardLocator::scan() {
+  PcscContext context;
+  const auto readers = context.readers();
+  // Listing tokens re-enumerates the module's slots: do it once per module per scan.
+  std::map<std::string, std::vector<TokenInfo>> tokensByModule;
+
+  std::vector<CardSlot> slots;
+  slots.reserve(readers.size());
+  for (const auto& reader : readers) {
+    CardSlot& slot = slots.emplace_back();
+    slot.reader = reader;
+    try {
+      if (!reader.cardPresent) throw CardError(ErrorKind::NoCard, "There is no card in reader " + quoted(reader.name));
+      if (reader.atr.empty())
+        throw CardError(ErrorKind::CardNotSupported, "The card in reader " + quoted(reader.name) +
+                                                         " does not answer: take it out and insert it chip first");
+      slot.profile = profiles_.match(reader.atr);
+      if (!slot.profile)
+        throw CardError(ErrorKind::CardNotSupported, "The card in reader " + quoted(reader.name) + " (ATR " +
+                                                         formatAtr(reader.atr) + ") matches no card profile");
+      const auto& profile = *slot.profile;
+      slot.module = module(profile.modulePath);
+      auto listed = tokensByModule.find(profile.modulePath);
+      if (listed == tokensByModule.end())
+        listed = tokensByModule.emplace(profile.modulePath, slot.module->tokens()).first;
+      slot.token = chooseToken(listed->second, reader, profile);
+      if (!slot.token) {
+        throw CardError(ErrorKind::TokenNotFound,
+                        "PKCS#11 module " + profile.modulePath + " has no token for the card in reader " +
+                            quoted(reader.name) + " (looked for a slot named after the reader" +
+                            (profile.tokenLabel.empty() ? "" : " or the token label " + quoted(profile.tokenLabel)) +
+                            "; tokens found: " + listLabels(listed->second) + ")");
+      }
+    } catch (const CardError& error) {
+      slot.problem = error;
+    }
+  }
+  return slots;
+}
+
+CardSlot CardLocator::find(const std::string& reader) {
+  auto slots = scan();
+  if (slots.empty()) throw CardError(ErrorKind::NoReader, "No smart card reader is connected");
+  if (!reader.empty()) {
+    const auto named =
+        std::find_if(slots.begin(), slots.end(), [&](const CardSlot& slot) { return slot.reader.name == reader; });
+    if (named == slots.end()) throw CardError(ErrorKind::NoReader, "Reader " + quoted(reader) + " is not connected");
+    if (named->problem) throw *named->problem;
+    return std::move(*named);
+  }
+  // With several cards inserted, the first usable one in reader order wins; a card we cannot use is only
+  // reported when there is no usable one.
+  const auto usable = std::find_if(slots.begin(), slots.end(),
+                                   [](const CardSlot& slot) { return slot.reader.cardPresent && !slot.problem; });
+  if (usable != slots.end()) return std::move(*usable);
+  const auto withCard =
+      std::find_if(slots.begin(), slots.end(), [](const CardSlot& slot) { return slot.reader.cardPresent; });
+  if (withCard == slots.end()) throw CardError(ErrorKind::NoCard, "There is no card in any reader");
+  throw *withCard->problem;
+}
+
+}  // namespace certbridge::card

@@ -1,0 +1,147 @@
+// CardLocator against the test bed: reader -> virtual card ATR -> card profile -> SoftHSM token.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "certbridge/card/card_locator.hpp"
+#include "certbridge/card/error.hpp"
+#include "testbed.hpp"
+
+namespace certbridge::card {
+namespace {
+
+using testing::TestBed;
+
+// The test bed's own card profile (see testbed.sh), with the parts a test may change.
+CardProfile virtualCardProfile(const std::string& atr = testing::kCardAtr, const std::string& atrMask = "",
+                               const std::string& module = CERTBRIDGE_SOFTHSM_MODULE,
+                               const std::string& tokenLabel = testing::kTokenLabel) {
+  CardProfile profile;
+  profile.id = "certbridge-virtual";
+  profile.displayName = "CertBridge virtual test card";
+  profile.atr = parseHexBytes(atr);
+  profile.atrMask = parseHexBytes(atrMask);
+  profile.modulePath = module;
+  profile.tokenLabel = tokenLabel;
+  profile.pins = {PinRules{"PIN", 6, 16, 3}};
+  profile.keySizes = {2048, 3072, 4096};
+  return profile;
+}
+
+CardLocator locatorFor(CardProfile profile) {
+  return CardLocator(CardProfileTable({std::move(profile)}));
+}
+
+ErrorKind findError(CardLocator& locator, const std::string& reader = {}) {
+  try {
+    locator.find(reader);
+  } catch (const CardError& error) {
+    return error.kind();
+  }
+  ADD_FAILURE() << "find(\"" << reader << "\") found a card";
+  return ErrorKind::Pcsc;
+}
+
+TEST(CardLocator, ScanBindsTheCardReaderToItsTokenAndReportsNoCardForTheEmptyReader) {
+  auto locator = locatorFor(virtualCardProfile());
+  const auto slots = locator.scan();
+  ASSERT_EQ(slots.size(), 2U);
+
+  const CardSlot& card = slots[0];
+  EXPECT_EQ(card.reader.name, testing::kCardReader);
+  EXPECT_FALSE(card.problem) << card.problem->what();
+  ASSERT_NE(card.profile, nullptr);
+  EXPECT_EQ(card.profile->id, "certbridge-virtual");
+  ASSERT_TRUE(card.token);
+  EXPECT_EQ(card.token->label, TestBed::get().env("CERTBRIDGE_TESTBED_TOKEN"));
+  EXPECT_EQ(card.token->label, testing::kTokenLabel);
+  ASSERT_NE(card.module, nullptr);
+  EXPECT_EQ(card.module->path(), CERTBRIDGE_SOFTHSM_MODULE);
+
+  const CardSlot& empty = slots[1];
+  EXPECT_EQ(empty.reader.name, testing::kEmptyReader);
+  ASSERT_TRUE(empty.problem);
+  EXPECT_EQ(empty.problem->kind(), ErrorKind::NoCard);
+  EXPECT_NE(std::string(empty.problem->what()).find(testing::kEmptyReader), std::string::npos);
+  EXPECT_EQ(empty.profile, nullptr);
+  EXPECT_FALSE(empty.token);
+}
+
+TEST(CardLocator, FindWithoutAReaderNameReturnsTheInsertedCard) {
+  auto locator = locatorFor(virtualCardProfile());
+  const CardSlot slot = locator.find();
+  EXPECT_EQ(slot.reader.name, testing::kCardReader);
+  ASSERT_TRUE(slot.token);
+  EXPECT_EQ(slot.token->label, testing::kTokenLabel);
+}
+
+TEST(CardLocator, FindInTheEmptyReaderIsNoCardAndInAnUnknownReaderIsNoReader) {
+  auto locator = locatorFor(virtualCardProfile());
+  EXPECT_EQ(findError(locator, testing::kEmptyReader), ErrorKind::NoCard);
+  EXPECT_EQ(findError(locator, "Reader That Is Not There 00 00"), ErrorKind::NoReader);
+}
+
+TEST(CardLocator, FindWithTheCardRemovedIsNoCard) {
+  auto locator = locatorFor(virtualCardProfile());
+  testing::CardOutGuard cardOut;
+  EXPECT_EQ(findError(locator), ErrorKind::NoCard);
+  EXPECT_EQ(findError(locator, testing::kCardReader), ErrorKind::NoCard);
+}
+
+TEST(CardLocator, MaskedAtrProfileFindsTheCard) {
+  // A profile for the whole card family: the last two ATR bytes may be anything.
+  auto locator = locatorFor(virtualCardProfile("3B 95 13 81 01 80 73 FF 01 AA BB", "FF FF FF FF FF FF FF FF FF 00 00"));
+  const CardSlot slot = locator.find(testing::kCardReader);
+  ASSERT_TRUE(slot.token);
+  EXPECT_EQ(slot.token->label, testing::kTokenLabel);
+}
+
+TEST(CardLocator, CardWithAnUnknownAtrIsCardNotSupported) {
+  auto locator = locatorFor(virtualCardProfile("3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 01 00 00 00 00 6A"));
+  const auto slots = locator.scan();
+  ASSERT_EQ(slots.size(), 2U);
+  ASSERT_TRUE(slots[0].problem);
+  EXPECT_EQ(slots[0].problem->kind(), ErrorKind::CardNotSupported);
+  EXPECT_NE(std::string(slots[0].problem->what()).find(testing::kCardAtr), std::string::npos)
+      << "the message should show the card's ATR: " << slots[0].problem->what();
+  EXPECT_EQ(slots[0].profile, nullptr);
+  EXPECT_EQ(findError(locator), ErrorKind::CardNotSupported);
+}
+
+TEST(CardLocator, ProfileNamingAnAbsentTokenIsTokenNotFound) {
+  auto locator = locatorFor(virtualCardProfile(testing::kCardAtr, "", CERTBRIDGE_SOFTHSM_MODULE, "No Such Token"));
+  try {
+    locator.find(testing::kCardReader);
+    FAIL() << "found a token that does not exist";
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::TokenNotFound);
+    EXPECT_NE(std::string(error.what()).find("No Such Token"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find(testing::kTokenLabel), std::string::npos)
+        << "the message should list the tokens that are there: " << error.what();
+  }
+}
+
+TEST(CardLocator, MissingModuleIsModuleUnavailableUntilItIsInstalled) {
+  const auto modulePath = std::filesystem::path(TestBed::get().dir()) / "middleware" / "libcard-pkcs11.so";
+  auto locator = locatorFor(virtualCardProfile(testing::kCardAtr, "", modulePath.string()));
+
+  const auto before = locator.scan();
+  ASSERT_TRUE(before[0].problem);
+  EXPECT_EQ(before[0].problem->kind(), ErrorKind::ModuleUnavailable);
+  EXPECT_NE(std::string(before[0].problem->what()).find(modulePath.string()), std::string::npos)
+      << before[0].problem->what();
+  ASSERT_NE(before[0].profile, nullptr) << "the card itself was recognised";
+  EXPECT_EQ(findError(locator), ErrorKind::ModuleUnavailable);
+
+  // The middleware gets installed while the host keeps running: the next scan must find the token.
+  std::filesystem::create_directories(modulePath.parent_path());
+  std::filesystem::create_symlink(CERTBRIDGE_SOFTHSM_MODULE, modulePath);
+  const auto after = locator.scan();
+  EXPECT_FALSE(after[0].problem) << after[0].problem->what();
+  ASSERT_TRUE(after[0].token);
+  EXPECT_EQ(after[0].token->label, testing::kTokenLabel);
+}
+
+}  // namespace
+}  // namespace certbridge::card

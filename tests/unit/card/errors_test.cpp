@@ -1,0 +1,175 @@
+// Error reporting: every PC/SC and PKCS#11 failure becomes a CardError that names the kind, the failing
+// function, the native code and where it happened.
+
+#include <gtest/gtest.h>
+#include <libp11.h>
+#include <openssl/err.h>
+#include <winscard.h>
+
+#include <set>
+
+#include "certbridge/card/error.hpp"
+#include "pcsc_call.hpp"
+#include "pkcs11_call.hpp"
+
+namespace certbridge::card {
+namespace {
+
+constexpr unsigned long kCkrPinIncorrect = 0xA0;
+constexpr unsigned long kCkrDeviceRemoved = 0x32;
+
+// Stand-ins for C API functions, so the wrappers can be exercised without a service or a module.
+LONG pcscReturning(LONG code) {
+  return code;
+}
+
+void pushCkr(unsigned long ckr) {
+  ERR_new();
+  ERR_set_debug(__FILE__, __LINE__, "pushCkr");
+  ERR_set_error(ERR_get_CKR_code(), static_cast<int>(ckr), nullptr);
+}
+int libp11FailingWith(unsigned long ckr) {
+  pushCkr(ckr);
+  return -1;
+}
+int libp11FailingWithoutCkr() {
+  return -1;
+}
+int libp11Succeeding() {
+  return 0;
+}
+
+TEST(ErrorKindNames, EveryKindHasItsOwnStableName) {
+  const std::set<std::string> names{toString(ErrorKind::PcscUnavailable),
+                                    toString(ErrorKind::NoReader),
+                                    toString(ErrorKind::NoCard),
+                                    toString(ErrorKind::CardRemoved),
+                                    toString(ErrorKind::CardNotSupported),
+                                    toString(ErrorKind::ModuleUnavailable),
+                                    toString(ErrorKind::TokenNotFound),
+                                    toString(ErrorKind::Pkcs11),
+                                    toString(ErrorKind::Pcsc),
+                                    toString(ErrorKind::Cancelled),
+                                    toString(ErrorKind::InvalidArgument)};
+  EXPECT_EQ(names.size(), 11U);
+  EXPECT_STREQ(toString(ErrorKind::PcscUnavailable), "PcscUnavailable");
+  EXPECT_STREQ(toString(ErrorKind::ModuleUnavailable), "ModuleUnavailable");
+}
+
+TEST(CardErrorFields, CarryKindFunctionCodeNameAndCallSite) {
+  const std::string function = "SCardConnect", name = "SCARD_E_NO_SMARTCARD";
+  const int line = __LINE__ + 1;
+  const CardError error(ErrorKind::NoCard, "There is no card in reader X", function, 0x8010000C, name);
+  EXPECT_EQ(error.kind(), ErrorKind::NoCard);
+  EXPECT_EQ(error.function(), "SCardConnect");
+  EXPECT_EQ(error.nativeCode(), 0x8010000C);
+  EXPECT_EQ(error.nativeName(), "SCARD_E_NO_SMARTCARD");
+  EXPECT_EQ(error.location(), "errors_test.cpp:" + std::to_string(line));
+  EXPECT_STREQ(error.what(), "There is no card in reader X (SCardConnect: SCARD_E_NO_SMARTCARD)");
+  EXPECT_TRUE(error.retriable());
+  EXPECT_FALSE(CardError(ErrorKind::InvalidArgument, "bad").retriable());
+  EXPECT_STREQ(CardError(ErrorKind::Cancelled, "Cancelled").what(), "Cancelled");
+}
+
+TEST(PcscErrorNames, NamesComeFromTheTable) {
+  EXPECT_STREQ(detail::pcscErrorName(SCARD_S_SUCCESS), "SCARD_S_SUCCESS");
+  EXPECT_STREQ(detail::pcscErrorName(SCARD_E_NO_SERVICE), "SCARD_E_NO_SERVICE");
+  EXPECT_STREQ(detail::pcscErrorName(SCARD_E_NO_READERS_AVAILABLE), "SCARD_E_NO_READERS_AVAILABLE");
+  EXPECT_STREQ(detail::pcscErrorName(SCARD_W_REMOVED_CARD), "SCARD_W_REMOVED_CARD");
+  EXPECT_STREQ(detail::pcscErrorName(0x12345), "SCARD_E_UNRECOGNIZED");
+}
+
+TEST(PcscErrorKinds, UserVisibleConditionsGetTheirOwnKind) {
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_NO_SERVICE), ErrorKind::PcscUnavailable);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_SERVICE_STOPPED), ErrorKind::PcscUnavailable);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_NO_READERS_AVAILABLE), ErrorKind::NoReader);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_UNKNOWN_READER), ErrorKind::NoReader);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_NO_SMARTCARD), ErrorKind::NoCard);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_W_REMOVED_CARD), ErrorKind::CardRemoved);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_W_UNSUPPORTED_CARD), ErrorKind::CardNotSupported);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_CANCELLED), ErrorKind::Cancelled);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_SHARING_VIOLATION), ErrorKind::Pcsc);
+}
+
+TEST(PcscCallWrapper, ThrowsTypedErrorNamingFunctionCodeAndCallSite) {
+  try {
+    CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_E_NO_SERVICE));
+    FAIL() << "no exception";
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::PcscUnavailable);
+    EXPECT_EQ(error.function(), "pcscReturning");
+    EXPECT_EQ(error.nativeCode(), static_cast<long>(SCARD_E_NO_SERVICE));
+    EXPECT_EQ(error.nativeName(), "SCARD_E_NO_SERVICE");
+    EXPECT_EQ(error.location().rfind("errors_test.cpp:", 0), 0U) << error.location();
+    EXPECT_NE(std::string(error.what()).find("not running"), std::string::npos) << error.what();
+  }
+}
+
+TEST(PcscCallWrapper, ReportsTheLineOfTheCallSite) {
+  int line = 0;
+  try {
+    line = __LINE__ + 1;
+    CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_E_NO_SMARTCARD));
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.location(), "errors_test.cpp:" + std::to_string(line));
+    return;
+  }
+  FAIL() << "no exception";
+}
+
+TEST(PcscCallWrapper, PassesSuccessAndTheListedCodesBackToTheCaller) {
+  EXPECT_EQ(CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_S_SUCCESS)), SCARD_S_SUCCESS);
+  EXPECT_EQ(CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_E_TIMEOUT), SCARD_E_TIMEOUT, SCARD_E_CANCELLED),
+            SCARD_E_TIMEOUT);
+  EXPECT_THROW(CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_E_NO_SMARTCARD), SCARD_E_TIMEOUT), CardError);
+}
+
+TEST(Pkcs11ErrorNames, NamesComeFromTheTable) {
+  EXPECT_STREQ(detail::pkcs11ErrorName(0), "CKR_OK");
+  EXPECT_STREQ(detail::pkcs11ErrorName(kCkrPinIncorrect), "CKR_PIN_INCORRECT");
+  EXPECT_STREQ(detail::pkcs11ErrorName(0xA4), "CKR_PIN_LOCKED");
+  EXPECT_STREQ(detail::pkcs11ErrorName(0x190), "CKR_CRYPTOKI_NOT_INITIALIZED");
+  EXPECT_STREQ(detail::pkcs11ErrorName(0x1C3), "CKR_PIN_TOO_WEAK");
+  EXPECT_STREQ(detail::pkcs11ErrorName(0x80000123UL), "CKR_VENDOR_DEFINED");
+  EXPECT_STREQ(detail::pkcs11ErrorName(0x4), "CKR_UNRECOGNIZED");
+}
+
+TEST(Libp11CallWrapper, TakesTheCkrFromTheOpenSslErrorQueue) {
+  try {
+    CERTBRIDGE_P11_CALL(libp11FailingWith, (kCkrPinIncorrect));
+    FAIL() << "no exception";
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::Pkcs11);
+    EXPECT_EQ(error.function(), "libp11FailingWith");
+    EXPECT_EQ(error.nativeCode(), static_cast<long>(kCkrPinIncorrect));
+    EXPECT_EQ(error.nativeName(), "CKR_PIN_INCORRECT");
+    EXPECT_EQ(error.location().rfind("errors_test.cpp:", 0), 0U);
+  }
+  EXPECT_EQ(ERR_peek_error(), 0UL) << "the error queue was left dirty";
+}
+
+TEST(Libp11CallWrapper, RemovedDeviceIsCardRemoved) {
+  try {
+    CERTBRIDGE_P11_CALL(libp11FailingWith, (kCkrDeviceRemoved));
+    FAIL() << "no exception";
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::CardRemoved);
+    EXPECT_EQ(error.nativeName(), "CKR_DEVICE_REMOVED");
+  }
+}
+
+TEST(Libp11CallWrapper, AnOldErrorIsNeverBlamedOnALaterCall) {
+  pushCkr(kCkrPinIncorrect);  // Left over from some earlier, unrelated failure.
+  try {
+    CERTBRIDGE_P11_CALL(libp11FailingWithoutCkr, ());
+    FAIL() << "no exception";
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::Pkcs11);
+    EXPECT_EQ(error.nativeCode(), 0);
+    EXPECT_EQ(error.nativeName(), "");
+  }
+  EXPECT_EQ(CERTBRIDGE_P11_CALL(libp11Succeeding, ()), 0);
+}
+
+}  // namespace
+}  // namespace certbridge::card
