@@ -1,0 +1,57 @@
+// Language choice and catalogue lookups, shared by the extension's background and the page library.
+// The build copies this file beside each side's generated messages.js (from extension/shared/messages.json).
+
+import catalogue from './messages.js';
+
+/** The catalogue's languages, e.g. ["zh-TW", "en"]. */
+export const languages = Object.freeze([...catalogue.languages]);
+
+/** Used when nothing says which language the user reads. */
+export const defaultLanguage = catalogue.defaultLanguage;
+
+const primarySubtag = (tag) => tag.toLowerCase().split(/[-_]/)[0];
+
+/**
+ * Maps a BCP 47 tag (browser UI language, `<html lang>`, navigator.language) to a catalogue language:
+ * an exact match, else the same primary language (zh-CN, zh-HK -> zh-TW), else English; no tag at all
+ * gives the default language.
+ * @param {string|null|undefined} tag
+ * @returns {string}
+ */
+export function pickLanguage(tag) {
+  if (typeof tag !== 'string' || tag.trim() === '') return defaultLanguage;
+  const wanted = tag.trim().replace('_', '-').toLowerCase();
+  return languages.find((language) => language.toLowerCase() === wanted)
+    ?? languages.find((language) => primarySubtag(language) === primarySubtag(wanted))
+    ?? (languages.includes('en') ? 'en' : defaultLanguage);
+}
+
+/** Whether `language` is one the catalogue has text for. */
+export function isLanguage(language) {
+  return languages.includes(language);
+}
+
+function inLanguage(localized, language) {
+  return localized?.[language] ?? localized?.[defaultLanguage];
+}
+
+/**
+ * The user text and fix for an error code, or null for a code the catalogue does not know.
+ * @param {string} code
+ * @param {string} language
+ * @returns {{message: string, fix: string}|null}
+ */
+export function errorText(code, language) {
+  const entry = Object.hasOwn(catalogue.errors, code) ? catalogue.errors[code] : null;
+  if (!entry) return null;
+  return {message: inLanguage(entry.message, language), fix: inLanguage(entry.fix, language)};
+}
+
+/**
+ * A UI string of the catalogue ("ui" object), or undefined when the key is unknown.
+ * @param {string} key
+ * @param {string} language
+ */
+export function uiText(key, language) {
+  return Object.hasOwn(catalogue.ui, key) ? inLanguage(catalogue.ui[key], language) : undefined;
+}

@@ -1,0 +1,283 @@
+// CertBridge page library: the portal page's promise API to the CertBridge extension and, through it,
+// the host that works with the card. Wire protocol: extension/shared/README.md ("Page <-> content script").
+//
+//   import {certbridge, CertBridgeError} from './certbridge.js';
+//   const status = await certbridge.status();
+//
+// Every failure rejects with a CertBridgeError {code, message, fix, details}; message and fix come from
+// the shared catalogue in the page's language (certbridge.setLanguage).
+
+import protocol from './protocol.js';
+import {errorText, isLanguage, languages, pickLanguage} from './localization.js';
+import {version} from './version.js';
+
+const NAMESPACE = protocol.namespace;
+const PROTOCOL = protocol.protocolVersion;
+// The host's cancel command is reached through certbridge.cancel(), not request().
+const PAGE_COMMANDS = Object.keys(protocol.commands).filter((command) => command !== 'cancel');
+
+/** A failed CertBridge call: `code` is a key of the shared error catalogue. */
+export class CertBridgeError extends Error {
+  /**
+   * @param {string} code
+   * @param {{message?: string, fix?: string|null, details?: object}} [parts]
+   */
+  constructor(code, {message, fix = null, details = {}} = {}) {
+    super(message ?? code);
+    this.name = 'CertBridgeError';
+    this.code = code;
+    this.fix = fix;
+    this.details = details;
+  }
+
+  /** The protocol's error object shape: {code, message, fix, ...details}. */
+  toJSON() {
+    return {...this.details, code: this.code, message: this.message, fix: this.fix};
+  }
+}
+
+let chosenLanguage = null;
+
+function currentLanguage() {
+  return chosenLanguage ??
+    pickLanguage(globalThis.document?.documentElement?.lang || globalThis.navigator?.language);
+}
+
+/** An error with the catalogue's text in the current language; unknown codes keep the text they came with. */
+function makeError(code, details = {}, fallbackMessage = undefined) {
+  const text = errorText(code, currentLanguage());
+  return new CertBridgeError(code, {
+    message: text?.message ?? fallbackMessage ?? code,
+    fix: text?.fix ?? (typeof details.fix === 'string' ? details.fix : null),
+    details,
+  });
+}
+
+const isPlainObject = (value) =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function errorFromWire(error) {
+  if (!isPlainObject(error) || typeof error.code !== 'string') {
+    return makeError('INTERNAL_ERROR', {reason: 'the extension sent a malformed error'});
+  }
+  const {code, message, ...details} = error;
+  return makeError(code, details, typeof message === 'string' ? message : undefined);
+}
+
+/** @type {Map<string, PendingRequest>} */
+const pending = new Map();
+let listeningWindow = null;
+
+function pageWindow() {
+  const win = globalThis.window;
+  if (!win) throw makeError('EXTENSION_UNAVAILABLE', {reason: 'not running in a browser window'});
+  if (listeningWindow !== win) {
+    win.addEventListener('message', onWindowMessage);
+    listeningWindow = win;
+  }
+  return win;
+}
+
+function postToExtension(message) {
+  const win = pageWindow();
+  // The page's own origin, so nothing leaves this document (the content script lives in it).
+  win.postMessage({ns: NAMESPACE, dir: 'to-extension', ...message}, win.location.origin);
+}
+
+function onWindowMessage(event) {
+  const win = listeningWindow;
+  if (event.source !== win || event.origin !== win.location.origin) return;
+  const data = event.data;
+  if (!isPlainObject(data) || data.ns !== NAMESPACE || data.dir !== 'to-page' || typeof data.id !== 'string') return;
+  const request = pending.get(data.id);
+  if (!request) return;
+  if (data.type === 'accepted') request.accepted();
+  else if (data.type === 'progress') request.progress(data.progress);
+  else if (data.type === 'response') {
+    if (data.ok === true) request.resolve(data.result);
+    else request.reject(errorFromWire(data.error));
+  }
+}
+
+/** One request from send to its one settlement. */
+class PendingRequest {
+  constructor(id, {resolve, reject, timeoutMs, onProgress, signal}) {
+    this.id = id;
+    this.settled = false;
+    this.isAccepted = false;
+    this.isCancelled = false;
+    this.resolveOuter = resolve;
+    this.rejectOuter = reject;
+    this.onProgress = onProgress;
+    this.signal = signal;
+    this.onAbort = () => this.cancel();
+    signal?.addEventListener('abort', this.onAbort, {once: true});
+    const detectMs = protocol.timeouts.extensionDetectMs;
+    // The content script answers "accepted" at once; silence means there is no extension on this page.
+    this.detectTimer = setTimeout(
+      () => this.reject(makeError('EXTENSION_UNAVAILABLE', {timeoutMs: detectMs})), detectMs);
+    this.deadline = setTimeout(() => {
+      this.sendCancel();
+      this.reject(makeError('TIMEOUT', {timeoutMs}));
+    }, timeoutMs);
+    pending.set(id, this);
+  }
+
+  accepted() {
+    this.isAccepted = true;
+    clearTimeout(this.detectTimer);
+  }
+
+  progress(progress) {
+    if (this.settled || !this.onProgress) return;
+    try {
+      this.onProgress(progress);
+    } catch {
+      // A failing progress callback must not break the request.
+    }
+  }
+
+  sendCancel() {
+    try {
+      postToExtension({type: 'cancel', id: this.id});
+    } catch {
+      // Nothing to tell: the request fails either way.
+    }
+  }
+
+  /**
+   * Asks the extension to stop. The request then settles with the extension's answer (usually
+   * USER_CANCELLED, or the result if the work had already finished), or with USER_CANCELLED after the
+   * cancel command's timeout if no answer comes.
+   */
+  cancel() {
+    if (this.settled || this.isCancelled) return;
+    this.isCancelled = true;
+    this.sendCancel();
+    if (!this.isAccepted) {
+      this.reject(makeError('USER_CANCELLED'));
+      return;
+    }
+    clearTimeout(this.deadline);
+    this.deadline = setTimeout(() => this.reject(makeError('USER_CANCELLED')), protocol.commands.cancel.timeoutMs);
+  }
+
+  settle() {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.detectTimer);
+    clearTimeout(this.deadline);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    pending.delete(this.id);
+    return true;
+  }
+
+  resolve(result) {
+    if (this.settle()) this.resolveOuter(result);
+  }
+
+  reject(error) {
+    if (this.settle()) this.rejectOuter(error);
+  }
+}
+
+/**
+ * Sends one command. The returned promise has the request's `id` (for cancel()).
+ * @param {string} command a command of protocol.json
+ * @param {object} [params]
+ * @param {{timeoutMs?: number, onProgress?: (progress: object) => void, signal?: AbortSignal}} [options]
+ */
+function request(command, params = {}, options = {}) {
+  const id = crypto.randomUUID();
+  const promise = new Promise((resolve, reject) => {
+    if (!PAGE_COMMANDS.includes(command)) {
+      reject(makeError('UNKNOWN_COMMAND', {command: String(command)}));
+      return;
+    }
+    const {timeoutMs = protocol.commands[command].timeoutMs, onProgress, signal} = options ?? {};
+    if (!isPlainObject(params) || !(Number.isFinite(timeoutMs) && timeoutMs > 0) ||
+        (onProgress !== undefined && typeof onProgress !== 'function')) {
+      reject(makeError('BAD_REQUEST', {reason: 'params must be an object, timeoutMs a positive number, onProgress a function'}));
+      return;
+    }
+    if (signal?.aborted) {
+      reject(makeError('USER_CANCELLED'));
+      return;
+    }
+    const entry = new PendingRequest(id, {resolve, reject, timeoutMs, onProgress, signal});
+    try {
+      postToExtension({type: 'request', id, command, params});
+    } catch (error) {
+      entry.reject(error instanceof CertBridgeError ? error
+        : error?.name === 'DataCloneError' ? makeError('BAD_REQUEST', {reason: 'params cannot be sent (not plain data)'})
+          : makeError('EXTENSION_UNAVAILABLE', {reason: String(error?.message ?? error)}));
+    }
+  });
+  Object.defineProperty(promise, 'id', {value: id, enumerable: true});
+  return promise;
+}
+
+/**
+ * Stops a pending request (see PendingRequest.cancel).
+ * @param {string} id
+ * @returns {boolean} whether such a request was pending
+ */
+function cancel(id) {
+  const entry = pending.get(id);
+  if (!entry) return false;
+  entry.cancel();
+  return true;
+}
+
+const pageLibraryRow = () => ({version, protocol: PROTOCOL});
+
+/** Versions of the page library, extension and host, and whether all speak this protocol. */
+async function status(options) {
+  const result = await request('status', {}, options);
+  const extension = result?.extension ?? null;
+  const host = result?.host ?? null;
+  return {
+    pageLibrary: pageLibraryRow(),
+    extension,
+    host,
+    compatible: extension?.protocol === PROTOCOL && host?.protocol === PROTOCOL,
+  };
+}
+
+/** Everything the card work depends on, each problem with a fix (the host's report plus the extension's row). */
+async function environment(options) {
+  const result = await request('environment', {}, options);
+  return {...result, pageLibrary: pageLibraryRow()};
+}
+
+/** Readers with their card state. */
+function listReaders(options) {
+  return request('listReaders', {}, options);
+}
+
+/**
+ * Chooses the language of error messages and fixes; null goes back to the page's own
+ * (`<html lang>`, then navigator.language, zh-TW when neither says).
+ * @param {string|null} language
+ */
+function setLanguage(language) {
+  if (language !== null && language !== undefined && !isLanguage(language)) {
+    throw new TypeError(`certbridge.setLanguage: expected one of ${languages.join(', ')}`);
+  }
+  chosenLanguage = language ?? null;
+}
+
+export const certbridge = Object.freeze({
+  version,
+  protocol: PROTOCOL,
+  languages,
+  setLanguage,
+  getLanguage: currentLanguage,
+  status,
+  environment,
+  listReaders,
+  request,
+  cancel,
+});
+
+export default certbridge;

@@ -1,0 +1,323 @@
+// Turns what the page library reported into the rows of the environment check. Rows hold message keys
+// and values, not finished text, so the language can be switched without asking the card again.
+//
+// A row: {check, subject, group, status, label, details, error, fix}
+//   check    stable id of the kind of row ("extension", "reader", ...), for tests and styling
+//   subject  what the row is about when there can be several (reader name, token label), else null
+//   group    "software" | "cards" | "certificates" | "problems"
+//   status   "ok" | "warning" | "error" | "unknown"
+//   label    {key, params}: the row heading
+//   details  [{key, params} | {text}]: one entry per line of the result
+//   error    {code, message, fix, ...} or null: what is wrong (text and fix come from the catalogue)
+//   fix      {key, params} or null: a fix hint of our own when there is no error code to look up
+
+export const STATUS_ORDER = ['ok', 'unknown', 'warning', 'error'];
+
+const line = (key, params) => ({key, params});
+const literal = (text) => ({text: String(text)});
+
+/** Makes any thrown value look like a CertBridgeError: {code, message, fix?, details?}. */
+export function normalizeError(thrown) {
+  if (thrown && typeof thrown === 'object' && typeof thrown.code === 'string') {
+    const details = thrown.details && typeof thrown.details === 'object' ? thrown.details : {};
+    return {...details, ...thrown, code: thrown.code, message: thrown.message, fix: thrown.fix ?? details.fix};
+  }
+  return {code: 'INTERNAL_ERROR', message: String(thrown?.message ?? thrown)};
+}
+
+/** "3b951381..." or "3B 95 13 81 ..." -> "3B 95 13 81 ...". */
+export function formatAtr(atr) {
+  if (typeof atr !== 'string') return null;
+  const hex = atr.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  return hex.match(/.{1,2}/g)?.join(' ') ?? null;
+}
+
+function versionOf(part) {
+  if (!part) return null;
+  if (typeof part === 'string') return part;
+  return part.version ?? null;
+}
+
+function browserRow(browser) {
+  if (!browser?.name) {
+    return {check: 'browser', group: 'software', status: 'unknown', label: line('envCheck.row.browser'),
+      details: [line('envCheck.value.unknownBrowser')]};
+  }
+  return {check: 'browser', group: 'software', status: 'ok', label: line('envCheck.row.browser'),
+    details: [line('envCheck.value.browser', {name: browser.name, version: browser.version ?? ''})]};
+}
+
+function pageLibraryRow(pageLibrary) {
+  const version = versionOf(pageLibrary);
+  return {check: 'pageLibrary', group: 'software', status: version ? 'ok' : 'unknown',
+    label: line('envCheck.row.pageLibrary'),
+    details: version
+      ? [line('envCheck.value.versionProtocol', {version, protocol: pageLibrary?.protocol ?? '?'})]
+      : [line('envCheck.value.unknown')]};
+}
+
+function extensionRow(findings) {
+  const {statusError} = findings;
+  const label = line('envCheck.row.extension');
+  if (statusError?.code === 'EXTENSION_UNAVAILABLE') {
+    return {check: 'extension', group: 'software', status: 'error', label,
+      details: [line('envCheck.value.notInstalled')], error: statusError};
+  }
+  const extension = findings.status?.extension ?? findings.environment?.extension ?? statusError?.extension;
+  const version = versionOf(extension);
+  if (version) {
+    return {check: 'extension', group: 'software', status: 'ok', label,
+      details: [line('envCheck.value.version', {version})]};
+  }
+  if (statusError) {
+    return {check: 'extension', group: 'software', status: 'error', label,
+      details: [line('envCheck.value.noAnswer')], error: statusError};
+  }
+  return {check: 'extension', group: 'software', status: 'unknown', label, details: [line('envCheck.value.unknown')]};
+}
+
+function hostRow(findings) {
+  const {statusError, pageLibrary} = findings;
+  const label = line('envCheck.row.host');
+  if (statusError?.code === 'EXTENSION_UNAVAILABLE') {
+    return {check: 'host', group: 'software', status: 'unknown', label, details: [line('envCheck.value.needsExtension')]};
+  }
+  if (statusError?.code === 'NATIVE_UNAVAILABLE') {
+    return {check: 'host', group: 'software', status: 'error', label,
+      details: [line('envCheck.value.notInstalled')], error: statusError};
+  }
+  const host = findings.environment?.host ?? findings.status?.host ?? statusError?.host;
+  const version = versionOf(host);
+  // The protocol this page speaks: the page library's, else the extension's (they ship together).
+  const extension = findings.status?.extension ?? findings.environment?.extension ?? statusError?.extension;
+  const expected = pageLibrary?.protocol ?? extension?.protocol ?? statusError?.expected;
+  if (statusError?.code === 'PROTOCOL_MISMATCH' || (version && findings.status?.compatible === false) ||
+      (version && host.protocol !== undefined &&
+      expected !== undefined && Number(host.protocol) !== Number(expected))) {
+    return {check: 'host', group: 'software', status: 'error', label,
+      details: [line('envCheck.value.protocolMismatch', {version: version ?? '?', protocol: host?.protocol ?? '?',
+        expected: expected ?? '?'})],
+      error: statusError ?? {code: 'PROTOCOL_MISMATCH'}};
+  }
+  if (!version) {
+    return {check: 'host', group: 'software', status: statusError ? 'error' : 'unknown', label,
+      details: [line(statusError ? 'envCheck.value.noAnswer' : 'envCheck.value.unknown')], error: statusError ?? null};
+  }
+  const details = [line('envCheck.value.version', {version}),
+    line('envCheck.value.protocolCompatible', {protocol: host.protocol ?? '?'})];
+  if (host.logFile) details.push(line('envCheck.value.logFile', {path: host.logFile}));
+  return {check: 'host', group: 'software', status: 'ok', label, details};
+}
+
+function osRow(host) {
+  const os = host?.os;
+  if (!os) return null;
+  const text = [os.name, os.version, os.arch ? `(${os.arch})` : null].filter(Boolean).join(' ');
+  return {check: 'os', group: 'software', status: 'ok', label: line('envCheck.row.os'), details: [literal(text)]};
+}
+
+function pcscRow(environment) {
+  const label = line('envCheck.row.pcsc');
+  if (environment.pcsc?.available) {
+    return {check: 'pcsc', group: 'cards', status: 'ok', label, details: [line('envCheck.value.running')]};
+  }
+  const error = environment.pcsc?.error ?? {code: 'PCSC_UNAVAILABLE'};
+  return {check: 'pcsc', group: 'cards', status: 'error', label, details: [line('envCheck.value.notRunning')], error};
+}
+
+/** An empty reader is a state, not a fault: a problem row appears only when no reader has a card. */
+const isEmptyReaderNotice = (reader) => !reader.cardPresent && reader.problem?.code === 'NO_CARD';
+
+function readerRow(reader) {
+  const details = [];
+  let status = 'ok';
+  const problem = isEmptyReaderNotice(reader) ? null : reader.problem ?? null;
+  let error = problem;
+  if (reader.cardPresent) {
+    details.push(line('envCheck.value.cardPresent'));
+    const atr = formatAtr(reader.atr);
+    if (atr) details.push(line('envCheck.value.atr', {atr}));
+    if (reader.profile) {
+      details.push(line('envCheck.value.profile', {name: reader.profile.displayName ?? reader.profile.id}));
+    } else if (!error) {
+      details.push(line('envCheck.value.profileUnknown'));
+      status = 'warning';
+      error = {code: 'CARD_NOT_SUPPORTED'};
+    }
+    if (reader.token) {
+      details.push(line('envCheck.value.readerToken', {label: reader.token.label ?? '', serial: reader.token.serial ?? ''}));
+    }
+  } else {
+    details.push(line('envCheck.value.noCard'));
+  }
+  if (reader.pinPad) details.push(line('envCheck.value.pinPad'));
+  if (problem) status = 'error';
+  return {check: 'reader', subject: reader.name, group: 'cards', status,
+    label: line('envCheck.row.reader', {name: reader.name}), details, error};
+}
+
+function moduleRow(module) {
+  const label = line('envCheck.row.module');
+  const path = literal(module.path);
+  if (module.loaded) {
+    return {check: 'module', subject: module.path, group: 'cards', status: 'ok', label,
+      details: [line('envCheck.value.moduleLoaded'), path]};
+  }
+  return {check: 'module', subject: module.path, group: 'cards', status: 'error', label,
+    details: [line('envCheck.value.moduleNotLoaded'), path], error: module.error ?? {code: 'PKCS11_MODULE_UNAVAILABLE'}};
+}
+
+const PIN_STATES = {
+  ok: {status: 'ok', key: 'envCheck.value.pin.ok'},
+  countLow: {status: 'warning', key: 'envCheck.value.pin.countLow', fix: 'envCheck.fix.pinCountLow'},
+  finalTry: {status: 'warning', key: 'envCheck.value.pin.finalTry', fix: 'envCheck.fix.pinFinalTry'},
+  locked: {status: 'error', key: 'envCheck.value.pin.locked', code: 'PIN_LOCKED'},
+  notInitialized: {status: 'error', key: 'envCheck.value.pin.notInitialized', code: 'CARD_NOT_INITIALIZED'},
+};
+
+function worse(a, b) {
+  return STATUS_ORDER.indexOf(b) > STATUS_ORDER.indexOf(a) ? b : a;
+}
+
+function tokenRow(token) {
+  const details = [];
+  if (token.serial) details.push(line('envCheck.value.serial', {serial: token.serial}));
+  const maker = [token.manufacturer, token.model].filter(Boolean).join(' / ');
+  if (maker) details.push(line('envCheck.value.manufacturer', {manufacturer: maker}));
+  if (token.reader) details.push(line('envCheck.value.inReader', {reader: token.reader}));
+  if (token.protectedAuthPath) details.push(line('envCheck.value.pinPad'));
+  let status = 'ok';
+  let error = null;
+  let fix = null;
+  if (token.initialized === false) {
+    status = 'error';
+    error = {code: 'CARD_NOT_INITIALIZED'};
+  }
+  for (const pin of token.pins ?? []) {
+    const state = PIN_STATES[pin.state] ?? PIN_STATES.ok;
+    const hasTries = typeof pin.triesLeft === 'number';
+    const key = state === PIN_STATES.ok && !hasTries ? 'envCheck.value.pin.okNoCount' : state.key;
+    details.push(line(key, {name: pin.name ?? 'PIN', triesLeft: hasTries ? pin.triesLeft : '?',
+      minLength: pin.minLength, maxLength: pin.maxLength}));
+    status = worse(status, state.status);
+    if (state.code && !error) error = {code: state.code};
+    if (state.fix && !fix) fix = line(state.fix);
+  }
+  return {check: 'token', subject: token.label, group: 'cards', status,
+    label: line('envCheck.row.token', {label: token.label ?? ''}), details, error, fix: error ? null : fix};
+}
+
+function certificateRow(certificate) {
+  const details = [];
+  if (certificate.notAfter) details.push(line('envCheck.value.notAfter', {date: String(certificate.notAfter).slice(0, 10)}));
+  let status = 'ok';
+  let fix = null;
+  const days = certificate.daysToExpiry;
+  if (typeof days === 'number') {
+    if (days < 0) {
+      status = 'error';
+      details.push(line('envCheck.value.expired'));
+      fix = line('envCheck.fix.expired');
+    } else {
+      details.push(line('envCheck.value.daysToExpiry', {days}));
+      if (days <= 30) {
+        status = 'warning';
+        fix = line('envCheck.fix.renew');
+      }
+    }
+  }
+  if (certificate.onCard === true) details.push(line('envCheck.value.onCard'));
+  if (certificate.inStore === true) details.push(line('envCheck.value.inStore'));
+  const subject = certificate.subject ?? certificate.serial ?? '';
+  return {check: 'certificate', subject, group: 'certificates', status,
+    label: line('envCheck.row.certificate', {subject}), details, fix};
+}
+
+// Host problems about the whole machine that have a row of their own when the host reports them.
+const PROBLEM_ROWS = {
+  NO_CARD: {check: 'card', label: 'envCheck.row.card'},
+  NO_READER: {check: 'readers', label: 'envCheck.row.readers'},
+  PCSC_UNAVAILABLE: {check: 'pcsc', label: 'envCheck.row.pcsc'},
+};
+
+function problemRows(problems, shown) {
+  const rows = [];
+  for (const problem of problems ?? []) {
+    const already = [...shown, ...rows].some((row) => row.error?.code === problem.code &&
+      (row.subject === undefined || row.subject === null || !problem.subject || row.subject === problem.subject));
+    if (already) continue;
+    const known = !problem.subject && PROBLEM_ROWS[problem.code];
+    if (known) {
+      rows.push({check: known.check, group: 'cards', status: 'error', label: line(known.label), details: [], error: problem});
+      continue;
+    }
+    rows.push({check: 'problem', subject: problem.subject ?? null, group: 'problems', status: 'error',
+      label: problem.subject ? line('envCheck.row.problemAbout', {subject: problem.subject}) : line('envCheck.row.problem'),
+      details: [], error: problem});
+  }
+  return rows;
+}
+
+/**
+ * All rows of the check, in display order.
+ * @param {{browser: {name: string|null, version: string|null}, pageLibrary: object|null,
+ *          status: object|null, statusError: object|null,
+ *          environment: object|null, environmentError: object|null}} findings
+ */
+export function buildRows(findings) {
+  const rows = [browserRow(findings.browser), pageLibraryRow(findings.pageLibrary), extensionRow(findings), hostRow(findings)];
+  const {environment, environmentError} = findings;
+  const osFromHost = osRow(environment?.host);
+  if (osFromHost) rows.push(osFromHost);
+
+  if (!environment) {
+    if (environmentError) {
+      rows.push({check: 'environment', group: 'cards', status: 'error', label: line('envCheck.row.environment'),
+        details: [], error: environmentError});
+    } else {
+      const reason = rows.find((row) => row.check === 'extension').status === 'error'
+        ? 'envCheck.value.needsExtension' : 'envCheck.value.needsHost';
+      rows.push({check: 'pcsc', group: 'cards', status: 'unknown', label: line('envCheck.row.pcsc'), details: [line(reason)]});
+    }
+    return rows;
+  }
+
+  rows.push(pcscRow(environment));
+  const readers = environment.readers ?? [];
+  if (environment.pcsc?.available && readers.length === 0) {
+    rows.push({check: 'readers', group: 'cards', status: 'error', label: line('envCheck.row.readers'),
+      details: [line('envCheck.value.noReaders')], error: {code: 'NO_READER'}});
+  }
+  for (const reader of readers) rows.push(readerRow(reader));
+  const hostReportsNoCard = (environment.problems ?? []).some((problem) => problem.code === 'NO_CARD');
+  if (readers.length > 0 && !readers.some((reader) => reader.cardPresent) && !hostReportsNoCard) {
+    rows.push({check: 'card', group: 'cards', status: 'error', label: line('envCheck.row.card'),
+      details: [line('envCheck.value.noCardAnywhere')], error: {code: 'NO_CARD'}});
+  }
+  for (const module of environment.modules ?? []) rows.push(moduleRow(module));
+  // Cards in readers first, then other tokens, each by label.
+  const tokens = [...(environment.tokens ?? [])].sort((a, b) =>
+    Number(!a.reader) - Number(!b.reader) || String(a.label ?? '').localeCompare(String(b.label ?? '')));
+  for (const token of tokens) {
+    // A module's spare slot (SoftHSM keeps one uninitialized token for the next one) is not a card;
+    // an uninitialized token in a reader is, and gets a red row.
+    if (token.initialized === false && !token.reader && !token.label) continue;
+    rows.push(tokenRow(token));
+  }
+  for (const certificate of environment.certificates ?? []) rows.push(certificateRow(certificate));
+  rows.push(...problemRows(environment.problems, rows));
+  // Rows made from host problems join their kind (a stable sort keeps everything else in place).
+  const rank = (row) => CARD_ROW_ORDER.indexOf(row.check) + 1 || CARD_ROW_ORDER.length + 1;
+  return rows.map((row, index) => ({row, index}))
+    .sort((a, b) => (a.row.group === 'cards' && b.row.group === 'cards' ? rank(a.row) - rank(b.row) : 0) || a.index - b.index)
+    .map(({row}) => row);
+}
+
+const CARD_ROW_ORDER = ['environment', 'pcsc', 'readers', 'reader', 'card', 'module', 'token'];
+
+/** Counts rows by status. */
+export function summarize(rows) {
+  const counts = {ok: 0, warning: 0, error: 0, unknown: 0};
+  for (const row of rows) counts[row.status] += 1;
+  return counts;
+}

@@ -1,0 +1,23 @@
+// Background entry (Chromium: module service worker; Firefox: module event page). It owns every native
+// port; content scripts only relay. Listeners are registered synchronously at start so that a
+// background woken by a connection sees it.
+
+import {describeExtension} from './extension_info.js';
+import {pickLanguage} from './localization.js';
+import {currentPolicy} from './policy.js';
+import {createRequestService} from './request_service.js';
+
+// Firefox has the promise-based `browser`; Chromium's MV3 `chrome` returns promises as well.
+const api = globalThis.browser ?? globalThis.chrome;
+
+const service = createRequestService({
+  api,
+  policy: currentPolicy,
+  extensionInfo: () => describeExtension(api),
+  // Error text follows the browser's language: zh* -> zh-TW, anything else -> en.
+  language: () => pickLanguage(api.i18n.getUILanguage()),
+});
+
+api.runtime.onConnect.addListener((port) => {
+  if (!service.handleConnect(port)) port.disconnect();
+});

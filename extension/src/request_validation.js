@@ -1,0 +1,82 @@
+// Shape checks for what a page sends through the content script, and the size limit on what goes to
+// the host. The host validates each command's params itself (exact keys, bounds); the extension checks
+// the envelope and never looks inside params.
+
+import protocol from './protocol.js';
+import {BridgeError} from './bridge_error.js';
+
+const REQUEST_KEYS = new Set(['ns', 'dir', 'type', 'id', 'command', 'params']);
+const REQUEST_ID = new RegExp(`^[A-Za-z0-9_-]{1,${protocol.limits.requestIdMaxLength}}$`);
+// The host's cancel command is driven by the page's {type:"cancel"} message, never requested directly.
+const HOST_ONLY_COMMANDS = new Set(['cancel']);
+
+const isPlainObject = (value) =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Whether `id` is a valid request id (1-64 characters of [A-Za-z0-9_-]). */
+export function isRequestId(id) {
+  return typeof id === 'string' && REQUEST_ID.test(id);
+}
+
+/** Whether a page may request `command`. */
+export function isPageCommand(command) {
+  return typeof command === 'string' && Object.hasOwn(protocol.commands, command) &&
+    !HOST_ONLY_COMMANDS.has(command);
+}
+
+/**
+ * Checks a page request `{ns, dir:"to-extension", type:"request", id, command, params}` with exactly
+ * these keys. A page-supplied `origin` (or any other extra key) is refused, so nobody can believe the
+ * page chose it.
+ * @param {unknown} message
+ * @returns {{id: string, command: string, params: object}}
+ * @throws {BridgeError} BAD_REQUEST, UNKNOWN_COMMAND
+ */
+export function validatePageRequest(message) {
+  if (!isPlainObject(message)) throw new BridgeError('BAD_REQUEST', {reason: 'the request is not an object'});
+  const extra = Object.keys(message).filter((key) => !REQUEST_KEYS.has(key));
+  if (extra.length > 0) {
+    throw new BridgeError('BAD_REQUEST', {reason: `unexpected keys: ${extra.slice(0, 8).join(', ')}`});
+  }
+  if (message.ns !== protocol.namespace || message.dir !== 'to-extension' || message.type !== 'request') {
+    throw new BridgeError('BAD_REQUEST', {reason: 'not a CertBridge request'});
+  }
+  if (!isRequestId(message.id)) {
+    throw new BridgeError('BAD_REQUEST', {reason: `id must be 1-${protocol.limits.requestIdMaxLength} characters of [A-Za-z0-9_-]`});
+  }
+  if (!isPageCommand(message.command)) {
+    throw new BridgeError('UNKNOWN_COMMAND', {command: typeof message.command === 'string' ? message.command.slice(0, 64) : null});
+  }
+  if (!isPlainObject(message.params)) throw new BridgeError('BAD_REQUEST', {reason: 'params must be an object'});
+  return {id: message.id, command: message.command, params: message.params};
+}
+
+/** Whether a later page message on the same port cancels request `id`. */
+export function isCancelFor(message, id) {
+  return isPlainObject(message) && message.type === 'cancel' && message.id === id;
+}
+
+/** UTF-8 length of a string. */
+export function utf8Length(text) {
+  return new TextEncoder().encode(text).length;
+}
+
+function exceeds(text, limit) {
+  // A UTF-16 code unit takes 1 to 3 UTF-8 bytes: most requests are decided without encoding.
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  return utf8Length(text) > limit;
+}
+
+/**
+ * The host request `{id, command, origin, params}`, refused when its JSON is longer than the host reads.
+ * @param {{id: string, command: string, origin: string, params: object}} request
+ * @returns {object}
+ * @throws {BridgeError} MESSAGE_TOO_LARGE
+ */
+export function hostRequest({id, command, origin, params}) {
+  const message = {id, command, origin, params};
+  const limit = protocol.limits.browserToHostMaxBytes;
+  if (exceeds(JSON.stringify(message), limit)) throw new BridgeError('MESSAGE_TOO_LARGE', {limit});
+  return message;
+}

@@ -1,0 +1,338 @@
+// The background's messaging service with a fake WebExtension API: policy, origin from the sender, host
+// missing / crashing / incompatible, size limit, progress, cancel.
+
+import assert from 'node:assert/strict';
+import {afterEach, beforeEach, describe, mock, test} from 'node:test';
+
+import {builtExtension, messagesJson, protocolJson} from './helpers/build_output.mjs';
+import {fakeExtensionApi, FakePort, pageSender} from './helpers/fake_extension_api.mjs';
+
+const {createRequestService, REQUEST_PORT_NAME} = await builtExtension('request_service.js');
+const {currentPolicy} = await builtExtension('policy.js');
+const {pickLanguage} = await builtExtension('localization.js');
+
+const ALLOWED = 'https://ra.certbridge.example';
+const UNLISTED = 'https://evil.example';
+const EXTENSION_ROW = {version: '0.1.0', browser: {name: 'Chromium', version: '156.0'}, protocol: protocolJson.protocolVersion};
+const HELLO = {name: 'certbridge-host', version: '0.1.0', protocol: protocolJson.protocolVersion};
+
+let api;
+let service;
+
+function makeService(overrides = {}) {
+  return createRequestService({
+    api,
+    policy: currentPolicy,
+    extensionInfo: async () => EXTENSION_ROW,
+    language: () => pickLanguage(api.i18n.getUILanguage()),
+    helloTimeoutMs: 50,
+    cancelTimeoutMs: 50,
+    ...overrides,
+  });
+}
+
+beforeEach(() => {
+  api = fakeExtensionApi();
+  service = makeService();
+});
+
+afterEach(() => {
+  mock.restoreAll();
+});
+
+/** A host that says hello, then answers each request with `answer(request, port)` (if given). */
+function host({hello = HELLO, answer} = {}) {
+  return (port) => {
+    setImmediate(() => port.deliver({hello}));
+    port.onPost = (message) => answer?.(message, port);
+  };
+}
+
+const ok = (result) => (request, port) => setImmediate(() => port.deliver({id: request.id, ok: true, result}));
+
+function pageRequest(command, params = {}, extra = {}) {
+  return {ns: 'certbridge', dir: 'to-extension', type: 'request', id: 'req-1', command, params, ...extra};
+}
+
+/** Opens a request port as the content script of `origin` would and sends `message`; returns the port. */
+function send(message, {origin = ALLOWED, sender = pageSender(origin)} = {}) {
+  const port = new FakePort(api, REQUEST_PORT_NAME, sender);
+  assert.equal(service.handleConnect(port), true);
+  port.deliver(message);
+  return port;
+}
+
+async function responseOn(port) {
+  for (;;) {
+    const message = await port.nextPosted();
+    if (message.type === 'response') return message;
+  }
+}
+
+describe('policy: origin from the browser, not the page', () => {
+  test('an allowed origin reaches the host with the sender origin', async () => {
+    api.onConnectNative = host({answer: ok({readers: []})});
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.deepEqual(response, {type: 'response', id: 'req-1', ok: true, result: {readers: []}});
+    const [native] = api.nativePorts;
+    assert.equal(native.name, protocolJson.nativeHostName);
+    assert.deepEqual(native.posted[0], {id: 'req-1', command: 'listReaders', origin: ALLOWED, params: {}});
+  });
+
+  test('an unlisted origin gets status()', async () => {
+    api.onConnectNative = host({answer: ok({host: {logFile: '/tmp/host.log'}})});
+    const response = await responseOn(send(pageRequest('status'), {origin: UNLISTED}));
+    assert.equal(response.ok, true);
+    assert.deepEqual(response.result.extension, EXTENSION_ROW);
+    assert.deepEqual(response.result.host, {...HELLO, logFile: '/tmp/host.log'});
+    assert.equal(api.nativePorts[0].posted[0].origin, UNLISTED);
+  });
+
+  for (const command of ['environment', 'listReaders']) {
+    test(`an unlisted origin gets ORIGIN_NOT_ALLOWED for ${command}, and the host is never started`, async () => {
+      const response = await responseOn(send(pageRequest(command), {origin: UNLISTED}));
+      assert.equal(response.ok, false);
+      assert.equal(response.error.code, 'ORIGIN_NOT_ALLOWED');
+      assert.equal(response.error.message, messagesJson.errors.ORIGIN_NOT_ALLOWED.message.en);
+      assert.equal(api.nativePorts.length, 0);
+    });
+  }
+
+  test('a page that names an allowed origin itself is refused', async () => {
+    const response = await responseOn(send(pageRequest('listReaders', {}, {origin: ALLOWED}), {origin: UNLISTED}));
+    assert.equal(response.error.code, 'BAD_REQUEST');
+    assert.match(response.error.reason, /origin/);
+    assert.equal(api.nativePorts.length, 0);
+  });
+
+  test('Firefox without sender.origin: the origin comes from sender.url', async () => {
+    api.onConnectNative = host({answer: ok({readers: []})});
+    const response = await responseOn(send(pageRequest('listReaders'), {sender: pageSender(ALLOWED, {withOrigin: false})}));
+    assert.equal(response.ok, true);
+    assert.equal(api.nativePorts[0].posted[0].origin, ALLOWED);
+  });
+
+  test('loopback http on any port is allowed by the default build; other http is not', async () => {
+    api.onConnectNative = host({answer: ok({readers: []})});
+    assert.equal((await responseOn(send(pageRequest('listReaders'), {origin: 'http://127.0.0.1:8123'}))).ok, true);
+    const plain = await responseOn(send(pageRequest('listReaders'), {origin: 'http://ra.certbridge.example'}));
+    assert.equal(plain.error.code, 'ORIGIN_NOT_ALLOWED');
+  });
+
+  test('a sender that is not a top-level page of ours gets nothing but ORIGIN_NOT_ALLOWED', async () => {
+    for (const sender of [
+      {...pageSender(ALLOWED), frameId: 3},
+      {...pageSender(ALLOWED), id: 'someone-else'},
+      {...pageSender(ALLOWED), tab: undefined},
+      {...pageSender(ALLOWED), origin: 'null'},
+    ]) {
+      const response = await responseOn(send(pageRequest('status'), {sender}));
+      assert.equal(response.error.code, 'ORIGIN_NOT_ALLOWED');
+    }
+    assert.equal(api.nativePorts.length, 0);
+  });
+
+  test('ports with another name are not taken', () => {
+    assert.equal(service.handleConnect(new FakePort(api, 'other', pageSender(ALLOWED))), false);
+  });
+});
+
+describe('request validation', () => {
+  test('unknown commands, and the host-only cancel command, are UNKNOWN_COMMAND', async () => {
+    for (const command of ['formatCard', 'cancel', 'toString']) {
+      const response = await responseOn(send(pageRequest(command)));
+      assert.equal(response.error.code, 'UNKNOWN_COMMAND', command);
+    }
+  });
+
+  test('malformed envelopes are BAD_REQUEST', async () => {
+    for (const message of [
+      pageRequest('status', {}, {id: 'x'.repeat(65)}),
+      pageRequest('status', {}, {id: 'has space'}),
+      pageRequest('status', []),
+      {...pageRequest('status'), ns: 'other'},
+      'status',
+    ]) {
+      const response = await responseOn(send(message));
+      assert.equal(response.error.code, 'BAD_REQUEST', JSON.stringify(message).slice(0, 80));
+    }
+    assert.equal(api.nativePorts.length, 0);
+  });
+
+  test('a request whose JSON exceeds browserToHostMaxBytes is MESSAGE_TOO_LARGE before the host starts', async () => {
+    const limit = protocolJson.limits.browserToHostMaxBytes;
+    const response = await responseOn(send(pageRequest('listReaders', {data: 'x'.repeat(limit)})));
+    assert.equal(response.error.code, 'MESSAGE_TOO_LARGE');
+    assert.equal(response.error.limit, limit);
+    assert.equal(api.nativePorts.length, 0);
+  });
+
+  test('multi-byte text counts in UTF-8 bytes', async () => {
+    const limit = protocolJson.limits.browserToHostMaxBytes;
+    const response = await responseOn(send(pageRequest('listReaders', {data: '憑'.repeat(Math.ceil(limit / 3))})));
+    assert.equal(response.error.code, 'MESSAGE_TOO_LARGE');
+  });
+});
+
+describe('host missing, failing or incompatible', () => {
+  const missing = {
+    Chromium: {chromiumError: 'Specified native messaging host not found.'},
+    Firefox: {firefoxError: `No such native application ${protocolJson.nativeHostName}`},
+    'Chromium, host not listing our ID': {chromiumError: 'Access to the specified native messaging host is forbidden.'},
+  };
+  for (const [browser, closing] of Object.entries(missing)) {
+    test(`${browser}: status() is NATIVE_UNAVAILABLE with the extension's row`, async () => {
+      api.onConnectNative = (port) => setImmediate(() => port.closeFromPeer(closing));
+      const response = await responseOn(send(pageRequest('status')));
+      assert.equal(response.ok, false);
+      assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
+      assert.equal(response.error.message, messagesJson.errors.NATIVE_UNAVAILABLE.message.en);
+      assert.deepEqual(response.error.extension, EXTENSION_ROW);
+    });
+  }
+
+  test('environment() also carries the extension row when the host is missing', async () => {
+    api.onConnectNative = (port) => setImmediate(() => port.closeFromPeer(missing.Chromium));
+    const response = await responseOn(send(pageRequest('environment')));
+    assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
+    assert.deepEqual(response.error.extension, EXTENSION_ROW);
+  });
+
+  test('a host that crashes after its hello is INTERNAL_ERROR', async () => {
+    api.onConnectNative = host({answer: (request, port) => setImmediate(() => port.closeFromPeer({chromiumError: 'Native host has exited.'}))});
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.equal(response.error.code, 'INTERNAL_ERROR');
+    assert.equal(response.error.reason, 'Native host has exited.');
+  });
+
+  test('a host with another protocol version is PROTOCOL_MISMATCH and gets no request', async () => {
+    const oldHello = {...HELLO, protocol: protocolJson.protocolVersion + 1};
+    api.onConnectNative = host({hello: oldHello});
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.equal(response.error.code, 'PROTOCOL_MISMATCH');
+    assert.deepEqual(response.error.host, oldHello);
+    assert.equal(api.nativePorts[0].posted.length, 0);
+    assert.equal(api.nativePorts[0].disconnected, true);
+  });
+
+  test('status() with another protocol version answers both versions instead of failing', async () => {
+    const oldHello = {...HELLO, protocol: protocolJson.protocolVersion + 1};
+    api.onConnectNative = host({hello: oldHello});
+    const response = await responseOn(send(pageRequest('status')));
+    assert.equal(response.ok, true);
+    assert.deepEqual(response.result, {host: oldHello, extension: EXTENSION_ROW});
+  });
+
+  test('a host that does not start with a hello is PROTOCOL_MISMATCH', async () => {
+    api.onConnectNative = (port) => setImmediate(() => port.deliver({id: 'x', ok: true, result: {}}));
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.equal(response.error.code, 'PROTOCOL_MISMATCH');
+  });
+
+  test('a host that never says hello is INTERNAL_ERROR after the hello timeout, and its port is closed', async () => {
+    api.onConnectNative = () => {};
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.equal(response.error.code, 'INTERNAL_ERROR');
+    assert.match(response.error.reason, /hello/);
+    assert.equal(api.nativePorts[0].disconnected, true);
+  });
+
+  test('host errors keep their details and get the catalogue text in the browser language', async () => {
+    api.setUiLanguage('zh-TW');
+    api.onConnectNative = host({answer: (request, port) => setImmediate(() => port.deliver(
+      {id: request.id, ok: false, error: {code: 'PIN_INCORRECT', message: 'The PIN is incorrect.', triesLeft: 2}}))});
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.deepEqual(response.error, {code: 'PIN_INCORRECT', message: messagesJson.errors.PIN_INCORRECT.message['zh-TW'], triesLeft: 2});
+  });
+
+  test('a non-Chinese browser language gets English text', async () => {
+    api.setUiLanguage('de-DE');
+    const response = await responseOn(send(pageRequest('nope')));
+    assert.equal(response.error.message, messagesJson.errors.UNKNOWN_COMMAND.message.en);
+  });
+
+  test('the host\'s answer to a request it could not parse (id null) reaches the page', async () => {
+    api.onConnectNative = host({answer: (request, port) => setImmediate(() => port.deliver(
+      {id: null, ok: false, error: {code: 'BAD_REQUEST', message: 'bad'}}))});
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.equal(response.error.code, 'BAD_REQUEST');
+  });
+});
+
+describe('relay, progress and cancel', () => {
+  test('progress messages reach the page before the response; the host port is closed afterwards', async () => {
+    api.onConnectNative = host({answer: (request, port) => setImmediate(() => {
+      port.deliver({id: request.id, progress: {stage: 'reading'}});
+      port.deliver({id: 'someone-else', progress: {stage: 'ignored'}});
+      port.deliver({id: request.id, ok: true, result: {readers: [{name: 'Virtual PCD 00 00'}]}});
+    })});
+    const port = send(pageRequest('listReaders'));
+    assert.deepEqual(await port.nextPosted(), {type: 'progress', id: 'req-1', progress: {stage: 'reading'}});
+    const response = await port.nextPosted();
+    assert.equal(response.type, 'response');
+    assert.deepEqual(response.result.readers, [{name: 'Virtual PCD 00 00'}]);
+    assert.equal(api.nativePorts[0].disconnected, true);
+  });
+
+  test('cancel from the page sends cancel to the host and relays its USER_CANCELLED', async () => {
+    let requestSeen;
+    const seen = new Promise((resolve) => { requestSeen = resolve; });
+    api.onConnectNative = host({answer: (message, port) => {
+      if (message.command !== 'cancel') {
+        requestSeen();
+        return;
+      }
+      setImmediate(() => {
+        port.deliver({id: message.id, ok: true, result: {}});
+        port.deliver({id: message.params.target, ok: false, error: {code: 'USER_CANCELLED', message: 'cancelled'}});
+      });
+    }});
+    const port = send(pageRequest('environment'));
+    await seen;
+    port.deliver({type: 'cancel', id: 'req-1'});
+    const response = await responseOn(port);
+    assert.equal(response.error.code, 'USER_CANCELLED');
+    const cancel = api.nativePorts[0].posted[1];
+    assert.equal(cancel.command, 'cancel');
+    assert.deepEqual(cancel.params, {target: 'req-1'});
+    assert.equal(cancel.origin, ALLOWED);
+    assert.match(cancel.id, /^[A-Za-z0-9_-]{1,64}$/);
+    assert.equal(port.posted.filter((message) => message.type === 'response').length, 1, 'one response only');
+  });
+
+  test('a closed page port sends cancel to the host; a silent host is disconnected after the cancel timeout', async () => {
+    let requestSeen;
+    const seen = new Promise((resolve) => { requestSeen = resolve; });
+    api.onConnectNative = host({answer: (message) => { if (message.command === 'environment') requestSeen(); }});
+    const port = send(pageRequest('environment'));
+    await seen;
+    port.closeFromPeer();
+    const native = api.nativePorts[0];
+    assert.equal(native.posted[1].command, 'cancel');
+    assert.deepEqual(native.posted[1].params, {target: 'req-1'});
+    assert.equal(native.disconnected, false);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(native.disconnected, true);
+    assert.equal(port.posted.length, 0, 'nothing is posted to a closed port');
+  });
+
+  test('cancel before the host has said hello closes the host port and answers USER_CANCELLED', async () => {
+    api.onConnectNative = () => {};
+    const port = send(pageRequest('listReaders'));
+    await new Promise((resolve) => setImmediate(resolve));
+    port.deliver({type: 'cancel', id: 'req-1'});
+    const response = await responseOn(port);
+    assert.equal(response.error.code, 'USER_CANCELLED');
+    assert.equal(api.nativePorts[0].disconnected, true);
+  });
+
+  test('request params are never logged', async () => {
+    const logged = [];
+    for (const method of ['log', 'info', 'warn', 'error', 'debug']) {
+      mock.method(console, method, (...args) => logged.push(args));
+    }
+    api.onConnectNative = host({answer: (request, port) => setImmediate(() => port.closeFromPeer({chromiumError: 'Native host has exited.'}))});
+    await responseOn(send(pageRequest('listReaders', {secret: 'PIN-123456'})));
+    assert.ok(!JSON.stringify(logged).includes('PIN-123456'));
+  });
+});

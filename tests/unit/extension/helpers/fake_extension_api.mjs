@@ -1,0 +1,126 @@
+// The parts of the WebExtension API (chrome / browser) that the background and the content script use,
+// with ports the test drives from the other end.
+
+export const EXTENSION_ID = 'jchbopihgjendkbmjddpblohdhfkllcn';
+
+export class FakeEvent {
+  constructor() {
+    this.listeners = [];
+  }
+
+  addListener(listener) {
+    this.listeners.push(listener);
+  }
+
+  removeListener(listener) {
+    this.listeners = this.listeners.filter((entry) => entry !== listener);
+  }
+
+  emit(...args) {
+    for (const listener of [...this.listeners]) listener(...args);
+  }
+}
+
+/**
+ * One end of a runtime port as the code under test sees it. The test plays the other end: `deliver()`
+ * sends to the code, `posted` / `nextPosted()` show what the code sent, `closeFromPeer()` disconnects.
+ */
+export class FakePort {
+  constructor(api, name, sender = undefined) {
+    this.api = api;
+    this.name = name;
+    this.sender = sender;
+    this.onMessage = new FakeEvent();
+    this.onDisconnect = new FakeEvent();
+    this.posted = [];
+    this.disconnected = false;
+    this.error = null;
+    this.waiters = [];
+    /** Optional hook: called with each message the code posts (a scripted peer). */
+    this.onPost = null;
+  }
+
+  postMessage(message) {
+    if (this.disconnected) throw new Error('Attempting to use a disconnected port object');
+    const copy = structuredClone(message);
+    this.posted.push(copy);
+    this.onPost?.(copy);
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(copy);
+  }
+
+  disconnect() {
+    this.disconnected = true;
+  }
+
+  /** The next message the code posts (or the oldest not yet taken). */
+  nextPosted() {
+    if (this.taken === undefined) this.taken = 0;
+    if (this.taken < this.posted.length) return Promise.resolve(this.posted[this.taken++]);
+    return new Promise((resolve) => this.waiters.push((message) => {
+      this.taken += 1;
+      resolve(message);
+    }));
+  }
+
+  deliver(message) {
+    this.onMessage.emit(structuredClone(message), this);
+  }
+
+  /**
+   * The other end closes. `chromiumError` is set as runtime.lastError during the event (Chromium);
+   * `firefoxError` as port.error (Firefox).
+   */
+  closeFromPeer({chromiumError, firefoxError} = {}) {
+    this.disconnected = true;
+    if (firefoxError) this.error = {message: firefoxError};
+    this.api.runtime.lastError = chromiumError ? {message: chromiumError} : undefined;
+    this.onDisconnect.emit(this);
+    this.api.runtime.lastError = undefined;
+  }
+}
+
+/**
+ * @param {object} [options]
+ * @param {string} [options.uiLanguage]
+ * @param {(port: FakePort) => void} [options.onConnectNative] called with each new native port
+ */
+export function fakeExtensionApi({uiLanguage = 'en', onConnectNative = () => {}} = {}) {
+  const api = {
+    nativePorts: [],
+    onConnectNative,
+    runtime: {
+      id: EXTENSION_ID,
+      lastError: undefined,
+      getManifest: () => ({version: '0.1.0'}),
+      onConnect: new FakeEvent(),
+      connectNative(name) {
+        const port = new FakePort(api, name);
+        api.nativePorts.push(port);
+        api.onConnectNative(port);
+        return port;
+      },
+      connect({name}) {
+        const port = new FakePort(api, name);
+        api.connectedPorts.push(port);
+        return port;
+      },
+    },
+    connectedPorts: [],
+    i18n: {
+      getUILanguage: () => uiLanguage,
+      getMessage: (name) => `i18n:${name}`,
+    },
+    setUiLanguage(language) {
+      uiLanguage = language;
+    },
+  };
+  return api;
+}
+
+/** A sender as the browser describes our content script in a top-level page of `origin`. */
+export function pageSender(origin, {withOrigin = true} = {}) {
+  const sender = {id: EXTENSION_ID, tab: {id: 7}, frameId: 0, url: `${origin}/portal/index.html`};
+  if (withOrigin) sender.origin = origin;
+  return sender;
+}

@@ -1,0 +1,78 @@
+// The built manifest loads in Chromium browsers and Firefox: MV3, both background keys, the add-on and
+// extension IDs of protocol.json, localized name and description, nothing remote.
+
+import assert from 'node:assert/strict';
+import {createHash} from 'node:crypto';
+import {existsSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, test} from 'node:test';
+
+import {extensionDir, protocolJson, readJson, repoRoot} from './helpers/build_output.mjs';
+
+const manifest = readJson(join(extensionDir, 'manifest.json'));
+const projectVersion = /project\(CertBridge\s+VERSION\s+([0-9.]+)/.exec(readFileSync(join(repoRoot, 'CMakeLists.txt'), 'utf8'))[1];
+
+/** Chromium's extension ID: the first 128 bits of SHA-256 over the DER public key, hex digits 0-f as a-p. */
+function chromiumExtensionId(base64Key) {
+  const hex = createHash('sha256').update(Buffer.from(base64Key, 'base64')).digest('hex').slice(0, 32);
+  return [...hex].map((digit) => String.fromCharCode('a'.charCodeAt(0) + parseInt(digit, 16))).join('');
+}
+
+describe('manifest', () => {
+  test('is MV3 with a module background for both engines', () => {
+    assert.equal(manifest.manifest_version, 3);
+    assert.deepEqual(manifest.background, {service_worker: 'background.js', scripts: ['background.js'], type: 'module'});
+  });
+
+  test('has the project version', () => {
+    assert.equal(manifest.version, projectVersion);
+  });
+
+  test('the fixed key gives the Chromium extension ID of protocol.json', () => {
+    assert.deepEqual([chromiumExtensionId(manifest.key)], protocolJson.extensionIds.chromium);
+  });
+
+  test('the Firefox add-on ID is protocol.json\'s', () => {
+    assert.equal(manifest.browser_specific_settings.gecko.id, protocolJson.extensionIds.firefox);
+    assert.match(manifest.browser_specific_settings.gecko.strict_min_version, /^\d+\.\d+$/);
+  });
+
+  test('asks only for nativeMessaging and storage, and no host permissions', () => {
+    assert.deepEqual(manifest.permissions, ['nativeMessaging', 'storage']);
+    assert.equal(manifest.host_permissions, undefined);
+    assert.equal(manifest.web_accessible_resources, undefined);
+  });
+
+  test('the content script is a plain script at document_start in top frames of https and loopback http pages', () => {
+    assert.equal(manifest.content_scripts.length, 1);
+    const [script] = manifest.content_scripts;
+    assert.deepEqual(script.js, ['content_protocol.js', 'content_script.js']);
+    assert.equal(script.run_at, 'document_start');
+    assert.equal(script.all_frames, false);
+    assert.deepEqual(script.matches, ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*']);
+    for (const pattern of script.matches) assert.doesNotMatch(pattern, /:\d|:\*\//, 'match patterns carry no port');
+  });
+
+  test('the extension pages CSP allows only the extension\'s own scripts', () => {
+    const csp = manifest.content_security_policy.extension_pages;
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /object-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe|http:|https:|\*/);
+  });
+
+  test('every file it names exists', () => {
+    const named = [manifest.background.service_worker, ...manifest.background.scripts, ...manifest.content_scripts.flatMap((script) => script.js)];
+    for (const file of named) assert.ok(existsSync(join(extensionDir, file)), file);
+  });
+
+  test('name and description are localized, and the default locale exists', () => {
+    assert.equal(manifest.name, '__MSG_extension_name__');
+    assert.equal(manifest.description, '__MSG_extension_description__');
+    assert.equal(manifest.default_locale, 'zh_TW');
+    for (const locale of ['zh_TW', 'en']) {
+      const messages = readJson(join(extensionDir, '_locales', locale, 'messages.json'));
+      assert.ok(messages.extension_name.message.length > 0 && messages.extension_name.message.length <= 75, locale);
+      assert.ok(messages.extension_description.message.length <= 132, locale);
+    }
+  });
+});

@@ -1,0 +1,296 @@
+// The page library against a fake window whose "extension" is scripted per test: the promise API,
+// request ids, extension detection, timeouts, cancel, message filtering, localized typed errors.
+
+import assert from 'node:assert/strict';
+import {afterEach, beforeEach, describe, mock, test} from 'node:test';
+
+import {builtPageLibrary, messagesJson, protocolJson} from './helpers/build_output.mjs';
+import {FakeWindow, settle} from './helpers/fake_window.mjs';
+
+const ORIGIN = 'https://ra.certbridge.example';
+const fakeWindow = new FakeWindow(ORIGIN);
+globalThis.window = fakeWindow;
+globalThis.document = {documentElement: {lang: ''}};
+
+const {certbridge, CertBridgeError} = await builtPageLibrary('certbridge.js');
+const {version: builtVersion} = await builtPageLibrary('version.js');
+
+const EXTENSION_ROW = {version: '0.1.0', browser: {name: 'Firefox', version: '153.7.0'}, protocol: protocolJson.protocolVersion};
+const HOST_ROW = {name: 'certbridge-host', version: '0.1.0', protocol: protocolJson.protocolVersion};
+
+let stopExtension = () => {};
+
+/**
+ * Installs a fake extension: `handle(message, reply)` gets every page -> extension message;
+ * reply(fields) answers as the content script would.
+ */
+function extension(handle) {
+  stopExtension();
+  stopExtension = fakeWindow.onPosted('to-extension', (message) => {
+    const reply = (fields) => fakeWindow.postMessage({ns: 'certbridge', dir: 'to-page', id: message.id, ...fields}, ORIGIN);
+    handle(message, reply);
+  });
+}
+
+/** A fake extension that accepts every request and answers with `respond(request, reply)`. */
+function acceptingExtension(respond = () => {}) {
+  extension((message, reply) => {
+    if (message.type === 'request') reply({type: 'accepted'});
+    respond(message, reply);
+  });
+}
+
+function sentRequests() {
+  return fakeWindow.posted.filter(({data}) => data.dir === 'to-extension' && data.type === 'request');
+}
+
+beforeEach(() => {
+  fakeWindow.posted.length = 0;
+  certbridge.setLanguage(null);
+  globalThis.document.documentElement.lang = '';
+});
+
+afterEach(() => {
+  stopExtension();
+  stopExtension = () => {};
+  mock.timers.reset();
+});
+
+describe('requests and responses', () => {
+  test('request() sends a namespaced request with a fresh UUID to the page origin, and resolves with the result', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') reply({type: 'response', ok: true, result: {readers: [{name: 'R1'}]}});
+    });
+    const pending = certbridge.request('listReaders', {});
+    assert.match(pending.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual(await pending, {readers: [{name: 'R1'}]});
+    const [sent] = sentRequests();
+    assert.equal(sent.targetOrigin, ORIGIN);
+    assert.deepEqual(sent.data, {ns: 'certbridge', dir: 'to-extension', type: 'request', id: pending.id, command: 'listReaders', params: {}});
+    assert.notEqual(certbridge.request('listReaders').id, pending.id);
+  });
+
+  test('status() combines the page library, extension and host rows and judges compatibility', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') reply({type: 'response', ok: true, result: {extension: EXTENSION_ROW, host: HOST_ROW}});
+    });
+    assert.deepEqual(await certbridge.status(), {
+      pageLibrary: {version: builtVersion, protocol: protocolJson.protocolVersion},
+      extension: EXTENSION_ROW,
+      host: HOST_ROW,
+      compatible: true,
+    });
+    assert.equal(certbridge.version, builtVersion);
+  });
+
+  test('status() reports an incompatible host', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') {
+        reply({type: 'response', ok: true, result: {extension: EXTENSION_ROW, host: {...HOST_ROW, protocol: 99}}});
+      }
+    });
+    assert.equal((await certbridge.status()).compatible, false);
+  });
+
+  test('environment() adds the page library row to the report', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') reply({type: 'response', ok: true, result: {extension: EXTENSION_ROW, readers: []}});
+    });
+    const report = await certbridge.environment();
+    assert.deepEqual(report.pageLibrary, {version: builtVersion, protocol: protocolJson.protocolVersion});
+    assert.deepEqual(report.readers, []);
+  });
+
+  test('progress messages reach onProgress in order before the result', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type !== 'request') return;
+      reply({type: 'progress', progress: {stage: 'connecting'}});
+      reply({type: 'progress', progress: {stage: 'reading'}});
+      reply({type: 'response', ok: true, result: {done: true}});
+    });
+    const stages = [];
+    const result = await certbridge.request('environment', {}, {onProgress: (progress) => stages.push(progress.stage)});
+    assert.deepEqual(stages, ['connecting', 'reading']);
+    assert.deepEqual(result, {done: true});
+  });
+
+  test('a throwing onProgress does not break the request', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type !== 'request') return;
+      reply({type: 'progress', progress: {stage: 'x'}});
+      reply({type: 'response', ok: true, result: 1});
+    });
+    assert.equal(await certbridge.request('environment', {}, {onProgress: () => { throw new Error('page bug'); }}), 1);
+  });
+
+  test('messages from another origin, another window, another namespace or for another id are ignored', async () => {
+    const other = new FakeWindow(ORIGIN);
+    acceptingExtension((message, reply) => {
+      if (message.type !== 'request') return;
+      const forged = {ns: 'certbridge', dir: 'to-page', type: 'response', id: message.id, ok: true, result: 'forged'};
+      setImmediate(() => {
+        fakeWindow.deliver(forged, {origin: 'https://evil.example'});
+        fakeWindow.deliver(forged, {source: other});
+        fakeWindow.deliver({...forged, ns: 'other'});
+        fakeWindow.deliver({...forged, id: 'another-id'});
+        reply({type: 'response', ok: true, result: 'genuine'});
+      });
+    });
+    assert.equal(await certbridge.request('listReaders'), 'genuine');
+  });
+});
+
+describe('errors', () => {
+  test('no extension: EXTENSION_UNAVAILABLE after extensionDetectMs', async () => {
+    mock.timers.enable({apis: ['setTimeout']});
+    const pending = certbridge.status();
+    await settle();
+    mock.timers.tick(protocolJson.timeouts.extensionDetectMs - 1);
+    let settled = false;
+    pending.catch(() => {}).finally(() => { settled = true; });
+    await settle();
+    assert.equal(settled, false);
+    mock.timers.tick(1);
+    await assert.rejects(pending, (error) => {
+      assert.ok(error instanceof CertBridgeError);
+      assert.equal(error.code, 'EXTENSION_UNAVAILABLE');
+      assert.equal(error.message, messagesJson.errors.EXTENSION_UNAVAILABLE.message['zh-TW']);
+      assert.equal(error.fix, messagesJson.errors.EXTENSION_UNAVAILABLE.fix['zh-TW']);
+      return true;
+    });
+  });
+
+  test('an accepted request with no answer is TIMEOUT after its timeout, and the extension is told to cancel', async () => {
+    acceptingExtension();
+    const pending = certbridge.request('listReaders', {}, {timeoutMs: 30});
+    await assert.rejects(pending, (error) => error.code === 'TIMEOUT' && error.details.timeoutMs === 30);
+    await settle();
+    const cancel = fakeWindow.posted.find(({data}) => data.type === 'cancel');
+    assert.deepEqual(cancel?.data, {ns: 'certbridge', dir: 'to-extension', type: 'cancel', id: pending.id});
+  });
+
+  test('per-command timeouts come from protocol.json', async () => {
+    mock.timers.enable({apis: ['setTimeout']});
+    acceptingExtension();
+    const pending = certbridge.listReaders();
+    await settle();
+    mock.timers.tick(protocolJson.commands.listReaders.timeoutMs - 1);
+    await settle();
+    mock.timers.tick(1);
+    await assert.rejects(pending, {code: 'TIMEOUT'});
+  });
+
+  test('an error response becomes a CertBridgeError with catalogue text, fix and details', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') {
+        reply({type: 'response', ok: false, error: {code: 'NATIVE_UNAVAILABLE', message: 'host missing', extension: EXTENSION_ROW}});
+      }
+    });
+    certbridge.setLanguage('en');
+    const error = await certbridge.status().catch((thrown) => thrown);
+    assert.ok(error instanceof CertBridgeError);
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, 'CertBridgeError');
+    assert.equal(error.code, 'NATIVE_UNAVAILABLE');
+    assert.equal(error.message, messagesJson.errors.NATIVE_UNAVAILABLE.message.en);
+    assert.equal(error.fix, messagesJson.errors.NATIVE_UNAVAILABLE.fix.en);
+    assert.deepEqual(error.details, {extension: EXTENSION_ROW});
+    assert.deepEqual(error.toJSON(), {extension: EXTENSION_ROW, code: 'NATIVE_UNAVAILABLE',
+      message: messagesJson.errors.NATIVE_UNAVAILABLE.message.en, fix: messagesJson.errors.NATIVE_UNAVAILABLE.fix.en});
+  });
+
+  test('an unknown error code keeps the text it came with', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') reply({type: 'response', ok: false, error: {code: 'FUTURE_CODE', message: 'Something new.'}});
+    });
+    const error = await certbridge.listReaders().catch((thrown) => thrown);
+    assert.equal(error.code, 'FUTURE_CODE');
+    assert.equal(error.message, 'Something new.');
+    assert.equal(error.fix, null);
+  });
+
+  test('unknown commands and bad arguments reject at once, without a message to the extension', async () => {
+    await assert.rejects(certbridge.request('formatCard'), {code: 'UNKNOWN_COMMAND'});
+    await assert.rejects(certbridge.request('cancel', {target: 'x'}), {code: 'UNKNOWN_COMMAND'});
+    await assert.rejects(certbridge.request('listReaders', 'params'), {code: 'BAD_REQUEST'});
+    await assert.rejects(certbridge.request('listReaders', {}, {timeoutMs: -1}), {code: 'BAD_REQUEST'});
+    await assert.rejects(certbridge.request('listReaders', {}, {onProgress: 'no'}), {code: 'BAD_REQUEST'});
+    assert.equal(sentRequests().length, 0);
+  });
+
+  test('params that cannot be cloned are BAD_REQUEST', async () => {
+    await assert.rejects(certbridge.request('listReaders', {callback: () => {}}), {code: 'BAD_REQUEST'});
+  });
+});
+
+describe('language', () => {
+  const code = 'PIN_INCORRECT';
+  const failWith = () => acceptingExtension((message, reply) => {
+    if (message.type === 'request') reply({type: 'response', ok: false, error: {code, message: 'The PIN is incorrect.', triesLeft: 2}});
+  });
+
+  test('setLanguage chooses the text of messages and fixes', async () => {
+    failWith();
+    for (const language of ['en', 'zh-TW']) {
+      certbridge.setLanguage(language);
+      assert.equal(certbridge.getLanguage(), language);
+      const error = await certbridge.listReaders().catch((thrown) => thrown);
+      assert.equal(error.message, messagesJson.errors[code].message[language]);
+      assert.equal(error.fix, messagesJson.errors[code].fix[language]);
+      assert.equal(error.details.triesLeft, 2);
+    }
+  });
+
+  test('without setLanguage: the page\'s <html lang>, zh-TW when it says nothing', async () => {
+    assert.equal(certbridge.getLanguage(), 'zh-TW');
+    globalThis.document.documentElement.lang = 'en-GB';
+    assert.equal(certbridge.getLanguage(), 'en');
+    globalThis.document.documentElement.lang = 'zh-Hant-TW';
+    assert.equal(certbridge.getLanguage(), 'zh-TW');
+  });
+
+  test('setLanguage refuses languages the catalogue lacks', () => {
+    assert.throws(() => certbridge.setLanguage('fr'), TypeError);
+    assert.deepEqual([...certbridge.languages], messagesJson.languages);
+  });
+});
+
+describe('cancel', () => {
+  test('cancel(id) tells the extension and the request rejects with its USER_CANCELLED', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'cancel') reply({type: 'response', ok: false, error: {code: 'USER_CANCELLED', message: 'cancelled'}});
+    });
+    const pending = certbridge.request('environment');
+    await settle();
+    assert.equal(certbridge.cancel(pending.id), true);
+    await assert.rejects(pending, {code: 'USER_CANCELLED'});
+    assert.equal(certbridge.cancel(pending.id), false, 'no longer pending');
+  });
+
+  test('an AbortSignal cancels too', async () => {
+    const cancelled = [];
+    acceptingExtension((message, reply) => {
+      if (message.type === 'cancel') {
+        cancelled.push(message.id);
+        reply({type: 'response', ok: false, error: {code: 'USER_CANCELLED', message: 'cancelled'}});
+      }
+    });
+    const controller = new AbortController();
+    const pending = certbridge.request('environment', {}, {signal: controller.signal});
+    await settle();
+    controller.abort();
+    await assert.rejects(pending, {code: 'USER_CANCELLED'});
+    assert.deepEqual(cancelled, [pending.id]);
+    await assert.rejects(certbridge.request('environment', {}, {signal: controller.signal}), {code: 'USER_CANCELLED'});
+  });
+
+  test('if the extension does not answer a cancel, the request still ends with USER_CANCELLED', async () => {
+    mock.timers.enable({apis: ['setTimeout']});
+    acceptingExtension();
+    const pending = certbridge.request('environment');
+    await settle();
+    certbridge.cancel(pending.id);
+    mock.timers.tick(protocolJson.commands.cancel.timeoutMs);
+    await assert.rejects(pending, {code: 'USER_CANCELLED'});
+  });
+});
