@@ -1,0 +1,51 @@
+// Firefox ESR driven by puppeteer-core over WebDriver BiDi; the extension from the build is installed
+// as a temporary add-on. Firefox finds native-messaging host manifests in $HOME/.mozilla/native-messaging-hosts,
+// so HOME in `env` decides which host (if any) it sees.
+import {FIREFOX_EXECUTABLE} from './paths.mjs';
+import {collectConsole} from './page-model.mjs';
+
+/**
+ * @param {{extensionDir?: string|null, env: object, language?: string}} options
+ * @returns {Promise<{name: string, page: object, console: string[], close: () => Promise<void>}>}
+ */
+export async function launchFirefox({extensionDir = null, env, language = 'zh-TW'}) {
+  const {default: puppeteer} = await import('puppeteer-core');
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: FIREFOX_EXECUTABLE,
+    headless: true,
+    env,
+    defaultViewport: {width: 1280, height: 900},
+    timeout: 90_000,
+    extraPrefsFirefox: {
+      'intl.accept_languages': language === 'en' ? 'en-US, en' : 'zh-TW, zh, en',
+      'intl.locale.requested': language === 'en' ? 'en-US' : 'zh-TW',
+      // No traffic beyond loopback.
+      'app.update.enabled': false,
+      'browser.safebrowsing.malware.enabled': false,
+      'browser.safebrowsing.phishing.enabled': false,
+      'extensions.update.enabled': false,
+      'network.captive-portal-service.enabled': false,
+      'network.connectivity-service.enabled': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
+    },
+  });
+  try {
+    if (extensionDir) await browser.installExtension(extensionDir);
+    // The tab Firefox starts with never gets focus under headless WebDriver BiDi (document.hasFocus()
+    // stays false, so Enter/Space on a focused button does nothing); a tab opened now does.
+    const page = await browser.newPage();
+    const messages = collectConsole(page);
+    return {
+      name: 'firefox',
+      page,
+      console: messages,
+      newPage: () => browser.newPage(),
+      close: () => browser.close(),
+    };
+  } catch (error) {
+    await browser.close().catch(() => {});
+    throw error;
+  }
+}
