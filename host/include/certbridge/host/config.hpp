@@ -1,0 +1,68 @@
+#pragma once
+// The host configuration: allowed origins, card profiles and log level. Read once at start from
+// $CERTBRIDGE_CONFIG, else the platform's system-wide file, else built-in defaults. A broken file never
+// stops the host: it is reported and the built-in defaults apply.
+//
+// {"allowedOrigins": ["https://ra.example", "http://127.0.0.1:*"],
+//  "cardProfiles": [{"id", "displayName", "atr": "3B 95 ...", "atrMask": "FF ...", "module": "/path/lib.so",
+//                    "tokenLabel", "pins": [{"name", "minLength", "maxLength", "maxTries"}], "keySizes": [2048]}],
+//  "logLevel": "info"}
+// allowedOrigins, when present, replaces the built-in list. Unknown keys are ignored with a warning.
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "certbridge/card/card_profile.hpp"
+#include "certbridge/host/origin.hpp"
+
+namespace certbridge::host {
+
+/// The configuration in effect.
+struct HostConfig {
+  std::vector<OriginPattern> allowedOrigins;
+  std::vector<card::CardProfile> cardProfiles;
+  std::string logLevel = "info";  ///< trace, debug, info, warn, error, critical or off.
+  /// The file this came from; empty when the built-in defaults apply.
+  std::optional<std::filesystem::path> file;
+
+  /// True when some allowedOrigins pattern matches the origin.
+  bool isOriginAllowed(std::string_view origin) const;
+
+  /// The build's defaults: origins from CERTBRIDGE_DEFAULT_ORIGINS (and loopback http if enabled at
+  /// build time), no card profiles, log level info.
+  static HostConfig builtInDefaults();
+};
+
+/// A configuration file that cannot be used; what() says why.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Parses configuration JSON. Throws ConfigError on invalid JSON, wrong types or bad values (including
+/// a card profile the card library rejects). Unknown keys are ignored and described in warnings.
+HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings);
+
+/// What loading the configuration did, for the log.
+struct ConfigLoad {
+  HostConfig config;
+  std::vector<std::string> warnings;
+  std::string error;  ///< Why the file was not used (the built-in defaults apply); empty if it was.
+};
+
+/// Where the configuration is looked for: $CERTBRIDGE_CONFIG if set, else /etc/certbridge/config.json
+/// (Windows %ProgramData%\CertBridge\config.json, macOS /Library/Application Support/CertBridge/config.json).
+std::filesystem::path configFilePath();
+
+/// Loads the file at path. A missing file at the default location is not an error (built-in defaults);
+/// a missing file named by $CERTBRIDGE_CONFIG is (explicit), as is any unreadable or invalid file.
+ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed);
+
+/// loadConfig(configFilePath(), $CERTBRIDGE_CONFIG is set).
+ConfigLoad loadConfig();
+
+}  // namespace certbridge::host

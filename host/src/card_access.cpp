@@ -1,0 +1,10 @@
+#include "card_access.hpp"
+
+namespace certbridge::host {
+
+card::CardLocator& CardAccess::locator() {
+  if (!locator_) locator_ = std::make_unique<card::CardLocator>(card::CardProfileTable(config_.cardProfiles));
+  return *locator_;
+}
+
+}  // namespace certbridge::host

@@ -1,0 +1,19 @@
+#pragma once
+// JSON shapes of card-layer facts shared by listReaders and environment.
+
+#include <nlohmann/json.hpp>
+
+#include "certbridge/card/card_locator.hpp"
+
+namespace certbridge::host::commands {
+
+/// "3B 95 13 ..." or null when there is no ATR.
+nlohmann::json atrJson(const card::ReaderState& reader);
+
+/// {"id", "displayName"} or null.
+nlohmann::json profileJson(const card::CardProfile* profile);
+
+/// {"name", "cardPresent", "pinPad", "atr", "profile"}.
+nlohmann::json readerJson(const card::ReaderState& reader, const card::CardProfile* profile);
+
+}  // namespace certbridge::host::commands

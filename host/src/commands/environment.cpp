@@ -1,0 +1,261 @@
+// environment: a diagnostic report that never fails because one part is missing.
+// {"host": {"version", "protocol", "os": {"name", "version", "arch"}, "logFile", "configFile"},
+//  "pcsc": {"available", "error"},
+//  "readers": [{"name", "cardPresent", "pinPad", "atr", "profile", "token": {"label", "serial"}|null, "problem"}],
+//  "modules": [{"path", "loaded", "error"}],
+//  "tokens": [{"reader", "label", "serial", "manufacturer", "model", "initialized", "protectedAuthPath",
+//              "pins": [{"name", "minLength", "maxLength", "state", "triesLeft"}]}],
+//  "certificates": [],
+//  "problems": [{...error object, "subject": reader name | module path | null}]}
+// Problems: PCSC_UNAVAILABLE, NO_READER, NO_CARD (no card in any reader), CARD_NOT_SUPPORTED, TOKEN_NOT_FOUND
+// (per reader), PKCS11_MODULE_UNAVAILABLE (per module a present card needs), PIN_LOCKED, PIN_INCORRECT with
+// triesLeft 1 (final try), CARD_NOT_INITIALIZED (per card in a reader).
+
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "card_access.hpp"
+#include "card_json.hpp"
+#include "certbridge/build_info.hpp"
+#include "certbridge/host/error_mapping.hpp"
+#include "certbridge/host/param_validator.hpp"
+#include "certbridge/host/pin_state.hpp"
+#include "certbridge/protocol.hpp"
+#include "commands.hpp"
+#include "os_info.hpp"
+
+namespace certbridge::host::commands {
+namespace {
+
+using json = nlohmann::json;
+
+json problem(const ProtocolError& error, json subject) {
+  json object = errorObject(error);
+  object["subject"] = std::move(subject);
+  return object;
+}
+
+json pathOrNull(const std::optional<std::filesystem::path>& path) {
+  return path ? json(path->string()) : json(nullptr);
+}
+
+void throwIfCancelled(const CommandContext& context) {
+  if (context.cancel.cancelled()) throw ProtocolError(ErrorCode::UserCancelled);
+}
+
+class EnvironmentReport {
+ public:
+  explicit EnvironmentReport(CommandContext& context) : context_(context), locator_(context.card->locator()) {}
+
+  json build() {
+    report_["host"] = hostSection();
+    section([this] { scanReaders(); });
+    throwIfCancelled(context_);
+    section([this] { loadModules(); });
+    throwIfCancelled(context_);
+    section([this] { listTokens(); });
+    throwIfCancelled(context_);
+    report_["pcsc"] = {{"available", pcscAvailable_}, {"error", pcscError_}};
+    report_["readers"] = std::move(readers_);
+    report_["modules"] = std::move(modules_);
+    report_["tokens"] = std::move(tokens_);
+    report_["certificates"] = json::array();
+    report_["problems"] = std::move(problems_);
+    return std::move(report_);
+  }
+
+ private:
+  // One part failing unexpectedly must not take the report with it.
+  template <typename Body>
+  void section(Body&& body) {
+    try {
+      body();
+    } catch (const ProtocolError&) {
+      throw;  // cancellation
+    } catch (const card::CardError& e) {
+      spdlog::warn("environment: {} ({})", e.what(), card::toString(e.kind()));
+      problems_.push_back(problem(toProtocolError(e), nullptr));
+    } catch (const std::exception& e) {
+      spdlog::error("environment: internal error: {}", e.what());
+      problems_.push_back(problem(ProtocolError(ErrorCode::InternalError), nullptr));
+    }
+  }
+
+  json hostSection() const {
+    const OsInfo os = currentOsInfo();
+    return {{"version", build::kVersion},
+            {"protocol", protocol::kProtocolVersion},
+            {"os", {{"name", os.name}, {"version", os.version}, {"arch", os.arch}}},
+            {"logFile", pathOrNull(context_.host.logFile)},
+            {"configFile", pathOrNull(context_.host.config.file)}};
+  }
+
+  void scanReaders() {
+    try {
+      slots_ = locator_.scan();
+      pcscAvailable_ = true;
+    } catch (const card::CardError& e) {
+      spdlog::warn("environment: PC/SC: {} ({})", e.what(), e.nativeName());
+      const ProtocolError error = toProtocolError(e);
+      pcscError_ = errorObject(error);
+      problems_.push_back(problem(error, nullptr));
+      return;
+    }
+    bool anyCard = false;
+    for (const auto& slot : slots_) {
+      json entry = readerJson(slot.reader, slot.profile);
+      entry["token"] = slot.token ? json{{"label", slot.token->label}, {"serial", slot.token->serial}} : json(nullptr);
+      entry["problem"] = nullptr;
+      anyCard = anyCard || slot.reader.cardPresent;
+      if (slot.reader.cardPresent && slot.profile != nullptr) neededModules_.insert(slot.profile->modulePath);
+      if (slot.problem) {
+        const ProtocolError error = toProtocolError(*slot.problem);
+        entry["problem"] = errorObject(error);
+        const auto kind = slot.problem->kind();
+        // Empty readers are summed up below; module failures are reported once per module.
+        if (kind != card::ErrorKind::NoCard && kind != card::ErrorKind::ModuleUnavailable) {
+          json item = problem(error, slot.reader.name);
+          if (kind == card::ErrorKind::CardNotSupported) item["atr"] = atrJson(slot.reader);
+          problems_.push_back(std::move(item));
+        }
+      }
+      readers_.push_back(std::move(entry));
+    }
+    if (slots_.empty()) {
+      problems_.push_back(problem(ProtocolError(ErrorCode::NoReader), nullptr));
+    } else if (!anyCard) {
+      problems_.push_back(problem(ProtocolError(ErrorCode::NoCard), nullptr));
+    }
+  }
+
+  void loadModules() {
+    std::set<std::string> seen;
+    for (const auto& profile : locator_.profiles().profiles()) {
+      const std::string& path = profile.modulePath;
+      if (!seen.insert(path).second) continue;
+      try {
+        loaded_.push_back(locator_.module(path));
+        modules_.push_back({{"path", path}, {"loaded", true}, {"error", nullptr}});
+      } catch (const card::CardError& e) {
+        spdlog::warn("environment: module {}: {}", path, e.what());
+        const ProtocolError error = toProtocolError(e);
+        modules_.push_back({{"path", path}, {"loaded", false}, {"error", errorObject(error)}});
+        if (neededModules_.count(path) != 0) problems_.push_back(problem(error, path));
+      }
+      throwIfCancelled(context_);
+    }
+  }
+
+  const card::CardSlot* boundSlot(const card::Pkcs11Module& module, const card::TokenInfo& token) const {
+    for (const auto& slot : slots_) {
+      if (slot.module.get() == &module && slot.token && slot.token->slotId == token.slotId &&
+          slot.token->serial == token.serial) {
+        return &slot;
+      }
+    }
+    return nullptr;
+  }
+
+  // The profile of a token no reader is bound to: the one naming this module and token label.
+  const card::CardProfile* profileFor(const card::Pkcs11Module& module, const card::TokenInfo& token) const {
+    for (const auto& profile : locator_.profiles().profiles()) {
+      if (profile.modulePath == module.path() && !profile.tokenLabel.empty() && profile.tokenLabel == token.label) {
+        return &profile;
+      }
+    }
+    return nullptr;
+  }
+
+  static json pinJson(const std::string& name, json minLength, json maxLength, const PinStatus& status) {
+    json triesLeft = nullptr;
+    if (status.triesLeft.has_value()) triesLeft = status.triesLeft.value();
+    return {{"name", name},
+            {"minLength", std::move(minLength)},
+            {"maxLength", std::move(maxLength)},
+            {"state", toString(status.state)},
+            {"triesLeft", std::move(triesLeft)}};
+  }
+
+  json pinsJson(const card::TokenInfo& token, const card::CardProfile* profile) const {
+    json pins = json::array();
+    if (profile == nullptr) {
+      pins.push_back(pinJson("PIN", nullptr, nullptr, userPinStatus(token, 0)));
+      return pins;
+    }
+    // PKCS#11 reports one user PIN: its flags belong to the profile's first PIN group. Other groups are
+    // not visible through PKCS#11 flags; they are listed with their rules.
+    for (std::size_t i = 0; i < profile->pins.size(); ++i) {
+      const auto& rules = profile->pins[i];
+      card::TokenInfo flags = token;
+      if (i > 0) {
+        flags.userPinCountLow = flags.userPinFinalTry = flags.userPinLocked = false;
+        flags.userPinInitialized = true;
+      }
+      pins.push_back(pinJson(rules.name, rules.minLength, rules.maxLength, userPinStatus(flags, rules.maxTries)));
+    }
+    return pins;
+  }
+
+  void addCardProblems(const card::TokenInfo& token, const card::CardProfile* profile, const std::string& reader) {
+    const PinStatus status = userPinStatus(token, profile != nullptr ? profile->pins.front().maxTries : 0);
+    if (!token.initialized || status.state == PinState::NotInitialized) {
+      problems_.push_back(problem(ProtocolError(ErrorCode::CardNotInitialized), reader));
+    } else if (status.state == PinState::Locked) {
+      problems_.push_back(problem(ProtocolError(ErrorCode::PinLocked), reader));
+    } else if (status.state == PinState::FinalTry) {
+      problems_.push_back(problem(ProtocolError(ErrorCode::PinIncorrect, {{"triesLeft", 1}}), reader));
+    }
+  }
+
+  void listTokens() {
+    for (const auto& module : loaded_) {
+      std::vector<card::TokenInfo> infos;
+      try {
+        infos = module->tokens();
+      } catch (const card::CardError& e) {
+        spdlog::warn("environment: tokens of {}: {}", module->path(), e.what());
+        problems_.push_back(problem(toProtocolError(e), module->path()));
+        continue;
+      }
+      for (const auto& token : infos) {
+        const card::CardSlot* slot = boundSlot(*module, token);
+        // An empty slot no card uses (SoftHSM's free slot, a blank software token) says nothing useful.
+        if (slot == nullptr && !token.initialized) continue;
+        const card::CardProfile* profile = slot != nullptr ? slot->profile : profileFor(*module, token);
+        tokens_.push_back({{"reader", slot != nullptr ? json(slot->reader.name) : json(nullptr)},
+                           {"label", token.label},
+                           {"serial", token.serial},
+                           {"manufacturer", token.manufacturer},
+                           {"model", token.model},
+                           {"initialized", token.initialized},
+                           {"protectedAuthPath", token.protectedAuthPath},
+                           {"pins", pinsJson(token, profile)}});
+        if (slot != nullptr) addCardProblems(token, profile, slot->reader.name);
+      }
+      throwIfCancelled(context_);
+    }
+  }
+
+  CommandContext& context_;
+  card::CardLocator& locator_;
+  json report_ = json::object();
+  bool pcscAvailable_ = false;
+  json pcscError_ = nullptr;
+  std::vector<card::CardSlot> slots_;
+  std::set<std::string> neededModules_;
+  std::vector<std::shared_ptr<card::Pkcs11Module>> loaded_;
+  json readers_ = json::array();
+  json modules_ = json::array();
+  json tokens_ = json::array();
+  json problems_ = json::array();
+};
+
+}  // namespace
+
+CommandRun prepareEnvironment(const nlohmann::json& params) {
+  ParamValidator validator(params, {});
+  return [](CommandContext& context) { return EnvironmentReport(context).build(); };
+}
+
+}  // namespace certbridge::host::commands

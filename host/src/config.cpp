@@ -1,0 +1,218 @@
+#include "certbridge/host/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "certbridge/build_info.hpp"
+#include "certbridge/card/error.hpp"
+#include "certbridge/host/logging.hpp"
+#include "certbridge/host/strict_json.hpp"
+
+namespace certbridge::host {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::uintmax_t kMaxConfigBytes = 1024 * 1024;
+
+void warnUnknownKeys(const json& object, std::initializer_list<std::string_view> known, const std::string& where,
+                     std::vector<std::string>& warnings) {
+  for (const auto& [key, value] : object.items()) {
+    bool isKnown = false;
+    for (const auto name : known) isKnown = isKnown || key == name;
+    if (!isKnown) warnings.push_back("configuration: ignoring unknown key " + where + key);
+  }
+}
+
+const json* member(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string requireString(const json& object, const char* key, const std::string& where, bool allowEmpty = false) {
+  const json* value = member(object, key);
+  if (value == nullptr) throw ConfigError(where + key + " is missing");
+  if (!value->is_string()) throw ConfigError(where + key + " must be a string");
+  auto text = value->get<std::string>();
+  if (!allowEmpty && text.empty()) throw ConfigError(where + key + " must not be empty");
+  return text;
+}
+
+std::string optionalString(const json& object, const char* key, const std::string& where) {
+  return member(object, key) == nullptr ? std::string() : requireString(object, key, where, true);
+}
+
+int integerIn(const json& value, const std::string& what, int min, int max) {
+  if (!value.is_number_integer()) throw ConfigError(what + " must be an integer");
+  const auto number = value.get<long long>();
+  if (number < min || number > max) {
+    throw ConfigError(what + " must be " + std::to_string(min) + "-" + std::to_string(max));
+  }
+  return static_cast<int>(number);
+}
+
+card::PinRules parsePin(const json& pin, const std::string& where, std::vector<std::string>& warnings) {
+  if (!pin.is_object()) throw ConfigError(where + " must be an object");
+  warnUnknownKeys(pin, {"name", "minLength", "maxLength", "maxTries"}, where + ".", warnings);
+  card::PinRules rules;
+  if (member(pin, "name") != nullptr) rules.name = requireString(pin, "name", where + ".");
+  if (const json* v = member(pin, "minLength")) rules.minLength = integerIn(*v, where + ".minLength", 1, 255);
+  if (const json* v = member(pin, "maxLength")) rules.maxLength = integerIn(*v, where + ".maxLength", 1, 255);
+  if (const json* v = member(pin, "maxTries")) rules.maxTries = integerIn(*v, where + ".maxTries", 0, 255);
+  if (rules.minLength > rules.maxLength) throw ConfigError(where + ": minLength is greater than maxLength");
+  return rules;
+}
+
+std::vector<std::uint8_t> parseHex(const json& profile, const char* key, const std::string& where) {
+  const std::string text = requireString(profile, key, where);
+  try {
+    return card::parseHexBytes(text);
+  } catch (const std::exception& e) {
+    throw ConfigError(where + key + ": " + e.what());
+  }
+}
+
+card::CardProfile parseProfile(const json& object, const std::string& where, std::vector<std::string>& warnings) {
+  if (!object.is_object()) throw ConfigError(where + " must be an object");
+  const std::string prefix = where + ".";
+  warnUnknownKeys(object, {"id", "displayName", "atr", "atrMask", "module", "tokenLabel", "pins", "keySizes"}, prefix,
+                  warnings);
+  card::CardProfile profile;
+  profile.id = requireString(object, "id", prefix);
+  profile.displayName = requireString(object, "displayName", prefix);
+  profile.atr = parseHex(object, "atr", prefix);
+  if (member(object, "atrMask") != nullptr) profile.atrMask = parseHex(object, "atrMask", prefix);
+  profile.modulePath = requireString(object, "module", prefix);
+  profile.tokenLabel = optionalString(object, "tokenLabel", prefix);
+  if (const json* pins = member(object, "pins")) {
+    if (!pins->is_array() || pins->empty()) throw ConfigError(prefix + "pins must be a non-empty array");
+    profile.pins.clear();
+    for (std::size_t i = 0; i < pins->size(); ++i) {
+      profile.pins.push_back(parsePin((*pins)[i], prefix + "pins[" + std::to_string(i) + "]", warnings));
+    }
+  }
+  if (const json* sizes = member(object, "keySizes")) {
+    if (!sizes->is_array() || sizes->empty()) throw ConfigError(prefix + "keySizes must be a non-empty array");
+    profile.keySizes.clear();
+    for (std::size_t i = 0; i < sizes->size(); ++i) {
+      profile.keySizes.push_back(integerIn((*sizes)[i], prefix + "keySizes[" + std::to_string(i) + "]", 1024, 16384));
+    }
+  }
+  try {
+    card::CardProfileTable::validate(profile);
+  } catch (const std::exception& e) {
+    throw ConfigError(where + ": " + e.what());
+  }
+  return profile;
+}
+
+std::optional<std::string> environmentVariable(const char* name) {
+  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at start-up only
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+}  // namespace
+
+bool HostConfig::isOriginAllowed(std::string_view origin) const {
+  for (const auto& pattern : allowedOrigins) {
+    if (pattern.matches(origin)) return true;
+  }
+  return false;
+}
+
+HostConfig HostConfig::builtInDefaults() {
+  HostConfig config;
+  for (const auto text : build::kDefaultAllowedOrigins) {
+    if (auto pattern = OriginPattern::parse(text)) config.allowedOrigins.push_back(std::move(*pattern));
+  }
+  return config;
+}
+
+HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings) {
+  std::string error;
+  const auto parsed = parseStrictJson(text, error, 16);
+  if (!parsed) throw ConfigError(error.starts_with("not valid JSON") ? error : "not valid JSON: " + error);
+  const json& root = *parsed;
+  if (!root.is_object()) throw ConfigError("the top level must be a JSON object");
+  warnUnknownKeys(root, {"allowedOrigins", "cardProfiles", "logLevel", "$comment"}, "", warnings);
+
+  HostConfig config = HostConfig::builtInDefaults();
+  if (const json* origins = member(root, "allowedOrigins")) {
+    if (!origins->is_array()) throw ConfigError("allowedOrigins must be an array of strings");
+    config.allowedOrigins.clear();
+    for (std::size_t i = 0; i < origins->size(); ++i) {
+      const json& entry = (*origins)[i];
+      const std::string where = "allowedOrigins[" + std::to_string(i) + "]";
+      if (!entry.is_string()) throw ConfigError(where + " must be a string");
+      auto pattern = OriginPattern::parse(entry.get<std::string>());
+      if (!pattern) {
+        throw ConfigError(where + " is not an origin (\"https://host[:port]\") or pattern (\"http://host:*\")");
+      }
+      config.allowedOrigins.push_back(std::move(*pattern));
+    }
+  }
+  if (const json* profiles = member(root, "cardProfiles")) {
+    if (!profiles->is_array()) throw ConfigError("cardProfiles must be an array");
+    for (std::size_t i = 0; i < profiles->size(); ++i) {
+      config.cardProfiles.push_back(parseProfile((*profiles)[i], "cardProfiles[" + std::to_string(i) + "]", warnings));
+    }
+  }
+  if (const json* level = member(root, "logLevel")) {
+    if (!level->is_string() || !isValidLogLevel(level->get<std::string>())) {
+      throw ConfigError("logLevel must be one of trace, debug, info, warn, error, critical, off");
+    }
+    config.logLevel = level->get<std::string>();
+  }
+  return config;
+}
+
+std::filesystem::path configFilePath() {
+  if (auto explicitPath = environmentVariable("CERTBRIDGE_CONFIG")) return std::filesystem::path(*explicitPath);
+#if defined(_WIN32)
+  const auto programData = environmentVariable("ProgramData");
+  return std::filesystem::path(programData.value_or("C:\\ProgramData")) / "CertBridge" / "config.json";
+#elif defined(__APPLE__)
+  return "/Library/Application Support/CertBridge/config.json";
+#else
+  return "/etc/certbridge/config.json";
+#endif
+}
+
+ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed) {
+  ConfigLoad load;
+  load.config = HostConfig::builtInDefaults();
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists) {
+    if (explicitlyNamed) load.error = "configuration file " + path.string() + " does not exist";
+    return load;
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > kMaxConfigBytes) {
+    load.error = "configuration file " + path.string() + (ec ? " cannot be read: " + ec.message() : " is too large");
+    return load;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    load.error = "configuration file " + path.string() + " cannot be read";
+    return load;
+  }
+  try {
+    load.config = parseConfig(text.str(), load.warnings);
+    load.config.file = path;
+  } catch (const std::exception& e) {
+    load.error = "configuration file " + path.string() + " is invalid: " + e.what();
+    load.warnings.clear();
+  }
+  return load;
+}
+
+ConfigLoad loadConfig() {
+  return loadConfig(configFilePath(), environmentVariable("CERTBRIDGE_CONFIG").has_value());
+}
+
+}  // namespace certbridge::host

@@ -1,0 +1,124 @@
+// certbridge-host: the native-messaging host, started by the browser, and its installer commands.
+//   certbridge-host chrome-extension://<id>/ [--parent-window=N]   started by Chrome, Chromium, Edge
+//   certbridge-host <manifest path> <add-on id>                     started by Firefox
+//   certbridge-host --version | --help
+//   certbridge-host install|uninstall [options]                     see manifest_cli.cpp
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "certbridge/build_info.hpp"
+#include "certbridge/host/config.hpp"
+#include "certbridge/host/logging.hpp"
+#include "certbridge/host/manifest_installer.hpp"
+#include "certbridge/host/native_messaging.hpp"
+#include "certbridge/host/session.hpp"
+
+#if defined(_WIN32)
+#include <fcntl.h>
+#include <io.h>
+#else
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
+namespace {
+
+using namespace certbridge;
+
+constexpr const char* kHelp =
+    "certbridge-host: CertBridge native-messaging host.\n"
+    "Browsers start it; by hand:\n"
+    "  certbridge-host --version\n"
+    "  certbridge-host install [--user|--system] [--browser NAME]... [--host-path PATH]\n"
+    "                          [--chrome-extension-id ID]... [--firefox-extension-id ID]... [--destdir DIR]\n"
+    "  certbridge-host uninstall [--user|--system] [--browser NAME]... [--destdir DIR]\n"
+    "Browsers: chrome, chromium, edge, firefox, all (default).\n";
+
+// Keeps the protocol channel for frames only: the frames go to a private copy of stdout, and file
+// descriptor 1 is pointed at stderr, so a stray printf in a PKCS#11 module cannot corrupt the stream.
+int takeOverStdout() {
+#if defined(_WIN32)
+  const int frames = _dup(_fileno(stdout));
+  if (frames < 0) return _fileno(stdout);
+  _setmode(frames, _O_BINARY);
+  _dup2(_fileno(stderr), _fileno(stdout));
+  return frames;
+#else
+  const int frames = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (frames < 0) return STDOUT_FILENO;
+  std::fflush(stdout);
+  dup2(STDERR_FILENO, STDOUT_FILENO);
+  return frames;
+#endif
+}
+
+// Who started us, for the log: Chrome's extension origin or Firefox's add-on ID.
+std::string caller(const std::vector<std::string>& args) {
+  if (args.empty()) return "-";
+  if (args[0].rfind("chrome-extension://", 0) == 0) return args[0];
+  if (args.size() >= 2) return args[1];
+  return "-";
+}
+
+int runHost(const std::vector<std::string>& args) {
+  host::setStdioBinaryMode();
+#if !defined(_WIN32)
+  std::signal(SIGPIPE, SIG_IGN);  // a closed port must be a write error, not death
+#endif
+  const int framesFd = takeOverStdout();
+
+  host::HostState state;
+  state.logFile = host::initLogging();
+  host::ConfigLoad load = host::loadConfig();
+  if (!load.error.empty()) spdlog::error("{}; using the built-in defaults", load.error);
+  for (const auto& warning : load.warnings) spdlog::warn("{}", warning);
+  host::setLogLevel(load.config.logLevel);
+  state.config = std::move(load.config);
+  spdlog::info("certbridge-host {} started for {} (configuration: {})", build::kVersion, caller(args),
+               state.config.file ? state.config.file->string() : std::string("built-in defaults"));
+
+  host::FdSource in(0);
+  host::FdSink out(framesFd);
+  const int code = host::runSession(in, out, state);
+  spdlog::info("certbridge-host exiting with {}", code);
+  spdlog::shutdown();
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty()) {
+    const std::string& first = args[0];
+    if (first == "--version") {
+      std::cout << "certbridge-host " << build::kVersion << "\n";
+      return 0;
+    }
+    if (first == "--help" || first == "-h") {
+      std::cout << kHelp;
+      return 0;
+    }
+    if (first == "install" || first == "uninstall") {
+      return host::runManifestCommand(first, std::span<const std::string>(args).subspan(1), std::cout, std::cerr);
+    }
+    // Chrome passes chrome-extension://<id>/ (and on Windows --parent-window=N), Firefox a manifest path
+    // and an add-on ID; any other option is a mistake made by hand.
+    if (first.rfind("-", 0) == 0 && first.rfind("--parent-window=", 0) != 0) {
+      std::cerr << "certbridge-host: unknown option " << first << "\n" << kHelp;
+      return 2;
+    }
+  }
+  try {
+    return runHost(args);
+  } catch (const std::exception& e) {
+    spdlog::critical("certbridge-host: fatal: {}", e.what());
+    return 1;
+  }
+}
