@@ -75,7 +75,7 @@ readonly SCREENSHOTS="$BUILD/demo"
 status=0
 # The browser, and so the host it starts, inherit the test bed's variables sourced above.
 node tests/browser/show-environment-check.mjs --url "$PORTAL_URL" --home "$WORK/home" \
-  --extension "$BUILD/extension" --screenshots "$SCREENSHOTS" || status=$?
+  --extension "$BUILD/dist/extension" --screenshots "$SCREENSHOTS" || status=$?
 if [ -n "${CERTBRIDGE_LOG_DIR:-}" ] && [ "$status" -ne 0 ] && ls "$CERTBRIDGE_LOG_DIR"/* >/dev/null 2>&1; then
   echo; echo "host log:"; tail -n 20 "$CERTBRIDGE_LOG_DIR"/*
 fi
