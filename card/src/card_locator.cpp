@@ -139,4 +139,30 @@ CardSlot CardLocator::find(const std::string& reader) {
   throw *withCard->problem;
 }
 
+TokenInfo CardLocator::pinToken(const CardSlot& slot, std::size_t pinGroup) {
+  if (!slot.profile || !slot.module || !slot.token)
+    throw CardError(ErrorKind::InvalidArgument, "Reader " + quoted(slot.reader.name) + " holds no usable card");
+  const auto& pins = slot.profile->pins;
+  if (pinGroup >= pins.size()) {
+    throw CardError(ErrorKind::InvalidArgument,
+                    "Card profile " + quoted(slot.profile->id) + " has no PIN group " + std::to_string(pinGroup + 1));
+  }
+  const PinRules& pin = pins[pinGroup];
+  if (pin.tokenLabel.empty() || pin.tokenLabel == slot.token->label) return *slot.token;
+  const auto tokens = slot.module->tokens();
+  std::optional<TokenInfo> found;
+  for (const auto& token : tokens) {
+    if (!token.initialized || token.label != pin.tokenLabel) continue;
+    if (token.slotDescription == slot.reader.name) return token;
+    if (!found) found = token;
+  }
+  if (!found) {
+    throw CardError(ErrorKind::TokenNotFound, "PKCS#11 module " + slot.module->path() + " has no token " +
+                                                  quoted(pin.tokenLabel) + " for " + pin.name +
+                                                  " of the card in reader " + quoted(slot.reader.name) +
+                                                  " (tokens found: " + listLabels(tokens) + ")");
+  }
+  return *found;
+}
+
 }  // namespace certbridge::card

@@ -89,6 +89,9 @@ void CardProfileTable::validate(const CardProfile& profile) {
       invalidProfile(profile, "PIN \"" + pin.name + "\" needs 1 <= minLength <= maxLength, has " +
                                   std::to_string(pin.minLength) + ".." + std::to_string(pin.maxLength));
     if (pin.maxTries < 0) invalidProfile(profile, "PIN \"" + pin.name + "\" has a negative maxTries");
+    if (pin.tokenLabel.size() > kMaxTokenLabelLength)
+      invalidProfile(profile, "PIN \"" + pin.name + "\" names a token label longer than " +
+                                  std::to_string(kMaxTokenLabelLength) + " bytes");
   }
   if (profile.keySizes.empty()) invalidProfile(profile, "no key size is listed");
   if (!std::is_sorted(profile.keySizes.begin(), profile.keySizes.end()) ||

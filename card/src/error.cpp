@@ -47,6 +47,14 @@ const char* toString(ErrorKind kind) noexcept {
       return "Cancelled";
     case ErrorKind::InvalidArgument:
       return "InvalidArgument";
+    case ErrorKind::PinIncorrect:
+      return "PinIncorrect";
+    case ErrorKind::PinLocked:
+      return "PinLocked";
+    case ErrorKind::PinPolicy:
+      return "PinPolicy";
+    case ErrorKind::KeyNotFound:
+      return "KeyNotFound";
   }
   return "Unknown";
 }

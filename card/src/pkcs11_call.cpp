@@ -8,6 +8,8 @@
 #include <array>
 #include <string>
 
+#include "pkcs11_raw.hpp"
+
 namespace certbridge::card::detail {
 
 namespace {
@@ -121,8 +123,15 @@ constexpr unsigned long kCkrSlotIdInvalid = 0x003;
 constexpr unsigned long kCkrArgumentsBad = 0x007;
 constexpr unsigned long kCkrDeviceRemoved = 0x032;
 constexpr unsigned long kCkrFunctionCanceled = 0x050;
+constexpr unsigned long kCkrPinIncorrect = 0x0A0;
+constexpr unsigned long kCkrPinInvalid = 0x0A1;
+constexpr unsigned long kCkrPinLenRange = 0x0A2;
+constexpr unsigned long kCkrPinLocked = 0x0A4;
+constexpr unsigned long kCkrSessionClosed = 0x0B0;
+constexpr unsigned long kCkrSessionHandleInvalid = 0x0B3;
 constexpr unsigned long kCkrTokenNotPresent = 0x0E0;
 constexpr unsigned long kCkrTokenNotRecognized = 0x0E1;
+constexpr unsigned long kCkrPinTooWeak = 0x1C3;
 constexpr unsigned long kCkrVendorDefined = 0x80000000UL;
 
 }  // namespace
@@ -140,7 +149,18 @@ ErrorKind pkcs11ErrorKind(unsigned long rv) noexcept {
       return ErrorKind::NoReader;  // The slot (reader) went away.
     case kCkrDeviceRemoved:
     case kCkrTokenNotPresent:
+    // The module dropped our session: the token went away under it (pulled card, restarted middleware).
+    case kCkrSessionHandleInvalid:
+    case kCkrSessionClosed:
       return ErrorKind::CardRemoved;
+    case kCkrPinIncorrect:
+      return ErrorKind::PinIncorrect;
+    case kCkrPinLocked:
+      return ErrorKind::PinLocked;
+    case kCkrPinInvalid:
+    case kCkrPinLenRange:
+    case kCkrPinTooWeak:
+      return ErrorKind::PinPolicy;
     case kCkrTokenNotRecognized:
       return ErrorKind::CardNotSupported;
     case kCkrCancel:
@@ -170,6 +190,11 @@ void throwLibp11Error(const char* function, std::source_location where) {
                     static_cast<long>(*ckr), pkcs11ErrorName(*ckr), where);
   }
   throw CardError(ErrorKind::Pkcs11, std::string("PKCS#11 call ") + function + " failed", function, 0, {}, where);
+}
+
+void ck::throwCkr(const char* function, Rv rv, std::source_location where) {
+  throw CardError(pkcs11ErrorKind(rv), std::string("PKCS#11 call ") + function + " failed", function,
+                  static_cast<long>(rv), pkcs11ErrorName(rv), where);
 }
 
 }  // namespace certbridge::card::detail

@@ -1,5 +1,7 @@
 // A PKCS#11 module loaded through libp11, and the tokens in its slots.
 
+#include <dlfcn.h>
+
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -27,17 +29,50 @@ std::string text(const char* value) {
 
 Pkcs11Module::Impl::~Impl() {
   if (slots) PKCS11_release_all_slots(ctx, slots, slotCount);
+  if (library) dlclose(library);
   if (loaded) PKCS11_CTX_unload(ctx);
   if (ctx) PKCS11_CTX_free(ctx);
 }
 
 void Pkcs11Module::Impl::enumerate() {
+  if (!sessionSlots.empty()) {
+    throw CardError(ErrorKind::InvalidArgument,
+                    "The tokens of PKCS#11 module " + path +
+                        " cannot be listed again while a token session is open (libp11 would close it): "
+                        "close the TokenSession first");
+  }
   if (slots) {
     PKCS11_release_all_slots(ctx, slots, slotCount);
     slots = nullptr;
     slotCount = 0;
   }
   CERTBRIDGE_P11_CALL(PKCS11_enumerate_slots, (ctx, &slots, &slotCount));
+}
+
+const detail::ck::FunctionList& Pkcs11Module::Impl::functions() {
+  if (functionList) return *functionList;
+  // libp11 hides the function list it got from the module; asking the module again returns the same one.
+  // RTLD_NOLOAD finds the copy libp11 loaded (glibc matches the file, whatever the path spelling).
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+  if (!handle) {
+    throw CardError(ErrorKind::ModuleUnavailable,
+                    "PKCS#11 module " + path + " was loaded by libp11 but dlopen cannot find it", "dlopen");
+  }
+  auto* getFunctionList = reinterpret_cast<detail::ck::GetFunctionList>(dlsym(handle, "C_GetFunctionList"));
+  detail::ck::FunctionList* list = nullptr;
+  if (!getFunctionList) {
+    dlclose(handle);
+    throw CardError(ErrorKind::ModuleUnavailable, "PKCS#11 module " + path + " has no C_GetFunctionList", "dlsym");
+  }
+  const detail::ck::Rv rv = getFunctionList(&list);
+  if (rv != detail::ck::kCkrOk || !list) {
+    dlclose(handle);
+    throw CardError(ErrorKind::ModuleUnavailable, "PKCS#11 module " + path + " returned no function list",
+                    "C_GetFunctionList", static_cast<long>(rv), detail::pkcs11ErrorName(rv));
+  }
+  library = handle;
+  functionList = list;
+  return *functionList;
 }
 
 PKCS11_SLOT* Pkcs11Module::Impl::slotById(unsigned long slotId) noexcept {
@@ -88,6 +123,7 @@ std::shared_ptr<Pkcs11Module> Pkcs11Module::load(const std::string& path) {
   if (auto loaded = loadedModules[key].lock()) return loaded;
 
   auto impl = std::make_unique<Impl>();
+  impl->path = key;
   impl->ctx = CERTBRIDGE_P11_CALL(PKCS11_CTX_new, ());
   try {
     CERTBRIDGE_P11_CALL(PKCS11_CTX_load, (impl->ctx, path.c_str()));

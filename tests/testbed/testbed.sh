@@ -5,15 +5,28 @@
 # can run at once. Needs root (pcscd runs in a private mount namespace so it cannot clash with a system
 # pcscd over /run/pcscd).
 #
-#   testbed.sh start DIR [--owner PID] [--no-card]   start everything; with --owner, tear down when PID exits
+#   testbed.sh start DIR [--owner PID] [--no-card] [--opencryptoki]
+#                                                     start everything; with --owner, tear down when PID exits
 #   testbed.sh insert DIR | remove DIR                put the card in reader 0 / pull it out
 #   testbed.sh stop-pcscd DIR | start-pcscd DIR       stop or restart only the PC/SC service
 #   testbed.sh stop DIR                               stop everything and delete DIR (idempotent)
 #   testbed.sh env DIR                                print the environment clients need (sourceable)
+#   testbed.sh exec DIR -- COMMAND [ARG...]           run COMMAND with that environment (inside the
+#                                                     openCryptoki namespace when there is one)
 #
 # After start, DIR/env holds: PCSCLITE_CSOCK_NAME, SOFTHSM2_CONF, CERTBRIDGE_CONFIG, CERTBRIDGE_LOG_DIR,
 # CERTBRIDGE_TESTBED_DIR, CERTBRIDGE_TESTBED_READER, CERTBRIDGE_TESTBED_TOKEN, CERTBRIDGE_TESTBED_USER_PIN,
 # CERTBRIDGE_TESTBED_SO_PIN.
+#
+# --opencryptoki adds an openCryptoki software token "CertBridge OCK" (user PIN 123456, SO PIN 87654321,
+# PINs 4-8 characters; unlike SoftHSM2 it counts wrong PINs: count low -> final try -> locked after 3).
+# openCryptoki keeps its state in /etc/opencryptoki, /var/lib/opencryptoki, /run and shared memory, so it
+# runs in a private mount and IPC namespace over DIR/ock, held by its `pkcsslotd -f`. Only processes in
+# that namespace can use the token: run them with `testbed.sh exec DIR -- ...` (nsenter). DIR/env then
+# also holds CERTBRIDGE_TESTBED_OCK_MODULE, CERTBRIDGE_TESTBED_OCK_TOKEN, CERTBRIDGE_TESTBED_OCK_USER_PIN,
+# CERTBRIDGE_TESTBED_OCK_SO_PIN, CERTBRIDGE_TESTBED_OCK_PID (the namespace's pkcsslotd) and
+# CERTBRIDGE_CONFIG_OCK: a second host configuration whose card profile ties the virtual card to the
+# openCryptoki token instead (point CERTBRIDGE_CONFIG at it to use that token).
 set -euo pipefail
 
 readonly VICC_PYTHONPATH=/usr/lib/python3/site-packages/virtualsmartcard
@@ -24,9 +37,11 @@ readonly VIRTUAL_CARD_ATR="3B 95 13 81 01 80 73 FF 01 00 0B"
 readonly READER_NAME="Virtual PCD 00 00"
 readonly TOKEN_LABEL="CertBridge Card"
 readonly SECOND_TOKEN_LABEL="CertBridge Card 2"
-# Test-only secrets of throw-away tokens; they exist only inside DIR.
+# Test-only secrets of throw-away tokens; they exist only inside DIR. Both fit openCryptoki's 4-8 too.
 readonly USER_PIN="123456"
 readonly SO_PIN="87654321"
+readonly OCK_TOKEN_LABEL="CertBridge OCK"
+readonly OCK_STATE=/var/lib/opencryptoki
 
 die() { echo "testbed: $*" >&2; exit 1; }
 
@@ -41,6 +56,21 @@ require_tools() {
   [ -d /usr/lib/python3/dist-packages/Cryptodome ] || missing+=("python3-pycryptodome")
   [ ${#missing[@]} -eq 0 ] || die "missing: ${missing[*]} (run tests/install-dependencies.sh)"
   [ "$(id -u)" -eq 0 ] || die "must run as root (pcscd needs a private mount namespace)"
+}
+
+# An openCryptoki library (module or token library), wherever the multiarch directory is.
+ock_library() { compgen -G "/usr/lib/*/opencryptoki/$1" | head -n 1 || true; }
+
+require_ock_tools() {
+  local missing=()
+  for tool in pkcsslotd nsenter pkcs11-tool; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  [ -n "$(ock_library libopencryptoki.so.0)" ] || missing+=("opencryptoki (libopencryptoki.so.0)")
+  [ -n "$(ock_library stdll/libpkcs11_sw.so)" ] || missing+=("opencryptoki (libpkcs11_sw.so)")
+  [ -d "$OCK_STATE" ] || missing+=("opencryptoki ($OCK_STATE)")
+  getent group pkcs11 >/dev/null || missing+=("opencryptoki (group pkcs11)")
+  [ ${#missing[@]} -eq 0 ] || die "missing: ${missing[*]} (run tests/install-dependencies.sh)"
 }
 
 free_port_pair() {
@@ -187,6 +217,56 @@ init_tokens() {
     --so-pin "$SO_PIN" --pin "$USER_PIN" >>"$dir/softhsm.log" 2>&1 || die "softhsm2-util failed (see $dir/softhsm.log)"
 }
 
+# Runs a command in the test bed's openCryptoki namespace (mount + IPC), in the current directory.
+in_ock() {
+  local dir=$1; shift
+  nsenter --target "$(cat "$dir/ock.pid")" --mount --ipc --wd="$PWD" -- "$@"
+}
+
+start_opencryptoki() {
+  local dir=$1 ock=$1/ock module
+  [ -n "$dir" ] && [ -d "$dir" ] || die "start_opencryptoki: no test bed directory"
+  module=$(ock_library libopencryptoki.so.0)
+  mkdir -p "$ock/etc" "$ock/var" "$ock/run" "$ock/shm"
+  printf 'version opencryptoki-3.1\nslot 0\n{\nstdll = libpkcs11_sw.so\ntokname = swtok\n}\n' \
+    >"$ock/etc/opencryptoki.conf"
+  # The package's state directories (with their pkcs11 group and modes), and a blank software token.
+  cp -a "$OCK_STATE/." "$ock/var/"
+  rm -rf "$ock/var/swtok"
+  mkdir -p "$ock/var/swtok/TOK_OBJ"
+  chmod 770 "$ock/var/swtok" "$ock/var/swtok/TOK_OBJ"
+  chgrp -R pkcs11 "$ock"
+  # The namespace lives as long as its pkcsslotd (-f: in the foreground, so its PID is known and it is the
+  # one process to stop). /run holds pkcsslotd's socket and the token's lock directory.
+  setsid unshare -m -i sh -c "mount --bind '$ock/etc' /etc/opencryptoki && mount --bind '$ock/var' '$OCK_STATE' \
+    && mount --bind '$ock/run' /run && mount --bind '$ock/shm' /dev/shm \
+    && mkdir -p /run/opencryptoki /run/lock/opencryptoki/swtok && chgrp -R pkcs11 /run/opencryptoki /run/lock \
+    && chmod 770 /run/opencryptoki /run/lock/opencryptoki /run/lock/opencryptoki/swtok && exec pkcsslotd -f" \
+    >>"$dir/pkcsslotd.log" 2>&1 </dev/null &
+  echo $! >"$dir/ock.pid"
+  wait_for 10 test -S "$ock/run/pkcsslotd.socket" || die "pkcsslotd did not start (see $dir/pkcsslotd.log)"
+  in_ock "$dir" pkcs11-tool --module "$module" --init-token --label "$OCK_TOKEN_LABEL" --so-pin "$SO_PIN" \
+    >>"$dir/opencryptoki.log" 2>&1 || die "openCryptoki token setup failed (see $dir/opencryptoki.log)"
+  in_ock "$dir" pkcs11-tool --module "$module" --init-pin --login --so-pin "$SO_PIN" --pin "$USER_PIN" \
+    >>"$dir/opencryptoki.log" 2>&1 || die "openCryptoki PIN setup failed (see $dir/opencryptoki.log)"
+  cat >"$dir/certbridge-config-ock.json" <<JSON
+{
+  "allowedOrigins": ["http://127.0.0.1:*", "http://localhost:*"],
+  "cardProfiles": [
+    {
+      "id": "certbridge-virtual-ock",
+      "displayName": "CertBridge virtual test card (openCryptoki)",
+      "atr": "$VIRTUAL_CARD_ATR",
+      "module": "$module",
+      "tokenLabel": "$OCK_TOKEN_LABEL",
+      "pins": [{"name": "PIN", "minLength": 4, "maxLength": 8, "maxTries": 3}],
+      "keySizes": [2048]
+    }
+  ]
+}
+JSON
+}
+
 write_env() {
   local dir=$1
   cat >"$dir/env" <<EOF
@@ -200,6 +280,16 @@ export CERTBRIDGE_TESTBED_TOKEN='$TOKEN_LABEL'
 export CERTBRIDGE_TESTBED_USER_PIN='$USER_PIN'
 export CERTBRIDGE_TESTBED_SO_PIN='$SO_PIN'
 EOF
+  if [ -f "$dir/ock.pid" ]; then
+    cat >>"$dir/env" <<EOF
+export CERTBRIDGE_TESTBED_OCK_MODULE='$(ock_library libopencryptoki.so.0)'
+export CERTBRIDGE_TESTBED_OCK_TOKEN='$OCK_TOKEN_LABEL'
+export CERTBRIDGE_TESTBED_OCK_USER_PIN='$USER_PIN'
+export CERTBRIDGE_TESTBED_OCK_SO_PIN='$SO_PIN'
+export CERTBRIDGE_TESTBED_OCK_PID='$(cat "$dir/ock.pid")'
+export CERTBRIDGE_CONFIG_OCK='$dir/certbridge-config-ock.json'
+EOF
+  fi
 }
 
 stop_all() {
@@ -208,6 +298,8 @@ stop_all() {
   [ -f "$dir/.certbridge-testbed" ] || die "$dir is not a test bed directory; refusing to delete it"
   kill_pidfile "$dir/watchdog.pid"
   kill_pidfile "$dir/vicc.pid"
+  # The openCryptoki namespace, and its mounts, end with its last process: pkcsslotd.
+  kill_pidfile "$dir/ock.pid"
   stop_pcscd "$dir"
   rm -rf "$dir"
 }
@@ -222,19 +314,22 @@ start_watchdog() {  # tear down when the owner process exits, even if it crashed
 
 main() {
   local cmd=${1:-} dir=${2:-}
-  [ -n "$cmd" ] && [ -n "$dir" ] || die "usage: testbed.sh start|stop|insert|remove|stop-pcscd|start-pcscd|env DIR"
+  [ -n "$cmd" ] && [ -n "$dir" ] ||
+    die "usage: testbed.sh start|stop|insert|remove|stop-pcscd|start-pcscd|env DIR | exec DIR -- COMMAND..."
   shift 2
   case "$cmd" in
     start)
-      local owner="" card=yes
+      local owner="" card=yes ock=no
       while [ $# -gt 0 ]; do
         case "$1" in
           --owner) owner=$2; shift 2 ;;
           --no-card) card=no; shift ;;
+          --opencryptoki) ock=yes; shift ;;
           *) die "unknown option $1" ;;
         esac
       done
       require_tools
+      [ "$ock" = no ] || require_ock_tools
       mkdir -p "$dir"
       dir=$(cd "$dir" && pwd)
       [ -z "$(ls -A "$dir")" ] || die "$dir is not empty"
@@ -248,6 +343,7 @@ main() {
       init_tokens "$dir"
       start_pcscd "$dir"
       [ "$card" = no ] || insert_card "$dir"
+      [ "$ock" = no ] || start_opencryptoki "$dir"
       write_env "$dir"
       trap - ERR
       echo "$dir/env"
@@ -262,6 +358,14 @@ main() {
       ;;
     stop) stop_all "$dir" ;;
     env) cat "$dir/env" ;;
+    exec)
+      [ "${1:-}" != "--" ] || shift
+      [ $# -gt 0 ] || die "usage: testbed.sh exec DIR -- COMMAND [ARG...]"
+      [ -f "$dir/env" ] || die "$dir is not a running test bed"
+      # shellcheck source=/dev/null
+      . "$dir/env"
+      if pid_alive "$dir/ock.pid"; then in_ock "$dir" "$@"; else "$@"; fi
+      ;;
     *) die "unknown command $cmd" ;;
   esac
 }

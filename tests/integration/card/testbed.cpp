@@ -2,15 +2,15 @@
 
 #include "testbed.hpp"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+
+#include "token_test_support.hpp"
 
 namespace certbridge::card::testing {
 
@@ -18,28 +18,6 @@ namespace {
 
 TestBed* current = nullptr;
 std::map<std::string, std::string> testBedEnv;
-
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-
-// Paths here are ours (build tree, mkdtemp), so single quotes are safe; refuse anything else.
-std::string shellQuote(const std::string& text) {
-  if (text.find('\'') != std::string::npos) throw std::runtime_error("unexpected quote in " + text);
-  return "'" + text + "'";
-}
-
-CommandResult runCommand(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 512> chunk{};
-  while (const auto read = std::fread(chunk.data(), 1, chunk.size(), pipe)) result.output.append(chunk.data(), read);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 std::string script() {
   return CERTBRIDGE_TESTBED_SCRIPT;

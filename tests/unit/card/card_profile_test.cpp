@@ -98,6 +98,18 @@ TEST(CardProfileValidation, AcceptsTheTestBedProfile) {
   EXPECT_NO_THROW(CardProfileTable::validate(p));
 }
 
+TEST(CardProfileValidation, AcceptsATwoPinProfileWhosePinsLiveOnTwoTokens) {
+  CardProfile p = profile("two-pin", kVirtualAtr);
+  p.tokenLabel = "CertBridge Card";
+  PinRules second{"PIN 2", 6, 16, 3};
+  second.tokenLabel = "CertBridge Card 2";
+  second.charset = PinCharset::Digits;
+  p.pins = {PinRules{"PIN 1", 6, 16, 3}, second};
+  EXPECT_NO_THROW(CardProfileTable::validate(p));
+  EXPECT_EQ(p.pins[0].charset, PinCharset::Printable) << "the default charset";
+  EXPECT_EQ(p.pins[0].tokenLabel, "") << "by default a PIN lives on the card's token";
+}
+
 TEST(CardProfileValidation, RejectsEachKindOfBrokenProfile) {
   const auto rejects = [](const std::function<void(CardProfile&)>& breakIt) {
     CardProfile p = profile("broken", kVirtualAtr);
@@ -115,6 +127,7 @@ TEST(CardProfileValidation, RejectsEachKindOfBrokenProfile) {
   EXPECT_TRUE(rejects([](CardProfile& p) { p.pins[0].minLength = 0; })) << "zero-length PIN allowed";
   EXPECT_TRUE(rejects([](CardProfile& p) { p.pins[0].maxLength = 4; })) << "max below min";
   EXPECT_TRUE(rejects([](CardProfile& p) { p.pins[0].maxTries = -1; })) << "negative tries";
+  EXPECT_TRUE(rejects([](CardProfile& p) { p.pins[0].tokenLabel.assign(33, 'x'); })) << "PIN token label over 32";
   EXPECT_TRUE(rejects([](CardProfile& p) { p.keySizes.clear(); })) << "no key size";
   EXPECT_TRUE(rejects([](CardProfile& p) { p.keySizes = {4096, 2048}; })) << "key sizes not ascending";
   EXPECT_TRUE(rejects([](CardProfile& p) { p.keySizes = {512, 2048}; })) << "512-bit RSA";

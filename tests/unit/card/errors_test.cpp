@@ -50,8 +50,14 @@ TEST(ErrorKindNames, EveryKindHasItsOwnStableName) {
                                     toString(ErrorKind::Pkcs11),
                                     toString(ErrorKind::Pcsc),
                                     toString(ErrorKind::Cancelled),
-                                    toString(ErrorKind::InvalidArgument)};
-  EXPECT_EQ(names.size(), 11U);
+                                    toString(ErrorKind::InvalidArgument),
+                                    toString(ErrorKind::PinIncorrect),
+                                    toString(ErrorKind::PinLocked),
+                                    toString(ErrorKind::PinPolicy),
+                                    toString(ErrorKind::KeyNotFound)};
+  EXPECT_EQ(names.size(), 15U);
+  EXPECT_STREQ(toString(ErrorKind::PinIncorrect), "PinIncorrect");
+  EXPECT_STREQ(toString(ErrorKind::KeyNotFound), "KeyNotFound");
   EXPECT_STREQ(toString(ErrorKind::PcscUnavailable), "PcscUnavailable");
   EXPECT_STREQ(toString(ErrorKind::ModuleUnavailable), "ModuleUnavailable");
 }
@@ -69,6 +75,16 @@ TEST(CardErrorFields, CarryKindFunctionCodeNameAndCallSite) {
   EXPECT_TRUE(error.retriable());
   EXPECT_FALSE(CardError(ErrorKind::InvalidArgument, "bad").retriable());
   EXPECT_STREQ(CardError(ErrorKind::Cancelled, "Cancelled").what(), "Cancelled");
+}
+
+TEST(CardErrorFields, TriesLeftIsUnknownUntilAPinOperationSetsIt) {
+  CardError error(ErrorKind::PinIncorrect, "PIN is incorrect", "C_Login", 0xA0, "CKR_PIN_INCORRECT");
+  EXPECT_FALSE(error.triesLeft());
+  error.setTriesLeft(2);
+  EXPECT_EQ(error.triesLeft(), 2);
+  const CardError copy = error;  // CardSlot::problem and the host keep errors by value.
+  EXPECT_EQ(copy.triesLeft(), 2);
+  EXPECT_TRUE(copy.retriable());
 }
 
 TEST(PcscErrorNames, NamesComeFromTheTable) {
@@ -134,12 +150,27 @@ TEST(Pkcs11ErrorNames, NamesComeFromTheTable) {
   EXPECT_STREQ(detail::pkcs11ErrorName(0x4), "CKR_UNRECOGNIZED");
 }
 
+TEST(Pkcs11ErrorKinds, PinAndSessionCodesGetTheirOwnKind) {
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xA0), ErrorKind::PinIncorrect);  // CKR_PIN_INCORRECT
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xA4), ErrorKind::PinLocked);     // CKR_PIN_LOCKED
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xA1), ErrorKind::PinPolicy);     // CKR_PIN_INVALID
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xA2), ErrorKind::PinPolicy);     // CKR_PIN_LEN_RANGE
+  EXPECT_EQ(detail::pkcs11ErrorKind(0x1C3), ErrorKind::PinPolicy);    // CKR_PIN_TOO_WEAK
+  EXPECT_EQ(detail::pkcs11ErrorKind(0x32), ErrorKind::CardRemoved);   // CKR_DEVICE_REMOVED
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xE0), ErrorKind::CardRemoved);   // CKR_TOKEN_NOT_PRESENT
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xB3), ErrorKind::CardRemoved);   // CKR_SESSION_HANDLE_INVALID
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xB0), ErrorKind::CardRemoved);   // CKR_SESSION_CLOSED
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xA3), ErrorKind::Pkcs11) << "CKR_PIN_EXPIRED: the host maps it by name";
+  EXPECT_EQ(detail::pkcs11ErrorKind(0x102), ErrorKind::Pkcs11) << "CKR_USER_PIN_NOT_INITIALIZED: by name";
+  EXPECT_EQ(detail::pkcs11ErrorKind(0x60), ErrorKind::Pkcs11) << "CKR_KEY_HANDLE_INVALID: by name";
+}
+
 TEST(Libp11CallWrapper, TakesTheCkrFromTheOpenSslErrorQueue) {
   try {
     CERTBRIDGE_P11_CALL(libp11FailingWith, (kCkrPinIncorrect));
     FAIL() << "no exception";
   } catch (const CardError& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::Pkcs11);
+    EXPECT_EQ(error.kind(), ErrorKind::PinIncorrect);
     EXPECT_EQ(error.function(), "libp11FailingWith");
     EXPECT_EQ(error.nativeCode(), static_cast<long>(kCkrPinIncorrect));
     EXPECT_EQ(error.nativeName(), "CKR_PIN_INCORRECT");

@@ -44,6 +44,13 @@ class CardLocator {
   /// passed (so a fixed module configuration is picked up too).
   std::shared_ptr<Pkcs11Module> module(const std::string& path);
 
+  /// The token holding PIN group pinGroup (an index into the profile's pins) of the card in slot: the
+  /// card's own token when the group names no token label (or the card's), else the token of the same
+  /// module with that label (preferring one whose slot is named after the card's reader). Lists the module's
+  /// tokens again in that case, so no TokenSession on the module may be open. Throws InvalidArgument for a
+  /// slot without a usable card or a pinGroup out of range, TokenNotFound when the labelled token is missing.
+  TokenInfo pinToken(const CardSlot& slot, std::size_t pinGroup);
+
   const CardProfileTable& profiles() const noexcept { return profiles_; }
 
  private:

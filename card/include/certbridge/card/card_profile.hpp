@@ -10,12 +10,24 @@
 
 namespace certbridge::card {
 
+/// Which characters a PIN may hold. Every choice is ASCII, so a PIN's length in characters is its length in
+/// bytes (what PKCS#11 and the card count).
+enum class PinCharset {
+  Printable,     ///< ASCII letters, digits and punctuation (0x21-0x7E): no space, no control or non-ASCII.
+  Alphanumeric,  ///< ASCII letters and digits.
+  Digits,        ///< 0-9 only.
+};
+
 /// Rules and name of one PIN group on a card ("PIN 1", "PIN 2" on two-PIN cards).
 struct PinRules {
   std::string name = "PIN";
   int minLength = 6;
   int maxLength = 16;
   int maxTries = 0;  ///< Wrong entries before the PIN locks (3 on the RA's cards); 0 when unknown.
+  PinCharset charset = PinCharset::Printable;
+  /// The PKCS#11 token that holds this PIN group, for cards whose middleware shows each PIN as its own token
+  /// (the usual PKCS#11 shape of a two-PIN card). Empty: the card's token (found by reader or profile label).
+  std::string tokenLabel{};  // "{}": 4-field aggregate initialization stays warning-free.
 };
 
 /// One kind of card.

@@ -3,6 +3,7 @@
 // a CardError carrying the failing function, the native code and its name, so that the host can
 // map it to a protocol error code in exactly one place (host/src/error_mapping.cpp).
 
+#include <optional>
 #include <source_location>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,10 @@ enum class ErrorKind {
   Pcsc,               ///< Any other PC/SC failure; nativeName() holds the SCARD_ name.
   Cancelled,          ///< The operation was cancelled through the library (e.g. ReaderMonitor::cancel).
   InvalidArgument,    ///< A programming or argument error (fatal, not retriable).
+  PinIncorrect,       ///< A wrong PIN (CKR_PIN_INCORRECT); triesLeft() says how many tries remain, when known.
+  PinLocked,          ///< The PIN is locked (CKR_PIN_LOCKED, or the token's lock flag after a wrong PIN).
+  PinPolicy,          ///< The PIN breaks the card profile's rules or the token's (CKR_PIN_LEN_RANGE, CKR_PIN_INVALID).
+  KeyNotFound,        ///< No key on the token belongs to the certificate or key asked for.
 };
 
 /// Stable name of an ErrorKind ("PcscUnavailable", ...), for logs and tests.
@@ -44,12 +49,18 @@ class CardError : public std::runtime_error {
   const std::string& location() const noexcept { return location_; }
   bool retriable() const noexcept { return kind_ != ErrorKind::InvalidArgument; }
 
+  /// PIN tries left after a PIN error (0 locked, 1 final try, ...); nullopt when the token does not tell.
+  const std::optional<int>& triesLeft() const noexcept { return triesLeft_; }
+  /// Set by the PIN operations, which read the token's fresh PIN flags after a failure.
+  void setTriesLeft(std::optional<int> triesLeft) noexcept { triesLeft_ = triesLeft; }
+
  private:
   ErrorKind kind_;
   std::string function_;
   long nativeCode_;
   std::string nativeName_;
   std::string location_;
+  std::optional<int> triesLeft_;
 };
 
 }  // namespace certbridge::card

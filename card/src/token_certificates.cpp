@@ -1,0 +1,178 @@
+// X.509 certificates on a token: listing with their keys, idempotent storing beside the key, deleting.
+
+#include <algorithm>
+
+#include "certbridge/card/error.hpp"
+#include "certbridge/card/token_objects.hpp"
+#include "openssl_util.hpp"
+#include "token_keys.hpp"
+#include "token_session_impl.hpp"
+
+namespace certbridge::card {
+
+namespace ck = detail::ck;
+
+namespace {
+
+struct CertificateObject {
+  ck::ObjectHandle handle = 0;
+  CertificateInfo info;
+};
+
+std::vector<CertificateObject> certificateObjects(TokenSession::Impl& s) {
+  std::vector<CertificateObject> certificates;
+  for (const auto object : detail::findObjects(
+           s.f(), s.handle,
+           {ck::attribute(ck::kCkaClass, ck::kCkoCertificate), ck::attribute(ck::kCkaCertificateType, ck::kCkcX509)})) {
+    CertificateObject certificate;
+    certificate.handle = object;
+    certificate.info.der =
+        detail::readBytes(s.f(), s.handle, object, ck::kCkaValue).value_or(std::vector<std::uint8_t>{});
+    certificate.info.id = detail::readBytes(s.f(), s.handle, object, ck::kCkaId).value_or(std::vector<std::uint8_t>{});
+    certificate.info.label = detail::readText(s.f(), s.handle, object, ck::kCkaLabel);
+    if (!certificate.info.der.empty()) certificates.push_back(std::move(certificate));
+  }
+  return certificates;
+}
+
+// Fills keyOnToken / keyId from the keys the session can see.
+void matchKeys(std::vector<CertificateObject>& certificates, TokenSession::Impl& s) {
+  const auto privateKeys = detail::rsaPrivateKeys(s);
+  std::vector<detail::PublicKeyObject> publicKeys;
+  if (privateKeys.empty()) publicKeys = detail::rsaPublicKeyObjects(s);  // Not logged in: private keys hidden.
+  for (auto& certificate : certificates) {
+    std::vector<std::uint8_t> publicKey;
+    try {
+      publicKey = detail::certificatePublicKey(*detail::parseCertificate(certificate.info.der));
+    } catch (const CardError&) {
+      continue;  // Not a certificate OpenSSL can read: listed, without a key.
+    }
+    const auto privateKey = std::find_if(privateKeys.begin(), privateKeys.end(),
+                                         [&](const KeyInfo& key) { return key.publicKey == publicKey; });
+    if (privateKey != privateKeys.end()) {
+      certificate.info.keyOnToken = true;
+      certificate.info.keyId = privateKey->id;
+      continue;
+    }
+    const auto publicKeyObject =
+        std::find_if(publicKeys.begin(), publicKeys.end(),
+                     [&](const detail::PublicKeyObject& key) { return key.publicKey == publicKey; });
+    if (publicKeyObject != publicKeys.end()) {
+      certificate.info.keyOnToken = true;
+      certificate.info.keyId = publicKeyObject->id;
+    }
+  }
+}
+
+std::optional<CertificateInfo> alreadyStored(TokenSession::Impl& s, std::span<const std::uint8_t> der) {
+  for (auto& certificate : certificateObjects(s)) {
+    if (std::equal(der.begin(), der.end(), certificate.info.der.begin(), certificate.info.der.end()))
+      return std::move(certificate.info);
+  }
+  return std::nullopt;
+}
+
+// One C_CreateObject with the PKCS#11 v2.20 certificate attributes only: openCryptoki 3.8 rejects the
+// v2.40 ones (CKA_NAME_HASH_ALGORITHM, CKA_HASH_OF_SUBJECT_PUBLIC_KEY) that libp11's
+// PKCS11_store_certificate adds, and nothing needs them.
+CertificateInfo createCertificate(TokenSession::Impl& s, X509& certificate, std::span<const std::uint8_t> der,
+                                  const std::vector<std::uint8_t>& id, const std::string& label) {
+  const auto subject = detail::subjectDer(certificate);
+  const auto issuer = detail::issuerDer(certificate);
+  const auto serial = detail::serialNumberDer(certificate);
+  std::vector<ck::Attribute> attributes{
+      ck::attribute(ck::kCkaClass, ck::kCkoCertificate),
+      ck::attribute(ck::kCkaCertificateType, ck::kCkcX509),
+      ck::attribute(ck::kCkaToken, ck::kTrue),
+      ck::attribute(ck::kCkaPrivate, ck::kFalse),
+      ck::attribute(ck::kCkaId, id),
+      ck::attribute(ck::kCkaSubject, subject),
+      ck::attribute(ck::kCkaIssuer, issuer),
+      ck::attribute(ck::kCkaSerialNumber, serial),
+      ck::attribute(ck::kCkaValue, der),
+  };
+  if (!label.empty()) attributes.push_back(ck::attribute(ck::kCkaLabel, label));
+  ck::ObjectHandle object = 0;
+  CERTBRIDGE_CK_CALL(s.f(), C_CreateObject,
+                     (s.handle, attributes.data(), static_cast<ck::Ulong>(attributes.size()), &object));
+  CertificateInfo info;
+  info.der.assign(der.begin(), der.end());
+  info.id = id;
+  info.label = label;
+  return info;
+}
+
+}  // namespace
+
+std::vector<CertificateInfo> listCertificates(TokenSession& session) {
+  auto& s = session.impl();
+  auto certificates = certificateObjects(s);
+  matchKeys(certificates, s);
+  std::vector<CertificateInfo> infos;
+  infos.reserve(certificates.size());
+  for (auto& certificate : certificates) infos.push_back(std::move(certificate.info));
+  return infos;
+}
+
+CertificateInfo storeCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,
+                                 const std::string& label) {
+  auto& s = session.impl();
+  s.requireReadWrite("store a certificate");
+  s.requireUser("store a certificate beside its key");
+  const auto certificate = detail::parseCertificate(certificateDer);
+  const auto key = findKeyByPublicKey(session, detail::certificatePublicKey(*certificate));
+  if (!key) {
+    throw CardError(ErrorKind::KeyNotFound,
+                    "No key on token \"" + s.token.label + "\" has the public key of this certificate");
+  }
+  if (auto stored = alreadyStored(s, certificateDer)) {
+    stored->keyOnToken = true;
+    stored->keyId = key->id;
+    return *stored;
+  }
+  auto info = createCertificate(s, *certificate, certificateDer, key->id, label);
+  info.keyOnToken = true;
+  info.keyId = key->id;
+  return info;
+}
+
+CertificateInfo storeCaCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,
+                                   const std::string& label) {
+  auto& s = session.impl();
+  s.requireReadWrite("store a CA certificate");
+  const auto certificate = detail::parseCertificate(certificateDer);
+  if (auto stored = alreadyStored(s, certificateDer)) return *stored;
+  return createCertificate(s, *certificate, certificateDer, detail::keyIdentifier(*certificate), label);
+}
+
+std::size_t deleteObjectsById(TokenSession& session, std::span<const std::uint8_t> id) {
+  auto& s = session.impl();
+  s.requireReadWrite("delete keys and certificates");
+  s.requireUser("delete keys and certificates");
+  if (id.empty()) throw CardError(ErrorKind::InvalidArgument, "No CKA_ID given for the objects to delete");
+  std::size_t deleted = 0;
+  for (const ck::Ulong objectClass : {ck::kCkoCertificate, ck::kCkoPublicKey, ck::kCkoPrivateKey}) {
+    for (const auto object : detail::findObjects(
+             s.f(), s.handle, {ck::attribute(ck::kCkaClass, objectClass), ck::attribute(ck::kCkaId, id)})) {
+      CERTBRIDGE_CK_CALL(s.f(), C_DestroyObject, (s.handle, object));
+      ++deleted;
+    }
+  }
+  return deleted;
+}
+
+std::size_t deleteCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer) {
+  auto& s = session.impl();
+  s.requireReadWrite("delete a certificate");
+  std::size_t deleted = 0;
+  for (const auto& certificate : certificateObjects(s)) {
+    if (!std::equal(certificateDer.begin(), certificateDer.end(), certificate.info.der.begin(),
+                    certificate.info.der.end()))
+      continue;
+    CERTBRIDGE_CK_CALL(s.f(), C_DestroyObject, (s.handle, certificate.handle));
+    ++deleted;
+  }
+  return deleted;
+}
+
+}  // namespace certbridge::card
