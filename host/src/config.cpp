@@ -54,12 +54,27 @@ int integerIn(const json& value, const std::string& what, int min, int max) {
 
 card::PinRules parsePin(const json& pin, const std::string& where, std::vector<std::string>& warnings) {
   if (!pin.is_object()) throw ConfigError(where + " must be an object");
-  warnUnknownKeys(pin, {"name", "minLength", "maxLength", "maxTries"}, where + ".", warnings);
+  warnUnknownKeys(pin, {"name", "minLength", "maxLength", "maxTries", "charset", "tokenLabel"}, where + ".", warnings);
   card::PinRules rules;
   if (member(pin, "name") != nullptr) rules.name = requireString(pin, "name", where + ".");
   if (const json* v = member(pin, "minLength")) rules.minLength = integerIn(*v, where + ".minLength", 1, 255);
   if (const json* v = member(pin, "maxLength")) rules.maxLength = integerIn(*v, where + ".maxLength", 1, 255);
   if (const json* v = member(pin, "maxTries")) rules.maxTries = integerIn(*v, where + ".maxTries", 0, 255);
+  if (member(pin, "charset") != nullptr) {
+    const std::string charset = requireString(pin, "charset", where + ".");
+    if (charset == "printable") {
+      rules.charset = card::PinCharset::Printable;
+    } else if (charset == "alphanumeric") {
+      rules.charset = card::PinCharset::Alphanumeric;
+    } else if (charset == "digits") {
+      rules.charset = card::PinCharset::Digits;
+    } else {
+      throw ConfigError(where + ".charset must be \"printable\", \"alphanumeric\" or \"digits\"");
+    }
+  }
+  // The PKCS#11 token label field is 32 bytes.
+  if (member(pin, "tokenLabel") != nullptr) rules.tokenLabel = requireString(pin, "tokenLabel", where + ".");
+  if (rules.tokenLabel.size() > 32) throw ConfigError(where + ".tokenLabel is longer than 32 bytes");
   if (rules.minLength > rules.maxLength) throw ConfigError(where + ": minLength is greater than maxLength");
   return rules;
 }

@@ -90,6 +90,20 @@ ProtocolError toProtocolError(const card::CardError& error) {
     case ErrorKind::Cancelled:
       code = ErrorCode::UserCancelled;
       break;
+    case ErrorKind::PinIncorrect:
+      code = ErrorCode::PinIncorrect;
+      if (error.triesLeft()) details["triesLeft"] = *error.triesLeft();
+      break;
+    case ErrorKind::PinLocked:
+      code = ErrorCode::PinLocked;
+      details["triesLeft"] = 0;
+      break;
+    case ErrorKind::PinPolicy:
+      code = ErrorCode::PinPolicy;
+      break;
+    case ErrorKind::KeyNotFound:
+      code = ErrorCode::KeyNotFound;
+      break;
     case ErrorKind::InvalidArgument:
       code = ErrorCode::InternalError;  // our own bug: requests are validated before card work
       break;

@@ -17,7 +17,8 @@ constexpr const char* kGoodConfig = R"({
     "id": "virtual", "displayName": "Virtual card", "atr": "3B 95 13 81 01 80 73 FF 01 00 0B",
     "atrMask": "FF FF FF FF FF FF FF FF FF FF FF", "module": "/usr/lib/softhsm/libsofthsm2.so",
     "tokenLabel": "CertBridge Card",
-    "pins": [{"name": "PIN 1", "minLength": 6, "maxLength": 16, "maxTries": 3}, {"name": "PIN 2"}],
+    "pins": [{"name": "PIN 1", "minLength": 6, "maxLength": 16, "maxTries": 3},
+             {"name": "PIN 2", "charset": "digits", "tokenLabel": "CertBridge Card 2"}],
     "keySizes": [2048, 4096]
   }],
   "logLevel": "debug"
@@ -52,6 +53,10 @@ TEST(Config, ParsesAGoodFile) {
   EXPECT_EQ(profile.pins[0].maxTries, 3);
   EXPECT_EQ(profile.pins[1].name, "PIN 2");
   EXPECT_EQ(profile.pins[1].minLength, 6);  // the card library's defaults
+  EXPECT_EQ(profile.pins[0].charset, card::PinCharset::Printable);
+  EXPECT_EQ(profile.pins[0].tokenLabel, "");
+  EXPECT_EQ(profile.pins[1].charset, card::PinCharset::Digits);
+  EXPECT_EQ(profile.pins[1].tokenLabel, "CertBridge Card 2");
   EXPECT_EQ(profile.keySizes, (std::vector<int>{2048, 4096}));
   EXPECT_EQ(config.logLevel, "debug");
 }
@@ -108,6 +113,10 @@ TEST(Config, RejectsBadContent) {
        "minLength"},
       {R"({"cardProfiles": [{"id": "a", "displayName": "A", "atr": "3B", "module": "/m.so", "keySizes": [512]}]})",
        "keySizes"},
+      {R"({"cardProfiles": [{"id": "a", "displayName": "A", "atr": "3B", "module": "/m.so", "pins": [{"charset": "emoji"}]}]})",
+       "charset"},
+      {R"({"cardProfiles": [{"id": "a", "displayName": "A", "atr": "3B", "module": "/m.so", "pins": [{"tokenLabel": "0123456789012345678901234567890123"}]}]})",
+       "tokenLabel"},
       {R"({"logLevel": "loud"})", "logLevel"},
       {R"({"logLevel": "info", "logLevel": "debug"})", "duplicate"},
   };

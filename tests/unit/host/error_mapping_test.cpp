@@ -27,10 +27,23 @@ TEST(ErrorMapping, EachKindHasItsCode) {
       {ErrorKind::Pcsc, ErrorCode::PcscError},
       {ErrorKind::Cancelled, ErrorCode::UserCancelled},
       {ErrorKind::InvalidArgument, ErrorCode::InternalError},
+      {ErrorKind::PinIncorrect, ErrorCode::PinIncorrect},
+      {ErrorKind::PinLocked, ErrorCode::PinLocked},
+      {ErrorKind::PinPolicy, ErrorCode::PinPolicy},
+      {ErrorKind::KeyNotFound, ErrorCode::KeyNotFound},
   };
   for (const auto& [kind, code] : expected) {
     EXPECT_EQ(codeOf(CardError(kind, "detail")), code) << card::toString(kind);
   }
+}
+
+TEST(ErrorMapping, TriesLeftReachesTheUser) {
+  CardError wrong(ErrorKind::PinIncorrect, "detail");
+  wrong.setTriesLeft(2);
+  EXPECT_EQ(toProtocolError(wrong).details()["triesLeft"], 2);
+  // Unknown tries left: the detail is absent rather than a guess.
+  EXPECT_FALSE(toProtocolError(CardError(ErrorKind::PinIncorrect, "detail")).details().contains("triesLeft"));
+  EXPECT_EQ(toProtocolError(CardError(ErrorKind::PinLocked, "detail")).details()["triesLeft"], 0);
 }
 
 TEST(ErrorMapping, Pkcs11ReturnValuesRefineTheCode) {
