@@ -11,7 +11,9 @@ export type Language = 'zh-TW' | 'en';
 export type ErrorCode = string;
 
 /** Commands a page may send (the "commands" of protocol.json, except "cancel"). */
-export type Command = 'status' | 'environment' | 'listReaders' | (string & {});
+export type Command =
+  | 'status' | 'environment' | 'listReaders' | 'listCertificates' | 'generateKeyPair' | 'writeCertificates'
+  | 'signRenewal' | 'authenticate' | 'changePin' | 'unblockRequest' | 'unblockPin' | (string & {});
 
 /** A failed CertBridge call. */
 export declare class CertBridgeError extends Error {
@@ -22,11 +24,23 @@ export declare class CertBridgeError extends Error {
   /** What the user can do about it, in the current language (null for codes the catalogue lacks). */
   readonly fix: string | null;
   /**
-   * Code-specific details, e.g. `triesLeft` (PIN_INCORRECT), `ckr` (PKCS11_ERROR), `timeoutMs` (TIMEOUT),
-   * `extension` (NATIVE_UNAVAILABLE from status()/environment()), `host` (PROTOCOL_MISMATCH),
-   * `reason` (English, for developers).
+   * Code-specific details, e.g. `triesLeft`, `pinGroup`, `pinName` (PIN_INCORRECT, PIN_LOCKED), `ckr`
+   * (PKCS11_ERROR), `timeoutMs` (TIMEOUT), `extension` (NATIVE_UNAVAILABLE from status()/environment()),
+   * `host` (PROTOCOL_MISMATCH), `field` (BAD_REQUEST: `"params.keys[1].usage"`), `index`
+   * (CERTIFICATE_KEY_MISMATCH), `reason` (English, for developers; for UNBLOCK_AUTHORIZATION_INVALID one of
+   * UnblockInvalidReason).
    */
-  readonly details: Record<string, unknown> & {extension?: ExtensionInfo; host?: HostInfo; triesLeft?: number};
+  readonly details: Record<string, unknown> & {
+    extension?: ExtensionInfo;
+    host?: HostInfo;
+    triesLeft?: number;
+    pinGroup?: number;
+    pinName?: string;
+    field?: string;
+    index?: number;
+    ckr?: string;
+    reason?: string;
+  };
   /** The protocol's error object: {code, message, fix, ...details}. */
   toJSON(): Record<string, unknown> & {code: ErrorCode; message: string; fix: string | null};
 }
@@ -85,14 +99,265 @@ export interface Progress {
   [key: string]: unknown;
 }
 
-export interface RequestOptions {
+/** generateKeyPair's progress; `key` counts from 1 to `keys`. */
+export type GenerateKeyPairProgress =
+  | {stage: 'login'}
+  | {stage: 'generatingKey'; key: number; keys: number}
+  | {stage: 'creatingRequest'; key: number; keys: number};
+
+/** writeCertificates' progress. */
+export type WriteCertificatesProgress = {stage: 'login'} | {stage: 'writing'} | {stage: 'removing'};
+
+/** `P`: the progress messages of the command (see its function). */
+export interface RequestOptions<P = Progress> {
   /** Overrides the command's timeout from protocol.json; on expiry the request is cancelled and rejects with TIMEOUT. */
   timeoutMs?: number;
   /** Called for each progress message. */
-  onProgress?: (progress: Progress) => void;
+  onProgress?: (progress: P) => void;
   /** Aborting cancels the request, like certbridge.cancel(id). */
   signal?: AbortSignal;
 }
+
+// ---- Card commands (extension/shared/commands.md) ------------------------------------------------------
+// None of the params types has a PIN (`pins`, `pin`, `newPin`): PINs are user secrets, typed into the
+// CertBridge window; the extension refuses a request from a page that sends one (BAD_REQUEST, `field`
+// "params.pins"). Binary values are base64 unless named ...Hex or id; dates are ISO 8601 UTC strings.
+
+/** Which PC/SC reader to use: 1-128 characters. Default: the first reader with a supported card. */
+export interface ReaderParams {
+  reader?: string;
+}
+
+/** A certificate on the card, by its `id` (64 hex digits: SHA-256 of its DER, as listCertificates gives it). */
+export type CertificateId = string;
+
+/** What a certificate's key may do, from its key usage extension (both when it has none). */
+export type CertificateUsage = 'signing' | 'encryption';
+
+/** A certificate on the card. */
+export interface Certificate {
+  /** SHA-256 of the DER, hex. */
+  id: CertificateId;
+  /** RFC 2253 string (UTF-8). */
+  subject: string;
+  /** RFC 2253 string (UTF-8). */
+  issuer: string;
+  /** Hex. */
+  serialNumber: string;
+  /** ISO 8601 UTC. */
+  notBefore: string;
+  /** ISO 8601 UTC. */
+  notAfter: string;
+  daysToExpiry: number;
+  /** Whether now is within the validity period. */
+  valid: boolean;
+  usage: CertificateUsage[];
+  isCa: boolean;
+  /** Whether the card holds this certificate's key. */
+  hasKey: boolean;
+  /** CKA_ID hex of the key; null when the card has no key for it (CA certificates). */
+  keyId: string | null;
+  label: string;
+  /** The PIN group (token) the certificate is stored under; 0 is the first. */
+  pinGroup: number;
+  /** PEM. */
+  certificate: string;
+}
+
+/** The card's PKCS#11 token. */
+export interface TokenInfo {
+  label: string;
+  serialNumber: string;
+}
+
+/** A PIN's state; `triesLeft` is null when the token cannot tell. */
+export interface PinState {
+  state: 'ok' | 'countLow' | 'finalTry' | 'locked' | 'notInitialized';
+  triesLeft: number | null;
+}
+
+export type ListCertificatesParams = ReaderParams;
+
+export interface ListCertificatesResult {
+  reader: string;
+  token: TokenInfo;
+  certificates: Certificate[];
+}
+
+/** A subject attribute type; any other as a dotted OID ("2.5.4.5"). */
+export type SubjectAttributeType =
+  | 'C' | 'ST' | 'L' | 'O' | 'OU' | 'CN' | 'serialNumber' | 'emailAddress' | 'GN' | 'SN' | 'title' | 'UID' | 'DC'
+  | `${number}.${number}.${string}`;
+
+/** One subject attribute: `value` 1-256 characters of text (C: two letters). */
+export interface SubjectAttribute {
+  type: SubjectAttributeType;
+  value: string;
+}
+
+/** What a generated key is for: signing, encryption, or both ("dual"). */
+export type KeyUsage = 'signing' | 'encryption' | 'dual';
+
+/** One key to generate. */
+export interface KeySpec {
+  usage: KeyUsage;
+  /** One of the card profile's sizes; default 2048. */
+  keySize?: number;
+  /** Default 0. */
+  pinGroup?: number;
+}
+
+export interface GenerateKeyPairParams extends ReaderParams {
+  /** 1-16 attributes, most significant first. */
+  subject: SubjectAttribute[];
+  /** 1-2 keys. */
+  keys: KeySpec[];
+}
+
+/** One generated key and its certificate request. */
+export interface CertificateRequest {
+  usage: KeyUsage;
+  keySize: number;
+  pinGroup: number;
+  /** CKA_ID hex: ties the issued certificate to the key. */
+  keyId: string;
+  /** Base64 SubjectPublicKeyInfo (DER). */
+  publicKey: string;
+  /** PKCS#10, PEM. */
+  request: string;
+}
+
+export interface GenerateKeyPairResult {
+  reader: string;
+  token: TokenInfo;
+  requests: CertificateRequest[];
+}
+
+export interface WriteCertificatesParams extends ReaderParams {
+  /** 1-4 issued certificates (PEM or base64 DER, at most 16 KiB each), each stored beside its key. */
+  certificates: string[];
+  /** 0-4 CA certificates, stored without a key. */
+  caCertificates?: string[];
+  /** 0-4 ids of renewed certificates to remove with their keys once the new ones are on the card. */
+  removeCertificates?: CertificateId[];
+}
+
+export interface WrittenCertificate {
+  id: CertificateId;
+  subject: string;
+  keyId: string;
+  label: string;
+  pinGroup: number;
+  /** Whether it was on the card already (and so not stored again). */
+  alreadyOnCard: boolean;
+}
+
+export interface WrittenCaCertificate {
+  id: CertificateId;
+  subject: string;
+  alreadyOnCard: boolean;
+}
+
+export interface RemovedCertificate {
+  id: CertificateId;
+  subject: string;
+}
+
+export interface WriteCertificatesResult {
+  certificates: WrittenCertificate[];
+  caCertificates: WrittenCaCertificate[];
+  removed: RemovedCertificate[];
+}
+
+export interface SignRenewalParams extends ReaderParams {
+  /** Base64 of 1 byte to 1 MiB. */
+  data: string;
+  /** Default: the valid certificate with a key on the card and the latest expiry. */
+  certificate?: CertificateId;
+  /** Leave the content out of the CMS (default false). */
+  detached?: boolean;
+}
+
+export interface SignRenewalResult {
+  /** Base64 DER CMS SignedData. */
+  signature: string;
+  certificate: Certificate;
+}
+
+export interface AuthenticateParams extends ReaderParams {
+  /** Base64 of 16-1024 random bytes from the RA server. */
+  challenge: string;
+  /** Default as signRenewal, preferring signing certificates. */
+  certificate?: CertificateId;
+}
+
+export interface AuthenticateResult {
+  algorithm: 'sha256WithRSAEncryption';
+  /** The origin signed for, as the browser reported it. The RA verifies with its own origin, not this. */
+  origin: string;
+  /** Base64 signature of SHA-256(origin) || SHA-256(challenge). */
+  signature: string;
+  certificate: Certificate;
+}
+
+export interface PinGroupParams extends ReaderParams {
+  /** Default 0. */
+  pinGroup?: number;
+}
+
+export type ChangePinParams = PinGroupParams;
+
+/** changePin and unblockPin results. */
+export interface PinResult {
+  pinGroup: number;
+  pinName: string;
+  pinState: PinState;
+}
+
+export type UnblockRequestParams = PinGroupParams;
+
+/** The token as unblockRequest identifies it to the RA. */
+export interface UnblockTokenInfo extends TokenInfo {
+  manufacturer: string;
+  model: string;
+}
+
+export interface UnblockRequestResult {
+  reader: string;
+  token: UnblockTokenInfo;
+  pinGroup: number;
+  pinName: string;
+  pinState: PinState;
+  /** 32 hex digits. */
+  requestId: string;
+  /** Base64 SubjectPublicKeyInfo (DER) of the one-time P-256 key. */
+  hostPublicKey: string;
+  /** ISO 8601 UTC: the authorization must be applied before then. */
+  expiresAt: string;
+}
+
+/** The RA server's authorization for unblockPin (see commands.md for how it is made); base64 values. */
+export interface UnblockAuthorization {
+  version: 1;
+  /** The unblockRequest result's requestId. */
+  requestId: string;
+  /** The RA's ephemeral P-256 SubjectPublicKeyInfo (DER). */
+  raPublicKey: string;
+  /** 12 bytes. */
+  iv: string;
+  ciphertext: string;
+  /** 16 bytes. */
+  tag: string;
+}
+
+export interface UnblockPinParams {
+  authorization: UnblockAuthorization;
+}
+
+export type UnblockPinResult = PinResult;
+
+/** UNBLOCK_AUTHORIZATION_INVALID's `details.reason`. */
+export type UnblockInvalidReason = 'noRequest' | 'expired' | 'otherRequest' | 'forged' | 'otherCard';
 
 /** A pending request: a promise that also carries its request id. */
 export interface CertBridgeRequest<T> extends Promise<T> {
@@ -122,6 +387,42 @@ export interface CertBridge {
   environment(options?: RequestOptions): Promise<EnvironmentResult>;
   /** Readers with their card state (allowed origins only). */
   listReaders(options?: RequestOptions): CertBridgeRequest<ListReadersResult>;
+  /** The certificates on the card (every PIN group's token); no PIN needed. */
+  listCertificates(params?: ListCertificatesParams, options?: RequestOptions): CertBridgeRequest<ListCertificatesResult>;
+  /**
+   * Generates each key pair on the card (private key not extractable) and returns one PKCS#10 request per
+   * key, signed by that key. The PIN is typed in the CertBridge window. Errors: PIN_*, CARD_REMOVED (keys
+   * made before stay on the card, complete).
+   */
+  generateKeyPair(params: GenerateKeyPairParams, options?: RequestOptions<GenerateKeyPairProgress>):
+    CertBridgeRequest<GenerateKeyPairResult>;
+  /**
+   * Stores issued certificates beside their keys (found by public key), CA certificates without a key, and
+   * removes renewed certificates with their keys after every new one is on the card. Idempotent. Errors:
+   * CERTIFICATE_KEY_MISMATCH (`details.index`; nothing was written), PIN_*.
+   */
+  writeCertificates(params: WriteCertificatesParams, options?: RequestOptions<WriteCertificatesProgress>):
+    CertBridgeRequest<WriteCertificatesResult>;
+  /** CMS SignedData (SHA-256, RSA PKCS#1 v1.5) over `data` with a certificate's key. Errors: KEY_NOT_FOUND, PIN_*. */
+  signRenewal(params: SignRenewalParams, options?: RequestOptions): CertBridgeRequest<SignRenewalResult>;
+  /**
+   * Card login: signs SHA-256(page origin) || SHA-256(challenge) (sha256WithRSAEncryption) with a
+   * certificate's key. Errors: KEY_NOT_FOUND, PIN_*.
+   */
+  authenticate(params: AuthenticateParams, options?: RequestOptions): CertBridgeRequest<AuthenticateResult>;
+  /** Changes a PIN group's PIN; old and new PIN are typed in the CertBridge window or on a pin-pad reader. */
+  changePin(params?: ChangePinParams, options?: RequestOptions): CertBridgeRequest<PinResult>;
+  /**
+   * Step 1 of a PIN reset: identifies the card to the RA with a one-time key. The extension keeps the host
+   * process for unblockPin from the same tab and origin until `expiresAt`; a new unblockRequest replaces it.
+   */
+  unblockRequest(params?: UnblockRequestParams, options?: RequestOptions): CertBridgeRequest<UnblockRequestResult>;
+  /**
+   * Step 2 of a PIN reset, from the same page as step 1: applies the RA's authorization and sets the new
+   * PIN, typed in the CertBridge window. Errors: UNBLOCK_AUTHORIZATION_INVALID (`details.reason`:
+   * UnblockInvalidReason), PIN_POLICY, CARD_REMOVED.
+   */
+  unblockPin(params: UnblockPinParams, options?: RequestOptions): CertBridgeRequest<UnblockPinResult>;
   /** Sends any page command. */
   request<T = unknown>(command: Command, params?: Record<string, unknown>, options?: RequestOptions): CertBridgeRequest<T>;
   /**

@@ -255,6 +255,91 @@ function listReaders(options) {
   return request('listReaders', {}, options);
 }
 
+// The card commands (extension/shared/commands.md). None takes a PIN: the extension's own window asks the
+// user for it, and the extension refuses a request whose params carry one (BAD_REQUEST, field
+// "params.pins"). The params go out as given; the host checks every key.
+
+/**
+ * The certificates on the card (every PIN group's token); no PIN needed.
+ * @param {{reader?: string}} [params]
+ * @param {{timeoutMs?: number, onProgress?: (progress: object) => void, signal?: AbortSignal}} [options]
+ */
+function listCertificates(params = {}, options = {}) {
+  return request('listCertificates', params, options);
+}
+
+/**
+ * Generates key pairs on the card (the private keys never leave it) and returns one PKCS#10 request per
+ * key, signed by that key. The user confirms and types the PIN in the CertBridge window.
+ * Progress: {stage: "login"}, {stage: "generatingKey", key, keys}, {stage: "creatingRequest", key, keys}.
+ * @param {{subject: {type: string, value: string}[], keys: {usage: string, keySize?: number, pinGroup?: number}[], reader?: string}} params
+ * @param {object} [options] as for listCertificates
+ */
+function generateKeyPair(params, options = {}) {
+  return request('generateKeyPair', params, options);
+}
+
+/**
+ * Stores issued certificates beside their keys on the card (and CA certificates without a key),
+ * optionally removing renewed ones with their keys once every new certificate is in place.
+ * Progress: {stage: "login"}, {stage: "writing"}, {stage: "removing"}.
+ * @param {{certificates: string[], caCertificates?: string[], removeCertificates?: string[], reader?: string}} params
+ * @param {object} [options] as for listCertificates
+ */
+function writeCertificates(params, options = {}) {
+  return request('writeCertificates', params, options);
+}
+
+/**
+ * Signs `data` (base64) as CMS SignedData with a certificate's key on the card, e.g. a renewal request.
+ * @param {{data: string, certificate?: string, detached?: boolean, reader?: string}} params
+ * @param {object} [options] as for listCertificates
+ */
+function signRenewal(params, options = {}) {
+  return request('signRenewal', params, options);
+}
+
+/**
+ * Card login: signs SHA-256(page origin) || SHA-256(challenge) with a certificate's key on the card.
+ * The RA verifies with its own origin, never the `origin` of the result.
+ * @param {{challenge: string, certificate?: string, reader?: string}} params
+ * @param {object} [options] as for listCertificates
+ */
+function authenticate(params, options = {}) {
+  return request('authenticate', params, options);
+}
+
+/**
+ * Changes the PIN of a PIN group; the old and new PIN are typed in the CertBridge window (or on a pin-pad
+ * reader).
+ * @param {{pinGroup?: number, reader?: string}} [params]
+ * @param {object} [options] as for listCertificates
+ */
+function changePin(params = {}, options = {}) {
+  return request('changePin', params, options);
+}
+
+/**
+ * Step 1 of a PIN reset: identifies the card and PIN group to the RA, with a one-time key for the RA's
+ * authorization. The extension keeps this host process for unblockPin from the same page (tab and
+ * origin) until `expiresAt`; a new unblockRequest replaces it.
+ * @param {{pinGroup?: number, reader?: string}} [params]
+ * @param {object} [options] as for listCertificates
+ */
+function unblockRequest(params = {}, options = {}) {
+  return request('unblockRequest', params, options);
+}
+
+/**
+ * Step 2 of a PIN reset: applies the RA's authorization (made for the unblockRequest result) and sets the
+ * new PIN, typed in the CertBridge window. Call it from the same page as unblockRequest.
+ * @param {{authorization: {version: 1, requestId: string, raPublicKey: string, iv: string, ciphertext: string, tag: string}}} params
+ * @param {object} [options] as for listCertificates
+ */
+function unblockPin(params, options = {}) {
+  return request('unblockPin', params, options);
+}
+
 /**
  * Chooses the language of error messages and fixes; null goes back to the page's own
  * (`<html lang>`, then navigator.language, zh-TW when neither says).
@@ -276,6 +361,14 @@ export const certbridge = Object.freeze({
   status,
   environment,
   listReaders,
+  listCertificates,
+  generateKeyPair,
+  writeCertificates,
+  signRenewal,
+  authenticate,
+  changePin,
+  unblockRequest,
+  unblockPin,
   request,
   cancel,
 });

@@ -1,6 +1,7 @@
 // One native-messaging connection to the host for one operation: connectNative, wait for the host's
 // hello, then relay. The browser starts a host process per connection and ends it on disconnect, so an
-// operation's port is also its lifetime (and, in Chromium, keeps the service worker alive).
+// operation's port is also its lifetime (and, in Chromium, keeps the service worker alive). A connection
+// kept for a follow-up request (parked_hosts.js) changes owner through setHandlers().
 
 import protocol from './protocol.js';
 import {BridgeError} from './bridge_error.js';
@@ -59,7 +60,8 @@ export function parseHello(message) {
  * @param {(error: BridgeError) => void} handlers.onClose the host went away after its hello
  * @param {number} [handlers.helloTimeoutMs]
  * @returns {{hello: Promise<{name: string, version: string, protocol: number}>,
- *            post: (message: object) => void, close: (error?: BridgeError) => void}}
+ *            post: (message: object) => void, close: (error?: BridgeError) => void,
+ *            setHandlers: (handlers: {onMessage: Function, onClose: Function}) => void}}
  *   `hello` rejects with NATIVE_UNAVAILABLE, INTERNAL_ERROR, PROTOCOL_MISMATCH (no hello first), or the
  *   error given to close() before the hello came.
  */
@@ -70,6 +72,8 @@ export function connectHost(api, {onMessage, onClose, helloTimeoutMs = protocol.
     resolveHello = resolve;
     rejectHello = reject;
   });
+  // Replaced by setHandlers() when the connection changes owner.
+  let handlers = {onMessage, onClose};
   let helloReceived = false;
   let closed = false;
   let helloTimer = null;
@@ -80,14 +84,14 @@ export function connectHost(api, {onMessage, onClose, helloTimeoutMs = protocol.
     closed = true;
     clearTimeout(helloTimer);
     if (!helloReceived) rejectHello(error);
-    else onClose(error);
+    else handlers.onClose(error);
   }
 
   try {
     port = api.runtime.connectNative(protocol.nativeHostName);
   } catch (error) {
     end(new BridgeError('NATIVE_UNAVAILABLE', {reason: String(error?.message ?? error)}));
-    return {hello, post() {}, close() {}};
+    return {hello, post() {}, close() {}, setHandlers() {}};
   }
 
   helloTimer = setTimeout(() => {
@@ -98,7 +102,7 @@ export function connectHost(api, {onMessage, onClose, helloTimeoutMs = protocol.
   port.onMessage.addListener((message) => {
     if (closed) return;
     if (helloReceived) {
-      onMessage(message);
+      handlers.onMessage(message);
       return;
     }
     const info = parseHello(message);
@@ -129,6 +133,10 @@ export function connectHost(api, {onMessage, onClose, helloTimeoutMs = protocol.
       closed = true;
       clearTimeout(helloTimer);
       if (!helloReceived) rejectHello(error);
+    },
+    /** From now on, later host messages and the host going away are reported to `next`. */
+    setHandlers(next) {
+      handlers = next;
     },
   };
 }

@@ -1,12 +1,15 @@
 // The background's messaging service: one runtime port from the content script per page request, one
 // native port to the host per operation. Every decision about a request is made here, from what the
 // browser says about the sender, never from what the page says about itself:
-//   validate the envelope -> origin from the sender -> policy (unlisted origins: status only)
-//   -> [consent window for card-changing commands: later] -> size limit -> host hello -> relay.
+//   validate the envelope (no user secrets from the page) -> origin from the sender -> policy (unlisted
+//   origins: status only) -> [consent / PIN window: later] -> size limit -> host hello -> relay.
+// The one exception to "one native port per operation": a command with "keepsHostFor" (unblockRequest)
+// parks its port after success for the follow-up command from the same tab and origin (parked_hosts.js).
 
 import protocol from './protocol.js';
 import {BridgeError, localizeHostError, wireError} from './bridge_error.js';
 import {connectHost} from './native_port.js';
+import {ParkedHosts, parkingKey} from './parked_hosts.js';
 import {hostRequest, isCancelFor, validatePageRequest} from './request_validation.js';
 import {senderOrigin} from './sender_origin.js';
 
@@ -30,14 +33,18 @@ const isPlainObject = (value) =>
  * @param {number} [deps.cancelTimeoutMs] how long the host may take to answer a cancelled request
  *   before its port is closed (which stops the host)
  * @param {() => string} [deps.newId] ids for the extension's own host requests (cancel)
+ * @param {number} [deps.parkedLifetimeMs] how long a "keepsHostFor" request's host waits for its follow-up
  */
 export function createRequestService(deps) {
   const settings = {
     helloTimeoutMs: protocol.timeouts.hostHelloMs,
     cancelTimeoutMs: protocol.commands.cancel.timeoutMs,
     newId: () => crypto.randomUUID(),
+    // The host keeps an unblock request's key for this long; a process kept longer would be of no use.
+    parkedLifetimeMs: protocol.timeouts.unblockAuthorizationLifetimeMs,
     ...deps,
   };
+  settings.parkedHosts = new ParkedHosts({lifetimeMs: settings.parkedLifetimeMs});
   return {
     /**
      * runtime.onConnect listener. Ports with another name are not ours to serve.
@@ -61,6 +68,8 @@ class RequestSession {
     this.id = null;
     this.command = null;
     this.origin = null;
+    // Tab and origin of the sender: where a parked host is looked for and parked (parked_hosts.js).
+    this.parkingKey = null;
     this.extension = null;
     this.hello = null;
     this.host = null;
@@ -102,16 +111,29 @@ class RequestSession {
     if (!protocol.commands[request.command].anyOrigin && !(await policy()).allows(origin)) {
       throw new BridgeError('ORIGIN_NOT_ALLOWED', {origin});
     }
-    // Card-changing commands (protocol.json "changesCard") will show the consent window here, before
-    // anything reaches the host.
-    const outgoing = hostRequest({id: request.id, command: request.command, origin, params: request.params});
+    this.parkingKey = parkingKey(this.pagePort.sender, origin);
+
+    // ---- Consent / PIN window slot (a later change) ----------------------------------------------------
+    // Commands with protocol.json "changesCard" will ask the user for consent here, and commands with
+    // "userSecrets" (pins, pin, newPin) will get those from the extension's own PIN window here, added to
+    // `params` by the extension: validatePageRequest has already refused any the page sent. Nothing has
+    // reached the host yet, so the user can still decline without any card work. Until then these
+    // commands reach the host without PINs and fail there (except changePin on a pin-pad reader, which
+    // asks for both PINs itself).
+    const params = request.params;
+    // -------------------------------------------------------------------------------------------------
+
+    const outgoing = hostRequest({id: request.id, command: request.command, origin, params});
     if (this.state !== 'preparing') return;
 
-    this.host = connectHost(api, {
+    const handlers = {
       onMessage: (hostMessage) => this.onHostMessage(hostMessage),
       onClose: (error) => this.onHostClosed(error),
-      helloTimeoutMs: this.settings.helloTimeoutMs,
-    });
+    };
+    // A follow-up command goes to the host process its first step was parked with (it said hello then).
+    const parked = this.settings.parkedHosts.take(this.parkingKey, this.command);
+    if (parked) parked.setHandlers(handlers);
+    this.host = parked ?? connectHost(api, {...handlers, helloTimeoutMs: this.settings.helloTimeoutMs});
     const hello = await this.host.hello;
     if (this.state !== 'preparing') return;
     this.hello = hello;
@@ -131,7 +153,7 @@ class RequestSession {
     if (!isPlainObject(message)) return;
     if (message.id === this.id) {
       if (message.ok === true) {
-        this.respond({ok: true, result: this.decorate(message.result)});
+        this.respond({ok: true, result: this.decorate(message.result)}, {hostSucceeded: true});
       } else if (message.ok === false) {
         this.respond({ok: false, error: localizeHostError(message.error, this.settings.language(), this.extensionDetails())});
       } else if (isPlainObject(message.progress) && !this.pageGone) {
@@ -180,12 +202,23 @@ class RequestSession {
     this.respond({ok: false, error: wireError(error, this.settings.language(), this.extensionDetails())});
   }
 
-  /** Sends the one response (unless the page is gone) and ends the host connection. */
-  respond(body) {
+  /**
+   * Sends the one response (unless the page is gone) and ends the host connection, or parks it when the
+   * host carried out a "keepsHostFor" command: its process holds what the follow-up needs.
+   * @param {object} body {ok, result} or {ok, error}
+   * @param {{hostSucceeded?: boolean}} [how] whether `body` is the host's success answer to the request
+   */
+  respond(body, {hostSucceeded = false} = {}) {
     if (this.state === 'done') return;
     this.state = 'done';
     clearTimeout(this.cancelTimer);
-    this.host?.close();
+    const followUp = hostSucceeded ? protocol.commands[this.command].keepsHostFor : undefined;
+    // A page that is gone cannot send the follow-up; its host process has nothing left to do.
+    if (followUp && !this.pageGone && this.parkingKey !== null) {
+      this.settings.parkedHosts.park(this.parkingKey, this.host, followUp);
+    } else {
+      this.host?.close();
+    }
     // The content script closes the port once it has the response.
     if (!this.pageGone) this.pagePort.postMessage({type: 'response', id: this.id, ...body});
   }

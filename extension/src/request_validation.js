@@ -1,6 +1,6 @@
 // Shape checks for what a page sends through the content script, and the size limit on what goes to
 // the host. The host validates each command's params itself (exact keys, bounds); the extension checks
-// the envelope and never looks inside params.
+// the envelope, and of params only which keys are there: a page may not send user secrets (PINs).
 
 import protocol from './protocol.js';
 import {BridgeError} from './bridge_error.js';
@@ -48,7 +48,26 @@ export function validatePageRequest(message) {
     throw new BridgeError('UNKNOWN_COMMAND', {command: typeof message.command === 'string' ? message.command.slice(0, 64) : null});
   }
   if (!isPlainObject(message.params)) throw new BridgeError('BAD_REQUEST', {reason: 'params must be an object'});
+  refuseUserSecrets(message.command, message.params);
   return {id: message.id, command: message.command, params: message.params};
+}
+
+/**
+ * Refuses params a page must never send: the command's "userSecrets" of protocol.json (PINs). Only the
+ * extension's own window may supply them, so a page that sends one (even null or empty) is refused
+ * rather than having it dropped: a portal written that way would otherwise seem to work.
+ * @param {string} command a page command
+ * @param {object} params
+ * @throws {BridgeError} BAD_REQUEST with `field` "params.<key>" (the first such key, in protocol order)
+ */
+export function refuseUserSecrets(command, params) {
+  const secret = protocol.commands[command].userSecrets.find((key) => Object.hasOwn(params, key));
+  if (secret !== undefined) {
+    throw new BridgeError('BAD_REQUEST', {
+      reason: 'PINs are typed into the CertBridge window, never sent by the page',
+      field: `params.${secret}`,
+    });
+  }
 }
 
 /** Whether a later page message on the same port cancels request `id`. */

@@ -236,7 +236,8 @@ json_get(browser_to_host "${protocol}" limits browserToHostMaxBytes)
 json_get(id_max "${protocol}" limits requestIdMaxLength)
 json_get(origin_max "${protocol}" limits originMaxLength)
 json_get(firefox_id "${protocol}" extensionIds firefox)
-foreach(number protocol_version host_to_browser browser_to_host id_max origin_max)
+json_get(unblock_lifetime "${protocol}" timeouts unblockAuthorizationLifetimeMs)
+foreach(number protocol_version host_to_browser browser_to_host id_max origin_max unblock_lifetime)
   if(NOT ${number} MATCHES "^[0-9]+$")
     message(FATAL_ERROR "${PROTOCOL_JSON}: '${${number}}' is not a positive integer")
   endif()
@@ -288,6 +289,9 @@ inline constexpr std::size_t kHostToBrowserMaxBytes = ${host_to_browser};
 inline constexpr std::size_t kBrowserToHostMaxBytes = ${browser_to_host};
 inline constexpr std::size_t kRequestIdMaxLength = ${id_max};
 inline constexpr std::size_t kOriginMaxLength = ${origin_max};
+
+/// How long an unblockRequest's one-time key waits for the RA's authorization.
+inline constexpr int kUnblockAuthorizationLifetimeMs = ${unblock_lifetime};
 
 /// Chrome, Chromium and Edge extension IDs allowed to start the host.
 inline constexpr std::array<std::string_view, ${chromium_count}> kChromiumExtensionIds = {

@@ -2,12 +2,28 @@
 // The card library as the worker thread uses it: one CardLocator for the life of the process, created on
 // first use, so that start-up never touches PC/SC or loads a PKCS#11 module.
 
+#include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "certbridge/card/card_locator.hpp"
 #include "certbridge/host/config.hpp"
+#include "crypto/unblock_authorization.hpp"
 
 namespace certbridge::host {
+
+/// An unblockRequest waiting for the RA's authorization: the one-time key and what it was made for. Held in
+/// memory only, in the one host process that answered the request.
+struct PendingUnblock {
+  crypto::UnblockKey key;
+  std::string requestId;
+  std::string origin;
+  std::string reader;
+  std::string tokenSerial;
+  std::size_t pinGroup = 0;
+  std::chrono::steady_clock::time_point expires;
+};
 
 /// Lazily created card library objects. Not thread-safe: the worker thread alone uses it.
 class CardAccess {
@@ -16,6 +32,9 @@ class CardAccess {
 
   /// The locator over the configured card profiles; loaded modules stay loaded for its lifetime.
   card::CardLocator& locator();
+
+  /// The unblockRequest in progress, if any; a new request replaces it, unblockPin uses it up.
+  std::optional<PendingUnblock> pendingUnblock;
 
  private:
   const HostConfig& config_;

@@ -1,5 +1,6 @@
 #include "certbridge/host/config.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -151,7 +152,9 @@ HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings
   if (!parsed) throw ConfigError(error.starts_with("not valid JSON") ? error : "not valid JSON: " + error);
   const json& root = *parsed;
   if (!root.is_object()) throw ConfigError("the top level must be a JSON object");
-  warnUnknownKeys(root, {"allowedOrigins", "cardProfiles", "logLevel", "$comment"}, "", warnings);
+  warnUnknownKeys(
+      root, {"allowedOrigins", "cardProfiles", "logLevel", "cardBusyWaitSeconds", "unblockLifetimeSeconds", "$comment"},
+      "", warnings);
 
   HostConfig config = HostConfig::builtInDefaults();
   if (const json* origins = member(root, "allowedOrigins")) {
@@ -173,6 +176,20 @@ HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings
     for (std::size_t i = 0; i < profiles->size(); ++i) {
       config.cardProfiles.push_back(parseProfile((*profiles)[i], "cardProfiles[" + std::to_string(i) + "]", warnings));
     }
+  }
+  if (const json* wait = member(root, "cardBusyWaitSeconds")) {
+    if (!wait->is_number_integer() || wait->get<std::int64_t>() < 0 || wait->get<std::int64_t>() > 600) {
+      throw ConfigError("cardBusyWaitSeconds must be an integer 0-600");
+    }
+    config.cardBusyWait = std::chrono::seconds(wait->get<std::int64_t>());
+  }
+  if (const json* lifetime = member(root, "unblockLifetimeSeconds")) {
+    const auto longest = std::chrono::duration_cast<std::chrono::seconds>(kLongestUnblockLifetime).count();
+    if (!lifetime->is_number_integer() || lifetime->get<std::int64_t>() < 1 ||
+        lifetime->get<std::int64_t>() > longest) {
+      throw ConfigError("unblockLifetimeSeconds must be an integer 1-" + std::to_string(longest));
+    }
+    config.unblockLifetime = std::chrono::seconds(lifetime->get<std::int64_t>());
   }
   if (const json* level = member(root, "logLevel")) {
     if (!level->is_string() || !isValidLogLevel(level->get<std::string>())) {

@@ -17,11 +17,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::array<CommandEntry, 4> kCommandTable = {{
+constexpr std::array<CommandEntry, 12> kCommandTable = {{
     {"status", Placement::ReaderThread, &commands::prepareStatus},
     {"cancel", Placement::ReaderThread, &commands::prepareCancel},
     {"listReaders", Placement::Worker, &commands::prepareListReaders},
     {"environment", Placement::Worker, &commands::prepareEnvironment},
+    {"listCertificates", Placement::Worker, &commands::prepareListCertificates},
+    {"generateKeyPair", Placement::Worker, &commands::prepareGenerateKeyPair},
+    {"writeCertificates", Placement::Worker, &commands::prepareWriteCertificates},
+    {"signRenewal", Placement::Worker, &commands::prepareSignRenewal},
+    {"authenticate", Placement::Worker, &commands::prepareAuthenticate},
+    {"changePin", Placement::Worker, &commands::prepareChangePin},
+    {"unblockRequest", Placement::Worker, &commands::prepareUnblockRequest},
+    {"unblockPin", Placement::Worker, &commands::prepareUnblockPin},
 }};
 
 constexpr bool allCommandsInProtocol() {
@@ -31,6 +39,8 @@ constexpr bool allCommandsInProtocol() {
   return true;
 }
 static_assert(allCommandsInProtocol(), "every command in the table must be declared in extension/shared/protocol.json");
+static_assert(kCommandTable.size() == protocol::kCommands.size(),
+              "every command of protocol.json must be in the table");
 
 double millisecondsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();

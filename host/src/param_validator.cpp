@@ -8,10 +8,6 @@ namespace {
 
 constexpr std::size_t kEchoedKeyMaxBytes = 64;
 
-std::string fieldName(std::string_view key) {
-  return "params." + std::string(key.substr(0, kEchoedKeyMaxBytes));
-}
-
 bool isControl(char32_t c) noexcept {
   return c < 0x20 || (c >= 0x7f && c < 0xa0);
 }
@@ -59,6 +55,8 @@ bool matchesCharset(std::string_view text, Charset charset) {
       return text.empty() || isValidRequestId(text);
     case Charset::Printable:
       return allCodePoints(text, [](char32_t c) { return !isControl(c); });
+    case Charset::Lines:
+      return allCodePoints(text, [](char32_t c) { return c == '\n' || c == '\r' || !isControl(c); });
     case Charset::Base64:
       return isBase64(text);
     case Charset::Hex:
@@ -73,6 +71,8 @@ const char* describe(Charset charset) noexcept {
       return "A-Z a-z 0-9 _ -";
     case Charset::Printable:
       return "text without control characters";
+    case Charset::Lines:
+      return "text without control characters other than line breaks";
     case Charset::Base64:
       return "base64";
     case Charset::Hex:
@@ -92,13 +92,25 @@ std::size_t utf8Length(std::string_view text) noexcept {
 }
 
 ParamValidator::ParamValidator(const nlohmann::json& params, std::initializer_list<std::string_view> allowedKeys)
-    : params_(params) {
-  if (!params_.is_object()) throw badRequest("params", "must be an object");
+    : ParamValidator(params, "params", allowedKeys) {}
+
+ParamValidator::ParamValidator(const nlohmann::json& object, std::string path,
+                               std::initializer_list<std::string_view> allowedKeys)
+    : params_(object), path_(std::move(path)) {
+  if (!params_.is_object()) throw badRequest(path_, "must be an object");
   for (const auto& [key, value] : params_.items()) {
     bool allowed = false;
     for (const auto name : allowedKeys) allowed = allowed || key == name;
-    if (!allowed) throw badRequest(fieldName(key), "unexpected key");
+    if (!allowed) throw badRequest(field(key), "unexpected key");
   }
+}
+
+std::string ParamValidator::field(std::string_view key) const {
+  return path_ + "." + std::string(key.substr(0, kEchoedKeyMaxBytes));
+}
+
+std::string ParamValidator::element(std::string_view key, std::size_t index) const {
+  return field(key) + "[" + std::to_string(index) + "]";
 }
 
 const nlohmann::json* ParamValidator::find(std::string_view key) const {
@@ -106,37 +118,39 @@ const nlohmann::json* ParamValidator::find(std::string_view key) const {
   return it == params_.end() ? nullptr : &*it;
 }
 
-std::string ParamValidator::checkString(std::string_view key, const nlohmann::json& value,
-                                        const StringRule& rule) const {
-  if (!value.is_string()) throw badRequest(fieldName(key), "must be a string");
+std::string checkStringValue(const std::string& field, const nlohmann::json& value, const StringRule& rule) {
+  if (!value.is_string()) throw badRequest(field, "must be a string");
   const auto& text = value.get_ref<const std::string&>();
   const std::size_t length = utf8Length(text);
   if (length < rule.minLength || length > rule.maxLength) {
-    throw badRequest(fieldName(key), "length must be " + std::to_string(rule.minLength) + "-" +
-                                         std::to_string(rule.maxLength) + " characters");
+    throw badRequest(field, "length must be " + std::to_string(rule.minLength) + "-" + std::to_string(rule.maxLength) +
+                                " characters");
   }
-  if (!matchesCharset(text, rule.charset)) {
-    throw badRequest(fieldName(key), std::string("must be ") + describe(rule.charset));
-  }
+  if (!matchesCharset(text, rule.charset)) throw badRequest(field, std::string("must be ") + describe(rule.charset));
   return text;
+}
+
+std::string ParamValidator::checkString(std::string_view key, const nlohmann::json& value,
+                                        const StringRule& rule) const {
+  return checkStringValue(field(key), value, rule);
 }
 
 std::int64_t ParamValidator::checkInteger(std::string_view key, const nlohmann::json& value, std::int64_t min,
                                           std::int64_t max) const {
-  if (!value.is_number_integer()) throw badRequest(fieldName(key), "must be an integer");
+  if (!value.is_number_integer()) throw badRequest(field(key), "must be an integer");
   if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
-    throw badRequest(fieldName(key), "must be " + std::to_string(min) + "-" + std::to_string(max));
+    throw badRequest(field(key), "must be " + std::to_string(min) + "-" + std::to_string(max));
   }
   const auto number = value.get<std::int64_t>();
   if (number < min || number > max) {
-    throw badRequest(fieldName(key), "must be " + std::to_string(min) + "-" + std::to_string(max));
+    throw badRequest(field(key), "must be " + std::to_string(min) + "-" + std::to_string(max));
   }
   return number;
 }
 
 std::string ParamValidator::requiredString(std::string_view key, const StringRule& rule) const {
   const nlohmann::json* value = find(key);
-  if (value == nullptr) throw badRequest(fieldName(key), "missing");
+  if (value == nullptr) throw badRequest(field(key), "missing");
   return checkString(key, *value, rule);
 }
 
@@ -148,7 +162,7 @@ std::optional<std::string> ParamValidator::optionalString(std::string_view key, 
 
 std::int64_t ParamValidator::requiredInteger(std::string_view key, std::int64_t min, std::int64_t max) const {
   const nlohmann::json* value = find(key);
-  if (value == nullptr) throw badRequest(fieldName(key), "missing");
+  if (value == nullptr) throw badRequest(field(key), "missing");
   return checkInteger(key, *value, min, max);
 }
 
@@ -162,8 +176,46 @@ std::optional<std::int64_t> ParamValidator::optionalInteger(std::string_view key
 std::optional<bool> ParamValidator::optionalBool(std::string_view key) const {
   const nlohmann::json* value = find(key);
   if (value == nullptr) return std::nullopt;
-  if (!value->is_boolean()) throw badRequest(fieldName(key), "must be true or false");
+  if (!value->is_boolean()) throw badRequest(field(key), "must be true or false");
   return value->get<bool>();
+}
+
+const nlohmann::json* ParamValidator::optionalArray(std::string_view key, std::size_t minItems,
+                                                    std::size_t maxItems) const {
+  const nlohmann::json* value = find(key);
+  if (value == nullptr) return nullptr;
+  if (!value->is_array()) throw badRequest(field(key), "must be an array");
+  if (value->size() < minItems || value->size() > maxItems) {
+    throw badRequest(field(key), "must have " + std::to_string(minItems) + "-" + std::to_string(maxItems) + " items");
+  }
+  return value;
+}
+
+const nlohmann::json& ParamValidator::requiredArray(std::string_view key, std::size_t minItems,
+                                                    std::size_t maxItems) const {
+  const nlohmann::json* value = optionalArray(key, minItems, maxItems);
+  if (value == nullptr) throw badRequest(field(key), "missing");
+  return *value;
+}
+
+const nlohmann::json& ParamValidator::requiredObject(std::string_view key) const {
+  const nlohmann::json* value = find(key);
+  if (value == nullptr) throw badRequest(field(key), "missing");
+  if (!value->is_object()) throw badRequest(field(key), "must be an object");
+  return *value;
+}
+
+std::vector<std::string> ParamValidator::stringArray(std::string_view key, std::size_t minItems, std::size_t maxItems,
+                                                     const StringRule& rule) const {
+  std::vector<std::string> strings;
+  const nlohmann::json* array = optionalArray(key, minItems, maxItems);
+  if (array == nullptr) {
+    if (minItems > 0) throw badRequest(field(key), "missing");
+    return strings;
+  }
+  for (std::size_t i = 0; i < array->size(); ++i)
+    strings.push_back(checkStringValue(element(key, i), (*array)[i], rule));
+  return strings;
 }
 
 }  // namespace certbridge::host

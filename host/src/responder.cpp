@@ -39,8 +39,10 @@ void Responder::sendError(const std::optional<std::string>& id, const ProtocolEr
   send(message);
 }
 
-void Responder::sendProgress(const std::string& id, std::string_view stage) {
-  send({{"id", id}, {"progress", {{"stage", stage}}}});
+void Responder::sendProgress(const std::string& id, std::string_view stage, const nlohmann::json& details) {
+  nlohmann::json progress = details.is_object() ? details : nlohmann::json::object();
+  progress["stage"] = stage;
+  send({{"id", id}, {"progress", std::move(progress)}});
 }
 
 }  // namespace certbridge::host

@@ -1,5 +1,6 @@
 #include "certbridge/host/session.hpp"
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include "certbridge/protocol.hpp"
@@ -23,6 +24,8 @@ int runSession(ByteSource& in, ByteSink& out, const HostState& host) {
     }
     if (frame.kind == Frame::Kind::Message) {
       dispatcher.handleMessage(frame.payload);
+      // The message may have carried PINs (wiped again where they were parsed); leave no copy behind.
+      OPENSSL_cleanse(frame.payload.data(), frame.payload.size());
     } else if (frame.kind == Frame::Kind::TooLarge) {
       dispatcher.handleTooLarge(frame.declaredLength, reader.maxPayloadBytes());
     } else if (frame.kind == Frame::Kind::Truncated) {

@@ -8,6 +8,7 @@
 #   testbed.sh start DIR [--owner PID] [--no-card] [--opencryptoki]
 #                                                     start everything; with --owner, tear down when PID exits
 #   testbed.sh insert DIR | remove DIR                put the card in reader 0 / pull it out
+#   testbed.sh reset-tokens DIR                       blank SoftHSM2 tokens again (same labels and PINs)
 #   testbed.sh stop-pcscd DIR | start-pcscd DIR       stop or restart only the PC/SC service
 #   testbed.sh stop DIR                               stop everything and delete DIR (idempotent)
 #   testbed.sh env DIR                                print the environment clients need (sourceable)
@@ -157,6 +158,8 @@ remove_card() {
 write_support_files() {
   local dir=$1 port=$2
   mkdir -p "$dir/readers" "$dir/python" "$dir/softhsm/tokens" "$dir/logs"
+  # A private runtime directory: the host's per-card lock files stay inside this test bed.
+  mkdir -m 0700 -p "$dir/runtime"
   cat >"$dir/readers/vpcd" <<EOF
 FRIENDLYNAME "Virtual PCD"
 DEVICENAME   /dev/null:$port
@@ -274,6 +277,7 @@ export PCSCLITE_CSOCK_NAME='$dir/run/pcscd/pcscd.comm'
 export SOFTHSM2_CONF='$dir/softhsm2.conf'
 export CERTBRIDGE_CONFIG='$dir/certbridge-config.json'
 export CERTBRIDGE_LOG_DIR='$dir/logs'
+export XDG_RUNTIME_DIR='$dir/runtime'
 export CERTBRIDGE_TESTBED_DIR='$dir'
 export CERTBRIDGE_TESTBED_READER='$READER_NAME'
 export CERTBRIDGE_TESTBED_TOKEN='$TOKEN_LABEL'
@@ -315,7 +319,7 @@ start_watchdog() {  # tear down when the owner process exits, even if it crashed
 main() {
   local cmd=${1:-} dir=${2:-}
   [ -n "$cmd" ] && [ -n "$dir" ] ||
-    die "usage: testbed.sh start|stop|insert|remove|stop-pcscd|start-pcscd|env DIR | exec DIR -- COMMAND..."
+    die "usage: testbed.sh start|stop|insert|remove|reset-tokens|stop-pcscd|start-pcscd|env DIR | exec DIR -- COMMAND..."
   shift 2
   case "$cmd" in
     start)
@@ -349,6 +353,12 @@ main() {
       echo "$dir/env"
       ;;
     insert) insert_card "$dir" ;;
+    reset-tokens)
+      # Blank SoftHSM2 tokens again (same labels and PINs), for tests that must start from an empty card.
+      # No process may hold a session on them: stop hosts first.
+      rm -rf "$dir/softhsm/tokens" && mkdir -p "$dir/softhsm/tokens"
+      init_tokens "$dir"
+      ;;
     remove) remove_card "$dir" ;;
     stop-pcscd) stop_pcscd "$dir" ;;
     start-pcscd)

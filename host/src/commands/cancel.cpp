@@ -4,7 +4,7 @@
 
 namespace certbridge::host::commands {
 
-CommandRun prepareCancel(const nlohmann::json& params) {
+CommandRun prepareCancel(nlohmann::json& params) {
   const ParamValidator validator(params, {"target"});
   std::string target = validator.requiredString("target", {1, protocol::kRequestIdMaxLength, Charset::RequestId});
   return [target = std::move(target)](CommandContext& context) -> nlohmann::json {

@@ -20,4 +20,9 @@ nlohmann::json readerJson(const card::ReaderState& reader, const card::CardProfi
           {"profile", profileJson(profile)}};
 }
 
+nlohmann::json pinStatusJson(const PinStatus& status) {
+  return {{"state", toString(status.state)},
+          {"triesLeft", status.triesLeft ? nlohmann::json(*status.triesLeft) : nlohmann::json(nullptr)}};
+}
+
 }  // namespace certbridge::host::commands

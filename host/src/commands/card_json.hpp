@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certbridge/card/card_locator.hpp"
+#include "certbridge/host/pin_state.hpp"
 
 namespace certbridge::host::commands {
 
@@ -12,6 +13,9 @@ nlohmann::json atrJson(const card::ReaderState& reader);
 
 /// {"id", "displayName"} or null.
 nlohmann::json profileJson(const card::CardProfile* profile);
+
+/// {"state", "triesLeft"} (triesLeft null when the token cannot tell).
+nlohmann::json pinStatusJson(const PinStatus& status);
 
 /// {"name", "cardPresent", "pinPad", "atr", "profile"}.
 nlohmann::json readerJson(const card::ReaderState& reader, const card::CardProfile* profile);

@@ -9,16 +9,26 @@
 namespace certbridge::host::commands {
 
 /// status: {} -> {"host": {"version", "protocol"}}. Any origin; answered on the reading thread.
-CommandRun prepareStatus(const nlohmann::json& params);
+CommandRun prepareStatus(nlohmann::json& params);
 
 /// cancel: {"target": id} -> {"cancelled": bool}. Answered on the reading thread; the target, if it was
 /// still pending and came from the same origin, answers USER_CANCELLED.
-CommandRun prepareCancel(const nlohmann::json& params);
+CommandRun prepareCancel(nlohmann::json& params);
 
 /// listReaders: {} -> {"readers": [{"name", "cardPresent", "pinPad", "atr", "profile"}]}.
-CommandRun prepareListReaders(const nlohmann::json& params);
+CommandRun prepareListReaders(nlohmann::json& params);
 
 /// environment: {} -> the full diagnostic report (see environment.cpp); never fails for a missing part.
-CommandRun prepareEnvironment(const nlohmann::json& params);
+CommandRun prepareEnvironment(nlohmann::json& params);
+
+// Card commands: parameters, results and errors in extension/shared/commands.md.
+CommandRun prepareListCertificates(nlohmann::json& params);
+CommandRun prepareGenerateKeyPair(nlohmann::json& params);
+CommandRun prepareWriteCertificates(nlohmann::json& params);
+CommandRun prepareSignRenewal(nlohmann::json& params);
+CommandRun prepareAuthenticate(nlohmann::json& params);
+CommandRun prepareChangePin(nlohmann::json& params);
+CommandRun prepareUnblockRequest(nlohmann::json& params);
+CommandRun prepareUnblockPin(nlohmann::json& params);
 
 }  // namespace certbridge::host::commands

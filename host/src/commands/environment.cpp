@@ -253,7 +253,7 @@ class EnvironmentReport {
 
 }  // namespace
 
-CommandRun prepareEnvironment(const nlohmann::json& params) {
+CommandRun prepareEnvironment(nlohmann::json& params) {
   ParamValidator validator(params, {});
   return [](CommandContext& context) { return EnvironmentReport(context).build(); };
 }

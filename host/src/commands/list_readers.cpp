@@ -6,7 +6,7 @@
 
 namespace certbridge::host::commands {
 
-CommandRun prepareListReaders(const nlohmann::json& params) {
+CommandRun prepareListReaders(nlohmann::json& params) {
   ParamValidator validator(params, {});
   return [](CommandContext& context) -> nlohmann::json {
     // A fresh context each time, so a restarted PC/SC service is picked up; no PKCS#11 module is loaded.

@@ -5,7 +5,7 @@
 
 namespace certbridge::host::commands {
 
-CommandRun prepareStatus(const nlohmann::json& params) {
+CommandRun prepareStatus(nlohmann::json& params) {
   ParamValidator validator(params, {});
   return [](CommandContext&) -> nlohmann::json {
     return {{"host", {{"version", build::kVersion}, {"protocol", protocol::kProtocolVersion}}}};

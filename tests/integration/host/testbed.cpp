@@ -44,7 +44,7 @@ std::map<std::string, std::string> parseEnvFile(const std::filesystem::path& fil
 
 }  // namespace
 
-std::unique_ptr<Testbed> Testbed::start(std::string& skipReason, std::string& failure) {
+std::unique_ptr<Testbed> Testbed::start(std::string& skipReason, std::string& failure, bool withOpenCryptoki) {
   if (::geteuid() != 0) {
     skipReason = "the test bed needs root (pcscd runs in a private mount namespace); run the integration tests as root";
     return nullptr;
@@ -62,7 +62,7 @@ std::unique_ptr<Testbed> Testbed::start(std::string& skipReason, std::string& fa
 
   std::string output;
   const int code = runCommand(quote(CERTBRIDGE_TESTBED_SCRIPT) + " start " + quote(bed->dir_.string()) + " --owner " +
-                                  std::to_string(::getpid()),
+                                  std::to_string(::getpid()) + (withOpenCryptoki ? " --opencryptoki" : ""),
                               output);
   if (code != 0) {
     if (output.find("missing:") != std::string::npos || output.find("must run as root") != std::string::npos) {

@@ -12,7 +12,8 @@ class Testbed {
  public:
   /// Starts a test bed owned by this process (it is torn down even if the tests crash). On failure returns
   /// nullptr and sets skipReason (not root, packages missing) or failure (anything else).
-  static std::unique_ptr<Testbed> start(std::string& skipReason, std::string& failure);
+  /// With withOpenCryptoki, the openCryptoki token runs too (see runInOpenCryptoki).
+  static std::unique_ptr<Testbed> start(std::string& skipReason, std::string& failure, bool withOpenCryptoki = false);
 
   /// Stops everything and deletes the directory.
   ~Testbed();

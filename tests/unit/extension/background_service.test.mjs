@@ -1,5 +1,6 @@
 // The background's messaging service with a fake WebExtension API: policy, origin from the sender, host
-// missing / crashing / incompatible, size limit, progress, cancel.
+// missing / crashing / incompatible, size limit, progress, cancel, user secrets refused, host processes
+// parked for a follow-up command.
 
 import assert from 'node:assert/strict';
 import {afterEach, beforeEach, describe, mock, test} from 'node:test';
@@ -27,6 +28,8 @@ function makeService(overrides = {}) {
     language: () => pickLanguage(api.i18n.getUILanguage()),
     helloTimeoutMs: 50,
     cancelTimeoutMs: 50,
+    // Short, so that a host left parked by a test does not keep the test process waiting.
+    parkedLifetimeMs: 200,
     ...overrides,
   });
 }
@@ -38,6 +41,7 @@ beforeEach(() => {
 
 afterEach(() => {
   mock.restoreAll();
+  mock.timers.reset();
 });
 
 /** A host that says hello, then answers each request with `answer(request, port)` (if given). */
@@ -334,5 +338,211 @@ describe('relay, progress and cancel', () => {
     api.onConnectNative = host({answer: (request, port) => setImmediate(() => port.closeFromPeer({chromiumError: 'Native host has exited.'}))});
     await responseOn(send(pageRequest('listReaders', {secret: 'PIN-123456'})));
     assert.ok(!JSON.stringify(logged).includes('PIN-123456'));
+  });
+});
+
+describe('user secrets never come from the page', () => {
+  const withSecrets = Object.entries(protocolJson.commands).filter(([, facts]) => facts.userSecrets.length > 0);
+
+  test('protocol.json names user secrets (so the tests below test something)', () => {
+    assert.ok(withSecrets.length > 0);
+  });
+
+  for (const [command, {userSecrets}] of withSecrets) {
+    for (const key of userSecrets) {
+      test(`${command} with params.${key} is BAD_REQUEST naming the field, and the host is never started`, async () => {
+        api.onConnectNative = host({answer: ok({})});
+        for (const value of [['123456'], '123456', null, '']) {
+          const response = await responseOn(send(pageRequest(command, {reader: 'R', [key]: value})));
+          assert.equal(response.ok, false);
+          assert.equal(response.error.code, 'BAD_REQUEST');
+          assert.equal(response.error.message, messagesJson.errors.BAD_REQUEST.message.en);
+          assert.equal(response.error.reason, 'PINs are typed into the CertBridge window, never sent by the page');
+          assert.equal(response.error.field, `params.${key}`);
+        }
+        assert.equal(api.nativePorts.length, 0);
+      });
+    }
+  }
+
+  test('the same command without the secret reaches the host', async () => {
+    api.onConnectNative = host({answer: ok({pinGroup: 0, pinName: 'PIN 1', pinState: {state: 'ok', triesLeft: 3}})});
+    const response = await responseOn(send(pageRequest('changePin', {pinGroup: 0})));
+    assert.equal(response.ok, true);
+    assert.deepEqual(api.nativePorts[0].posted[0].params, {pinGroup: 0});
+  });
+});
+
+describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', () => {
+  const AUTHORIZATION = {version: 1, requestId: '0'.repeat(32), raPublicKey: 'MFkw', iv: 'AAAA', ciphertext: 'AQID', tag: 'BAUG'};
+  const PIN_RESULT = {pinGroup: 0, pinName: 'PIN 1', pinState: {state: 'ok', triesLeft: 3}};
+
+  test('protocol.json: unblockRequest keeps its host for unblockPin', () => {
+    assert.equal(protocolJson.commands.unblockRequest.keepsHostFor, 'unblockPin');
+  });
+
+  /**
+   * A host process like the real one: unblockRequest makes a key that lives in this process only (its
+   * requestId names the port), unblockPin succeeds only in the process that made it, once.
+   */
+  function unblockingHost() {
+    return host({answer: (request, port) => setImmediate(() => {
+      if (request.command === 'unblockRequest') {
+        port.requestId = `request-${api.nativePorts.indexOf(port)}`;
+        port.deliver({id: request.id, ok: true, result: {requestId: port.requestId, pinGroup: 0}});
+      } else if (request.command === 'unblockPin') {
+        if (!port.requestId) {
+          port.deliver({id: request.id, ok: false, error: {code: 'UNBLOCK_AUTHORIZATION_INVALID', message: 'invalid', reason: 'noRequest'}});
+          return;
+        }
+        port.requestId = null;
+        port.deliver({id: request.id, progress: {stage: 'login'}});
+        port.deliver({id: request.id, ok: true, result: PIN_RESULT});
+      } else if (request.command !== 'cancel') {
+        port.deliver({id: request.id, ok: true, result: {certificates: []}});
+      }
+    })});
+  }
+
+  const tab = (id, origin = ALLOWED) => ({...pageSender(origin), tab: {id}});
+  const unblockRequest = (id, sender = tab(7)) => responseOn(send(pageRequest('unblockRequest', {}, {id}), {sender}));
+  const unblockPin = (id, sender = tab(7)) => {
+    const port = send(pageRequest('unblockPin', {authorization: AUTHORIZATION}, {id}), {sender});
+    return {port, response: responseOn(port)};
+  };
+
+  test('unblockPin from the same tab and origin goes to the same host process; its port closes after the answer', async () => {
+    api.onConnectNative = unblockingHost();
+    const first = await unblockRequest('req-1');
+    assert.equal(first.result.requestId, 'request-0');
+    const [native] = api.nativePorts;
+    assert.equal(native.disconnected, false, 'parked, not closed');
+
+    const {port, response} = unblockPin('req-2');
+    await response;
+    assert.deepEqual(port.posted, [
+      {type: 'progress', id: 'req-2', progress: {stage: 'login'}},
+      {type: 'response', id: 'req-2', ok: true, result: PIN_RESULT},
+    ]);
+    assert.equal(api.nativePorts.length, 1, 'connectNative once');
+    assert.deepEqual(native.posted.map((message) => [message.id, message.command, message.origin]),
+      [['req-1', 'unblockRequest', ALLOWED], ['req-2', 'unblockPin', ALLOWED]]);
+    assert.equal(native.disconnected, true);
+  });
+
+  test('a second unblockPin after that gets a fresh host (the parked one was used once)', async () => {
+    api.onConnectNative = unblockingHost();
+    await unblockRequest('req-1');
+    assert.equal((await unblockPin('req-2').response).ok, true);
+    const again = await unblockPin('req-3').response;
+    assert.equal(again.error.code, 'UNBLOCK_AUTHORIZATION_INVALID');
+    assert.equal(api.nativePorts.length, 2);
+  });
+
+  for (const [what, sender] of [['another tab', tab(8)], ['another origin in the same tab', tab(7, 'https://other.certbridge.example')]]) {
+    test(`unblockPin from ${what} gets a fresh host (which has no request) and leaves the parked one alone`, async () => {
+      service = makeService({policy: async () => ({allows: () => true})});
+      api.onConnectNative = unblockingHost();
+      await unblockRequest('req-1');
+      const response = await unblockPin('req-2', sender).response;
+      assert.equal(response.error.code, 'UNBLOCK_AUTHORIZATION_INVALID');
+      assert.equal(response.error.reason, 'noRequest');
+      assert.equal(api.nativePorts.length, 2);
+      assert.equal(api.nativePorts[0].posted.length, 1, 'nothing sent to the parked host');
+      assert.equal(api.nativePorts[0].disconnected, false);
+      assert.equal(api.nativePorts[1].disconnected, true);
+      assert.equal((await unblockPin('req-3').response).ok, true, 'the right page still finds it');
+    });
+  }
+
+  test('other commands from the same tab do not take the parked host', async () => {
+    api.onConnectNative = unblockingHost();
+    await unblockRequest('req-1');
+    assert.equal((await responseOn(send(pageRequest('listCertificates', {}, {id: 'req-2'}), {sender: tab(7)}))).ok, true);
+    assert.equal(api.nativePorts.length, 2);
+    assert.equal(api.nativePorts[0].disconnected, false);
+    assert.equal((await unblockPin('req-3').response).ok, true);
+    assert.equal(api.nativePorts[0].posted.at(-1).command, 'unblockPin');
+  });
+
+  test('the parked host is closed after its lifetime; unblockPin then gets a fresh one', async () => {
+    service = makeService({parkedLifetimeMs: 30});
+    api.onConnectNative = unblockingHost();
+    await unblockRequest('req-1');
+    const [parked] = api.nativePorts;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(parked.disconnected, false);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(parked.disconnected, true);
+    const response = await unblockPin('req-2').response;
+    assert.equal(response.error.reason, 'noRequest');
+    assert.equal(parked.posted.length, 1);
+  });
+
+  test('the default lifetime is the host\'s unblockAuthorizationLifetimeMs', async () => {
+    // Only setTimeout is faked: the fake host still answers through setImmediate.
+    mock.timers.enable({apis: ['setTimeout']});
+    service = createRequestService({api, policy: currentPolicy, extensionInfo: async () => EXTENSION_ROW,
+      language: () => 'en'});
+    api.onConnectNative = unblockingHost();
+    assert.equal((await unblockRequest('req-1')).ok, true);
+    const [parked] = api.nativePorts;
+    mock.timers.tick(protocolJson.timeouts.unblockAuthorizationLifetimeMs - 1);
+    assert.equal(parked.disconnected, false);
+    mock.timers.tick(1);
+    assert.equal(parked.disconnected, true);
+  });
+
+  test('a new unblockRequest from the same tab and origin closes and replaces the parked host', async () => {
+    api.onConnectNative = unblockingHost();
+    await unblockRequest('req-1');
+    const second = await unblockRequest('req-2');
+    assert.equal(second.result.requestId, 'request-1');
+    const [old, current] = api.nativePorts;
+    assert.equal(old.disconnected, true);
+    assert.equal(current.disconnected, false);
+    assert.equal((await unblockPin('req-3').response).ok, true);
+    assert.equal(current.posted.at(-1).command, 'unblockPin');
+    assert.equal(api.nativePorts.length, 2);
+  });
+
+  test('a parked host that goes away is forgotten: unblockPin gets a fresh host, and the page hears nothing else', async () => {
+    api.onConnectNative = unblockingHost();
+    const port = send(pageRequest('unblockRequest'), {sender: tab(7)});
+    await responseOn(port);
+    api.nativePorts[0].closeFromPeer({chromiumError: 'Native host has exited.'});
+    const response = await unblockPin('req-2').response;
+    assert.equal(response.error.reason, 'noRequest');
+    assert.equal(api.nativePorts.length, 2);
+    assert.equal(port.posted.length, 1, 'one response only');
+  });
+
+  test('a failed unblockRequest closes its host', async () => {
+    api.onConnectNative = host({answer: (request, port) => setImmediate(() => port.deliver(
+      {id: request.id, ok: false, error: {code: 'NO_CARD', message: 'no card'}}))});
+    assert.equal((await unblockRequest('req-1')).error.code, 'NO_CARD');
+    assert.equal(api.nativePorts[0].disconnected, true);
+  });
+
+  test('cancel works for unblockPin on the parked host', async () => {
+    let pinSeen;
+    const seen = new Promise((resolve) => { pinSeen = resolve; });
+    api.onConnectNative = host({answer: (message, port) => {
+      if (message.command === 'unblockRequest') ok({requestId: 'r'})(message, port);
+      else if (message.command === 'unblockPin') pinSeen();
+      else if (message.command === 'cancel') {
+        setImmediate(() => port.deliver({id: message.params.target, ok: false, error: {code: 'USER_CANCELLED', message: 'cancelled'}}));
+      }
+    }});
+    await unblockRequest('req-1');
+    const {port, response} = unblockPin('req-2');
+    await seen;
+    port.deliver({type: 'cancel', id: 'req-2'});
+    assert.equal((await response).error.code, 'USER_CANCELLED');
+    const [native] = api.nativePorts;
+    assert.equal(api.nativePorts.length, 1);
+    assert.deepEqual(native.posted.map((message) => message.command), ['unblockRequest', 'unblockPin', 'cancel']);
+    assert.deepEqual(native.posted[2].params, {target: 'req-2'});
+    assert.equal(native.disconnected, true);
   });
 });

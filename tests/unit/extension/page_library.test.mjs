@@ -294,3 +294,144 @@ describe('cancel', () => {
     await assert.rejects(pending, {code: 'USER_CANCELLED'});
   });
 });
+
+describe('card commands', () => {
+  const CERTIFICATE = {
+    id: 'ab'.repeat(32), subject: 'CN=王小明,C=TW', issuer: 'CN=Test CA,C=TW', serialNumber: '01ff',
+    notBefore: '2025-11-21T08:00:00Z', notAfter: '2027-11-21T08:00:00Z', daysToExpiry: 700, valid: true,
+    usage: ['signing'], isCa: false, hasKey: true, keyId: '0a0b', label: '王小明 signing 2027-11-21', pinGroup: 0,
+    certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  };
+  const TOKEN = {label: 'CertBridge Test', serialNumber: '0123456789'};
+  const PIN_RESULT = {pinGroup: 0, pinName: 'PIN 1', pinState: {state: 'ok', triesLeft: 3}};
+  const AUTHORIZATION = {version: 1, requestId: 'c'.repeat(32), raPublicKey: 'MFkw', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AQID', tag: 'BAUG'};
+
+  /** Per function: the params a portal passes (undefined: none), what the host answers, and one error it may give. */
+  const CALLS = {
+    listCertificates: {params: {reader: 'Virtual PCD 00 00'}, optional: true,
+      result: {reader: 'Virtual PCD 00 00', token: TOKEN, certificates: [CERTIFICATE]},
+      error: {code: 'NO_CARD', message: 'No card.'}},
+    generateKeyPair: {
+      params: {subject: [{type: 'C', value: 'TW'}, {type: 'CN', value: '王小明'}], keys: [{usage: 'signing'}, {usage: 'encryption', keySize: 3072}]},
+      result: {reader: 'R', token: TOKEN, requests: [{usage: 'signing', keySize: 2048, pinGroup: 0, keyId: '0a0b', publicKey: 'MIIB', request: '-----BEGIN CERTIFICATE REQUEST-----'}]},
+      error: {code: 'PIN_INCORRECT', message: 'Wrong PIN.', triesLeft: 2, pinGroup: 0, pinName: 'PIN 1'}},
+    writeCertificates: {
+      params: {certificates: ['MIIB'], caCertificates: ['MIIC'], removeCertificates: ['cd'.repeat(32)]},
+      result: {certificates: [{id: 'ef'.repeat(32), subject: 'CN=x', keyId: '0a0b', label: 'x signing 2027-11-21', pinGroup: 0, alreadyOnCard: false}],
+        caCertificates: [{id: '01'.repeat(32), subject: 'CN=Test CA', alreadyOnCard: true}], removed: [{id: 'cd'.repeat(32), subject: 'CN=old'}]},
+      error: {code: 'CERTIFICATE_KEY_MISMATCH', message: 'No key.', index: 0}},
+    signRenewal: {params: {data: 'aGVsbG8=', certificate: 'ab'.repeat(32), detached: true},
+      result: {signature: 'MIAG', certificate: CERTIFICATE},
+      error: {code: 'KEY_NOT_FOUND', message: 'No key.'}},
+    authenticate: {params: {challenge: 'MDEyMzQ1Njc4OWFiY2RlZg=='},
+      result: {algorithm: 'sha256WithRSAEncryption', origin: ORIGIN, signature: 'AAEC', certificate: CERTIFICATE},
+      error: {code: 'PIN_LOCKED', message: 'Locked.', pinGroup: 0, pinName: 'PIN 1'}},
+    changePin: {params: {pinGroup: 1}, optional: true, result: {...PIN_RESULT, pinGroup: 1},
+      error: {code: 'PIN_POLICY', message: 'Too short.'}},
+    unblockRequest: {params: {pinGroup: 0, reader: 'R'}, optional: true,
+      result: {reader: 'R', token: {...TOKEN, manufacturer: 'IBM', model: 'SoftTok'}, pinGroup: 0, pinName: 'PIN 1',
+        pinState: {state: 'locked', triesLeft: 0}, requestId: 'c'.repeat(32), hostPublicKey: 'MFkw', expiresAt: '2025-11-21T08:10:00Z'},
+      error: {code: 'NO_READER', message: 'No reader.'}},
+    unblockPin: {params: {authorization: AUTHORIZATION}, result: PIN_RESULT,
+      error: {code: 'UNBLOCK_AUTHORIZATION_INVALID', message: 'Invalid.', reason: 'expired'}},
+  };
+
+  /** A fake extension answering every request with `answer(request)`: {ok: true, result} or {ok: false, error}. */
+  function answering(answer) {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') reply({type: 'response', ...answer(message)});
+    });
+  }
+
+  test('every card command of protocol.json has its function on the frozen certbridge object', () => {
+    const cardCommands = Object.keys(protocolJson.commands)
+      .filter((command) => !['status', 'environment', 'listReaders', 'cancel'].includes(command));
+    assert.deepEqual(Object.keys(CALLS).sort(), cardCommands.sort());
+    for (const command of cardCommands) assert.equal(typeof certbridge[command], 'function', command);
+    assert.ok(Object.isFrozen(certbridge));
+  });
+
+  for (const [command, call] of Object.entries(CALLS)) {
+    test(`${command}(params) sends ${command} with the params as given and resolves with the result; errors reject`, async () => {
+      answering(() => ({ok: true, result: call.result}));
+      const pending = certbridge[command](call.params);
+      assert.deepEqual(await pending, call.result);
+      const [sent] = sentRequests();
+      assert.deepEqual(sent.data, {ns: 'certbridge', dir: 'to-extension', type: 'request', id: pending.id, command, params: call.params});
+
+      certbridge.setLanguage('en');
+      answering(() => ({ok: false, error: call.error}));
+      const {code, message, ...details} = call.error;
+      await assert.rejects(certbridge[command](call.params), (error) => {
+        assert.ok(error instanceof CertBridgeError);
+        assert.equal(error.code, code);
+        assert.equal(error.message, messagesJson.errors[code].message.en);
+        assert.deepEqual(error.details, details);
+        return true;
+      });
+    });
+  }
+
+  for (const command of Object.keys(CALLS).filter((name) => CALLS[name].optional)) {
+    test(`${command}() without params sends empty params`, async () => {
+      answering(() => ({ok: true, result: CALLS[command].result}));
+      await certbridge[command]();
+      assert.deepEqual(sentRequests()[0].data.params, {});
+    });
+  }
+
+  test('each card command times out after its own protocol.json timeoutMs, unless options say otherwise', async () => {
+    mock.timers.enable({apis: ['setTimeout']});
+    acceptingExtension();
+    for (const [command, call] of Object.entries(CALLS)) {
+      const timeoutMs = protocolJson.commands[command].timeoutMs;
+      const pending = certbridge[command](call.params);
+      const outcome = pending.then(() => 'resolved', (error) => error.code);
+      await settle();
+      mock.timers.tick(timeoutMs - 1);
+      const early = await Promise.race([outcome, settle().then(() => 'pending')]);
+      assert.equal(early, 'pending', command);
+      mock.timers.tick(1);
+      assert.equal(await outcome, 'TIMEOUT', command);
+    }
+    const short = certbridge.generateKeyPair(CALLS.generateKeyPair.params, {timeoutMs: 10});
+    await settle();
+    mock.timers.tick(10);
+    await assert.rejects(short, {code: 'TIMEOUT'});
+  });
+
+  test('generateKeyPair reports its stages through onProgress', async () => {
+    const progress = [{stage: 'login'}, {stage: 'generatingKey', key: 1, keys: 2}, {stage: 'creatingRequest', key: 1, keys: 2},
+      {stage: 'generatingKey', key: 2, keys: 2}, {stage: 'creatingRequest', key: 2, keys: 2}];
+    acceptingExtension((message, reply) => {
+      if (message.type !== 'request') return;
+      for (const entry of progress) reply({type: 'progress', progress: entry});
+      reply({type: 'response', ok: true, result: CALLS.generateKeyPair.result});
+    });
+    const seen = [];
+    await certbridge.generateKeyPair(CALLS.generateKeyPair.params, {onProgress: (entry) => seen.push(entry)});
+    assert.deepEqual(seen, progress);
+  });
+
+  test('an AbortSignal cancels unblockPin like any request', async () => {
+    const cancelled = [];
+    acceptingExtension((message, reply) => {
+      if (message.type !== 'cancel') return;
+      cancelled.push(message.id);
+      reply({type: 'response', ok: false, error: {code: 'USER_CANCELLED', message: 'cancelled'}});
+    });
+    const controller = new AbortController();
+    const pending = certbridge.unblockPin(CALLS.unblockPin.params, {signal: controller.signal});
+    await settle();
+    controller.abort();
+    await assert.rejects(pending, {code: 'USER_CANCELLED'});
+    assert.deepEqual(cancelled, [pending.id]);
+  });
+
+  test('the page library neither adds nor removes PINs: a page\'s own pins go out as given (the extension refuses them)', async () => {
+    answering(() => ({ok: false, error: {code: 'BAD_REQUEST', message: 'bad', field: 'params.pins'}}));
+    const params = {...CALLS.generateKeyPair.params, pins: ['123456']};
+    await assert.rejects(certbridge.generateKeyPair(params), {code: 'BAD_REQUEST'});
+    assert.deepEqual(sentRequests()[0].data.params, params);
+  });
+});

@@ -181,3 +181,25 @@ TEST(ConfigFile, PathComesFromTheEnvironment) {
 
 }  // namespace
 }  // namespace certbridge::host
+
+namespace certbridge::host {
+namespace {
+
+TEST(Config, CardWorkTimings) {
+  std::vector<std::string> warnings;
+  const HostConfig defaults = parseConfig("{}", warnings);
+  EXPECT_EQ(defaults.cardBusyWait, std::chrono::seconds(10));
+  EXPECT_EQ(defaults.unblockLifetime, kLongestUnblockLifetime);
+  const HostConfig set = parseConfig(R"({"cardBusyWaitSeconds": 0, "unblockLifetimeSeconds": 60})", warnings);
+  EXPECT_EQ(set.cardBusyWait, std::chrono::seconds(0));
+  EXPECT_EQ(set.unblockLifetime, std::chrono::seconds(60));
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_THROW(parseConfig(R"({"cardBusyWaitSeconds": -1})", warnings), ConfigError);
+  EXPECT_THROW(parseConfig(R"({"cardBusyWaitSeconds": "10"})", warnings), ConfigError);
+  // A policy may shorten the unblock lifetime, never lengthen it past what the extension keeps the host for.
+  EXPECT_THROW(parseConfig(R"({"unblockLifetimeSeconds": 601})", warnings), ConfigError);
+  EXPECT_THROW(parseConfig(R"({"unblockLifetimeSeconds": 0})", warnings), ConfigError);
+}
+
+}  // namespace
+}  // namespace certbridge::host

@@ -103,3 +103,43 @@ TEST(ParamValidator, IntegersAreTypedAndBounded) {
 
 }  // namespace
 }  // namespace certbridge::host
+
+namespace certbridge::host {
+namespace {
+
+TEST(ParamValidator, ArraysAndNestedObjectsNameTheElementInErrors) {
+  const json params = {{"keys", json::array({{{"usage", "signing"}}, {{"usage", 5}}})},
+                       {"names", json::array({"a", "b\u0001"})},
+                       {"one", json::object()}};
+  const ParamValidator validator(params, {"keys", "names", "one"});
+  const json& keys = validator.requiredArray("keys", 1, 2);
+  EXPECT_EQ(keys.size(), 2u);
+  const ParamValidator first(keys[0], validator.element("keys", 0), {"usage"});
+  EXPECT_EQ(first.requiredString("usage", {1, 16, Charset::Printable}), "signing");
+  EXPECT_EQ(fieldOf([&] {
+              const ParamValidator second(keys[1], validator.element("keys", 1), {"usage"});
+              second.requiredString("usage", {1, 16, Charset::Printable});
+            }),
+            "params.keys[1].usage");
+  EXPECT_EQ(fieldOf([&] { ParamValidator(keys[0], validator.element("keys", 0), {}); }), "params.keys[0].usage");
+  EXPECT_EQ(fieldOf([&] { validator.requiredArray("keys", 3, 4); }), "params.keys");
+  EXPECT_EQ(fieldOf([&] { validator.requiredArray("one", 0, 4); }), "params.one");
+  EXPECT_EQ(fieldOf([&] { validator.requiredArray("absent", 0, 4); }), "params.absent");
+  EXPECT_EQ(validator.optionalArray("absent", 0, 4), nullptr);
+  EXPECT_EQ(fieldOf([&] { validator.stringArray("names", 0, 4, {1, 8, Charset::Printable}); }), "params.names[1]");
+  EXPECT_TRUE(validator.stringArray("absent", 0, 4, {1, 8, Charset::Printable}).empty());
+  EXPECT_EQ(fieldOf([&] { validator.stringArray("absent", 1, 4, {1, 8, Charset::Printable}); }), "params.absent");
+  EXPECT_NO_THROW(validator.requiredObject("one"));
+  EXPECT_EQ(fieldOf([&] { validator.requiredObject("keys"); }), "params.keys");
+}
+
+TEST(ParamValidator, LinesAllowLineBreaksOnly) {
+  const json params = {{"pem", "-----BEGIN X-----\r\nAAAA\n-----END X-----\n"}, {"tab", "a\tb"}};
+  const ParamValidator validator(params, {"pem", "tab"});
+  EXPECT_NO_THROW(validator.requiredString("pem", {1, 100, Charset::Lines}));
+  EXPECT_EQ(fieldOf([&] { validator.requiredString("tab", {1, 100, Charset::Lines}); }), "params.tab");
+  EXPECT_EQ(fieldOf([&] { validator.requiredString("pem", {1, 100, Charset::Printable}); }), "params.pem");
+}
+
+}  // namespace
+}  // namespace certbridge::host

@@ -6,9 +6,10 @@
 // {"allowedOrigins": ["https://ra.example", "http://127.0.0.1:*"],
 //  "cardProfiles": [{"id", "displayName", "atr": "3B 95 ...", "atrMask": "FF ...", "module": "/path/lib.so",
 //                    "tokenLabel", "pins": [{"name", "minLength", "maxLength", "maxTries"}], "keySizes": [2048]}],
-//  "logLevel": "info"}
+//  "logLevel": "info", "cardBusyWaitSeconds": 10, "unblockLifetimeSeconds": 600}
 // allowedOrigins, when present, replaces the built-in list. Unknown keys are ignored with a warning.
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -18,14 +19,22 @@
 
 #include "certbridge/card/card_profile.hpp"
 #include "certbridge/host/origin.hpp"
+#include "certbridge/protocol.hpp"
 
 namespace certbridge::host {
+
+inline constexpr std::chrono::milliseconds kLongestUnblockLifetime{protocol::kUnblockAuthorizationLifetimeMs};
 
 /// The configuration in effect.
 struct HostConfig {
   std::vector<OriginPattern> allowedOrigins;
   std::vector<card::CardProfile> cardProfiles;
   std::string logLevel = "info";  ///< trace, debug, info, warn, error, critical or off.
+  /// How long a card operation waits for a card another host process is using before answering BUSY.
+  std::chrono::seconds cardBusyWait{10};
+  /// How long an unblockRequest's one-time key waits for the RA's authorization. A policy may shorten it,
+  /// never lengthen it: the extension keeps the host process no longer than protocol.json says.
+  std::chrono::milliseconds unblockLifetime = kLongestUnblockLifetime;
   /// The file this came from; empty when the built-in defaults apply.
   std::optional<std::filesystem::path> file;
 

@@ -40,8 +40,9 @@ struct CommandContext {
 /// A validated command, ready to run; returns the result object or throws ProtocolError / card::CardError.
 using CommandRun = std::function<nlohmann::json(CommandContext&)>;
 
-/// Validates a command's params (throwing BAD_REQUEST) and returns what to run.
-using CommandPrepare = CommandRun (*)(const nlohmann::json& params);
+/// Validates a command's params (throwing BAD_REQUEST) and returns what to run. It may take secrets (PINs) out
+/// of params, wiping them there.
+using CommandPrepare = CommandRun (*)(nlohmann::json& params);
 
 /// Where a command runs: quick answers on the reading thread, card work on the worker.
 enum class Placement { ReaderThread, Worker };

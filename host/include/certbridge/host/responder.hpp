@@ -31,8 +31,9 @@ class Responder {
   /// {"id" (null when unknown), "ok": false, "error": {code, message, fix, ...details}}.
   void sendError(const std::optional<std::string>& id, const ProtocolError& error);
 
-  /// {"id", "progress": {"stage"}}.
-  void sendProgress(const std::string& id, std::string_view stage);
+  /// {"id", "progress": {"stage", ...details}} (details such as {"key": 1, "keys": 2}; never secrets).
+  void sendProgress(const std::string& id, std::string_view stage,
+                    const nlohmann::json& details = nlohmann::json::object());
 
  private:
   void send(const nlohmann::json& message);

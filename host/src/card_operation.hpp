@@ -1,0 +1,91 @@
+#pragma once
+// One card command's hold on the card, from finding it to the answer: the card in the reader the caller
+// named (or the first supported one), a lock against other host processes, a watch for the card being
+// pulled, the token of each PIN group, sessions and logins. Commands build on this and stay short.
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "card_lock.hpp"
+#include "card_removal_watch.hpp"
+#include "certbridge/card/card_locator.hpp"
+#include "certbridge/card/token_session.hpp"
+#include "certbridge/host/dispatcher.hpp"
+#include "secret_params.hpp"
+
+namespace certbridge::host {
+
+class CardOperation {
+ public:
+  /// Finds the card (NO_READER, NO_CARD, CARD_NOT_SUPPORTED, ...), takes the card lock (BUSY), starts the
+  /// removal watch and resolves every PIN group's token. Runs on the worker thread.
+  CardOperation(CommandContext& context, const std::optional<std::string>& reader);
+  ~CardOperation();
+  CardOperation(const CardOperation&) = delete;
+  CardOperation& operator=(const CardOperation&) = delete;
+
+  const card::CardSlot& slot() const noexcept { return slot_; }
+  const card::CardProfile& profile() const noexcept { return *slot_.profile; }
+  const std::string& readerName() const noexcept { return slot_.reader.name; }
+  std::size_t pinGroupCount() const noexcept { return profile().pins.size(); }
+  /// The rules of pinGroup; BAD_REQUEST naming field when the card has no such PIN group.
+  const card::PinRules& pinRules(std::size_t pinGroup, std::string_view field = "params.pinGroup") const;
+  /// The token holding pinGroup (TOKEN_NOT_FOUND when the profile's token for it is missing).
+  const card::TokenInfo& token(std::size_t pinGroup) const;
+  /// The distinct tokens of the card, each with the first PIN group it serves (one entry on most cards).
+  std::vector<std::size_t> tokenPinGroups() const;
+
+  /// Throws USER_CANCELLED when the request was cancelled and CARD_REMOVED when the card left the reader.
+  /// Commands call it between steps; a step under way (one PKCS#11 call) always finishes.
+  void checkpoint() const;
+  /// Sends a progress message for this request.
+  void progress(std::string_view stage, const nlohmann::json& details = nlohmann::json::object()) const;
+
+  /// The session on pinGroup's token, opened on first use (groups on one token share it). Every later call
+  /// for the same token must ask for the same mode.
+  card::TokenSession& session(std::size_t pinGroup, card::SessionMode mode);
+  /// Logs the card holder of pinGroup in on its session (open it first with session(); a no-op when already
+  /// logged in): with the PIN from
+  /// pins, or on the reader's pin pad when none was given and the reader has one (BAD_REQUEST for the
+  /// missing PIN otherwise). PIN errors carry pinGroup and pinName.
+  void login(std::size_t pinGroup, const PinList& pins);
+
+  /// {"label", "serialNumber"} of pinGroup's token.
+  nlohmann::json tokenJson(std::size_t pinGroup) const;
+
+  /// Runs body, adding pinGroup and pinName to PIN errors (PIN_INCORRECT, PIN_LOCKED, PIN_POLICY) it throws.
+  template <typename Body>
+  auto withPinGroup(std::size_t pinGroup, Body&& body) const -> decltype(body());
+
+ private:
+  [[noreturn]] void rethrowWithPinGroup(std::size_t pinGroup) const;
+
+  CommandContext& context_;
+  card::CardLocator& locator_;
+  card::CardSlot slot_;
+  std::unique_ptr<CardLock> lock_;
+  std::unique_ptr<CardRemovalWatch> watch_;
+  /// Per PIN group: its token, or why it could not be found.
+  std::vector<std::optional<card::TokenInfo>> tokens_;
+  std::vector<std::optional<card::CardError>> tokenErrors_;
+  /// Open sessions by token serial. Declared last: closed before the watch and the lock go.
+  std::map<std::string, card::TokenSession> sessions_;
+};
+
+template <typename Body>
+auto CardOperation::withPinGroup(std::size_t pinGroup, Body&& body) const -> decltype(body()) {
+  try {
+    return body();
+  } catch (...) {
+    rethrowWithPinGroup(pinGroup);
+  }
+}
+
+}  // namespace certbridge::host

@@ -1,0 +1,111 @@
+#include "card_certificates.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "certbridge/host/protocol_error.hpp"
+#include "crypto/encoding.hpp"
+
+namespace certbridge::host::commands {
+namespace {
+
+constexpr std::time_t kSecondsPerDay = 24 * 60 * 60;
+
+nlohmann::json usageJson(const crypto::ParsedCertificate& certificate) {
+  nlohmann::json usage = nlohmann::json::array();
+  if (certificate.usableForSigning) usage.push_back("signing");
+  if (certificate.usableForEncryption) usage.push_back("encryption");
+  return usage;
+}
+
+}  // namespace
+
+std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card::SessionMode mode) {
+  std::vector<CardCertificate> certificates;
+  for (const std::size_t group : operation.tokenPinGroups()) {
+    for (auto& object : card::listCertificates(operation.session(group, mode))) {
+      auto parsed = crypto::parseCertificateDer(object.der);
+      if (!parsed) {
+        spdlog::warn("listCertificates: skipping a certificate object (label '{}') that is not X.509", object.label);
+        continue;
+      }
+      certificates.push_back({std::move(*parsed), std::move(object), group});
+    }
+  }
+  return certificates;
+}
+
+nlohmann::json certificateJson(const CardCertificate& certificate, std::time_t now) {
+  const auto& parsed = certificate.parsed;
+  const bool hasKey = certificate.object.keyOnToken;
+  return {
+      {"id", parsed.id},
+      {"subject", parsed.subject},
+      {"issuer", parsed.issuer},
+      {"serialNumber", parsed.serialNumberHex},
+      {"notBefore", crypto::isoTime(parsed.notBefore)},
+      {"notAfter", crypto::isoTime(parsed.notAfter)},
+      // Whole days left, rounded down; negative once expired.
+      {"daysToExpiry", (parsed.notAfter - now) >= 0 ? (parsed.notAfter - now) / kSecondsPerDay
+                                                    : -((now - parsed.notAfter + kSecondsPerDay - 1) / kSecondsPerDay)},
+      {"valid", crypto::isValidAt(parsed, now)},
+      {"usage", usageJson(parsed)},
+      {"isCa", parsed.isCa},
+      {"hasKey", hasKey},
+      {"keyId", hasKey ? nlohmann::json(crypto::hexEncode(certificate.object.keyId)) : nlohmann::json(nullptr)},
+      {"label", certificate.object.label},
+      {"pinGroup", certificate.pinGroup},
+      {"certificate", crypto::certificatePem(parsed)},
+  };
+}
+
+const CardCertificate& chooseSigningCertificate(const std::vector<CardCertificate>& certificates,
+                                                const std::optional<std::string>& id, std::time_t now) {
+  if (id) {
+    for (const auto& certificate : certificates) {
+      if (certificate.parsed.id != *id) continue;
+      if (!certificate.object.keyOnToken) {
+        throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", *id}, {"reason", "the key is not on the card"}});
+      }
+      return certificate;
+    }
+    throw ProtocolError(ErrorCode::KeyNotFound,
+                        {{"certificate", *id}, {"reason", "the certificate is not on the card"}});
+  }
+  const CardCertificate* best = nullptr;
+  const auto better = [](const CardCertificate& a, const CardCertificate& b) {
+    if (a.parsed.usableForSigning != b.parsed.usableForSigning) return a.parsed.usableForSigning;
+    return a.parsed.notAfter > b.parsed.notAfter;
+  };
+  for (const auto& certificate : certificates) {
+    if (!certificate.object.keyOnToken || certificate.parsed.isCa || !crypto::isValidAt(certificate.parsed, now)) {
+      continue;
+    }
+    if (best == nullptr || better(certificate, *best)) best = &certificate;
+  }
+  if (best == nullptr) {
+    throw ProtocolError(ErrorCode::KeyNotFound, {{"reason", "no valid certificate with its key on the card"}});
+  }
+  return *best;
+}
+
+card::PrivateKey signingKey(CardOperation& operation, const CardCertificate& certificate, const PinList& pins) {
+  operation.login(certificate.pinGroup, pins);
+  card::TokenSession& session = operation.session(certificate.pinGroup, card::SessionMode::ReadOnly);
+  const auto key = card::findKeyForCertificate(session, certificate.object.der);
+  if (!key) throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", certificate.parsed.id}});
+  operation.checkpoint();
+  return card::privateKey(session, *key);
+}
+
+std::vector<X509*> issuersOnCard(const std::vector<CardCertificate>& certificates, const CardCertificate& certificate) {
+  std::vector<X509*> issuers;
+  for (const auto& candidate : certificates) {
+    if (&candidate != &certificate && candidate.parsed.isCa &&
+        crypto::isIssuedBy(certificate.parsed, candidate.parsed)) {
+      issuers.push_back(candidate.parsed.x509.get());
+    }
+  }
+  return issuers;
+}
+
+}  // namespace certbridge::host::commands

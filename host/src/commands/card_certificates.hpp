@@ -1,0 +1,47 @@
+#pragma once
+// Certificates on the card as commands see them: the card object, the parsed certificate and the PIN group
+// whose token holds it; their JSON shape; and which one signs when the caller does not say.
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "card_operation.hpp"
+#include "certbridge/card/token_objects.hpp"
+#include "crypto/certificate.hpp"
+
+namespace certbridge::host::commands {
+
+struct CardCertificate {
+  crypto::ParsedCertificate parsed;
+  card::CertificateInfo object;
+  std::size_t pinGroup = 0;
+};
+
+/// The certificates on every token of the card, opening each token's session in mode (no login needed).
+/// Objects that are not parseable X.509 certificates are skipped (and logged).
+std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card::SessionMode mode);
+
+/// The certificate object of extension/shared/commands.md.
+nlohmann::json certificateJson(const CardCertificate& certificate, std::time_t now);
+
+/// The certificate a signature is made with: the one with id (KEY_NOT_FOUND when it is not on the card or
+/// its key is not), else the valid non-CA certificate with its key on the card and the latest expiry,
+/// preferring ones allowed to sign (KEY_NOT_FOUND when there is none).
+const CardCertificate& chooseSigningCertificate(const std::vector<CardCertificate>& certificates,
+                                                const std::optional<std::string>& id, std::time_t now);
+
+/// Logs in to the token holding certificate (its PIN group's PIN from pins) and returns the certificate's
+/// private key, usable while the operation's session is open. KEY_NOT_FOUND if the key went meanwhile.
+card::PrivateKey signingKey(CardOperation& operation, const CardCertificate& certificate, const PinList& pins);
+
+/// The CA certificates on the card that issued certificate (to include beside a signature).
+std::vector<X509*> issuersOnCard(const std::vector<CardCertificate>& certificates, const CardCertificate& certificate);
+
+/// The "certificate" parameter rule: an id, 64 hex digits.
+inline constexpr std::size_t kCertificateIdLength = 64;
+
+}  // namespace certbridge::host::commands

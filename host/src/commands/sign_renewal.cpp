@@ -1,0 +1,56 @@
+// signRenewal: a CMS SignedData over the RA's renewal data, made with the key of a still-valid certificate.
+
+#include <ctime>
+
+#include "card_certificates.hpp"
+#include "card_operation.hpp"
+#include "card_params.hpp"
+#include "certbridge/host/protocol_error.hpp"
+#include "commands.hpp"
+#include "crypto/cms_signature.hpp"
+#include "crypto/encoding.hpp"
+
+namespace certbridge::host::commands {
+namespace {
+
+constexpr std::size_t kMaxDataBytes = 1024 * 1024;
+// base64 of kMaxDataBytes.
+constexpr StringRule kDataRule{4, (kMaxDataBytes + 2) / 3 * 4, Charset::Base64};
+
+struct SignParams {
+  std::vector<std::uint8_t> data;
+  std::optional<std::string> certificate;
+  bool detached = false;
+  std::optional<std::string> reader;
+  SharedPins pins;
+};
+
+nlohmann::json sign(CommandContext& context, const SignParams& params) {
+  CardOperation operation(context, params.reader);
+  const auto certificates = readCardCertificates(operation, card::SessionMode::ReadOnly);
+  const std::time_t now = std::time(nullptr);
+  const CardCertificate& chosen = chooseSigningCertificate(certificates, params.certificate, now);
+  const card::PrivateKey key = signingKey(operation, chosen, *params.pins);
+  operation.progress("signing");
+  const auto chain = issuersOnCard(certificates, chosen);
+  const auto signature = crypto::cmsSign(key.get(), chosen.parsed.x509.get(), chain, params.data, params.detached);
+  operation.checkpoint();
+  return {{"signature", crypto::base64Encode(signature)}, {"certificate", certificateJson(chosen, now)}};
+}
+
+}  // namespace
+
+CommandRun prepareSignRenewal(nlohmann::json& params) {
+  auto parsed = std::make_shared<SignParams>();
+  parsed->pins = takePins(params);
+  const ParamValidator validator(params, {"data", "certificate", "detached", "reader"});
+  const auto data = crypto::base64Decode(validator.requiredString("data", kDataRule));
+  if (!data || data->empty()) throw badRequest("params.data", "must be base64 of 1 byte to 1 MiB");
+  parsed->data = *data;
+  parsed->certificate = certificateIdParam(validator);
+  parsed->detached = validator.optionalBool("detached").value_or(false);
+  parsed->reader = readerParam(validator);
+  return [parsed](CommandContext& context) { return sign(context, *parsed); };
+}
+
+}  // namespace certbridge::host::commands

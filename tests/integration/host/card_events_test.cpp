@@ -1,0 +1,83 @@
+// Card events and concurrency: the card pulled during key generation, a cancelled generation, and a second
+// host process finding the card busy.
+
+#include <thread>
+
+#include "card_test_fixture.hpp"
+
+namespace certbridge::host::integration {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Two RSA-4096 keys: long enough (seconds on SoftHSM2) to act while the first one is being made.
+json slowGeneration(const json& pins) {
+  return {
+      {"subject", raSubject("Slow")},
+      {"keys", json::array({{{"usage", "signing"}, {"keySize", 4096}}, {{"usage", "encryption"}, {"keySize", 4096}}})},
+      {"pins", pins}};
+}
+
+// Waits for the progress message that says the first key is being made.
+void awaitFirstKey(HostProcess& host, const std::string& id) {
+  for (;;) {
+    const json message = host.receiveFor(id, 60s);
+    ASSERT_TRUE(message.contains("progress")) << "answered before the first key: " << message.dump();
+    if (message["progress"]["stage"] == "generatingKey") return;
+  }
+}
+
+TEST_F(CardCommands, PullingTheCardDuringKeyGenerationAnswersCardRemovedAndLeavesNoKey) {
+  auto host = startHost();
+  host->send(request("slow", "generateKeyPair", slowGeneration(pins())));
+  awaitFirstKey(*host, "slow");
+  {
+    Restore reinsert{"insert"};
+    std::string output;
+    ASSERT_TRUE(bed().run("remove", &output)) << output;
+    const Answer answer = await(*host, "slow");
+    EXPECT_EQ(answer.code(), "CARD_REMOVED") << answer.message.dump();
+  }
+  // The token is consistent: no key of the interrupted call is left, and the next call works.
+  EXPECT_EQ(countObjects("Private Key Object"), 0);
+  EXPECT_EQ(countObjects("Public Key Object"), 0);
+  std::this_thread::sleep_for(500ms);  // let pcscd see the card again
+  EXPECT_TRUE(call(*host, request("after", "listCertificates")).ok());
+}
+
+TEST_F(CardCommands, CancelDuringKeyGenerationStopsAtTheNextStepAndLeavesNoKey) {
+  auto host = startHost();
+  host->send(request("slow", "generateKeyPair", slowGeneration(pins())));
+  awaitFirstKey(*host, "slow");
+  const Answer cancelled = call(*host, request("stop", "cancel", {{"target", "slow"}}), 5s);
+  EXPECT_EQ(cancelled.result()["cancelled"], true);
+  const Answer answer = await(*host, "slow");
+  EXPECT_EQ(answer.code(), "USER_CANCELLED") << answer.message.dump();
+  EXPECT_EQ(countObjects("Private Key Object"), 0);
+}
+
+TEST_F(CardCommands, RequestsInOneProcessQueueAndAnotherProcessGetsBusy) {
+  auto first = startHost();
+  first->send(request("slow", "generateKeyPair", slowGeneration(pins())));
+  // Queued behind the slow one in the same process: answered after it, not refused.
+  first->send(request("queued", "listCertificates"));
+  awaitFirstKey(*first, "slow");
+
+  // Another host process (another tab or browser) waits for the card, then answers BUSY.
+  auto second = startHost({{"CERTBRIDGE_CONFIG", configWith("busy-wait-1s", {{"cardBusyWaitSeconds", 1}})}});
+  const auto start = std::chrono::steady_clock::now();
+  const Answer busy = call(*second, request("other", "listCertificates"), 30s);
+  EXPECT_EQ(busy.code(), "BUSY") << busy.message.dump();
+  EXPECT_EQ(busy.error()["reason"], "cardInUse");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms) << "it waited before giving up";
+
+  const Answer generated = await(*first, "slow");
+  ASSERT_TRUE(generated.ok()) << generated.message.dump();
+  const Answer queued = await(*first, "queued");
+  EXPECT_TRUE(queued.ok()) << queued.message.dump();
+  // Once the card is free, the other process is served.
+  EXPECT_TRUE(call(*second, request("again", "listCertificates")).ok());
+}
+
+}  // namespace
+}  // namespace certbridge::host::integration

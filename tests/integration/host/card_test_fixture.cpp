@@ -1,0 +1,219 @@
+#include "card_test_fixture.hpp"
+
+#include <openssl/evp.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace certbridge::host::integration {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The test bed, started once for the whole binary (openCryptoki takes a few seconds to come up).
+class TestbedEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override { testbed = Testbed::start(skipReason, failure, true); }
+  void TearDown() override { testbed.reset(); }
+
+  std::unique_ptr<Testbed> testbed;
+  std::string skipReason;
+  std::string failure;
+};
+
+TestbedEnvironment* const environment =
+    static_cast<TestbedEnvironment*>(::testing::AddGlobalTestEnvironment(new TestbedEnvironment));
+
+std::string readFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+json request(const std::string& id, const std::string& command, json params, const std::string& origin) {
+  return {{"id", id}, {"command", command}, {"origin", origin}, {"params", std::move(params)}};
+}
+
+json raSubject(const std::string& commonName) {
+  return json::array({{{"type", "C"}, {"value", "TW"}},
+                      {{"type", "O"}, {"value", "Finance"}},
+                      {{"type", "OU"}, {"value", "70759028-RA-ForTest"}},
+                      {{"type", "OU"}, {"value", "0A-TEST2"}},
+                      {{"type", "CN"}, {"value", commonName}}});
+}
+
+int run(const std::string& commandLine, std::string& output) {
+  output.clear();
+  FILE* pipe = ::popen((commandLine + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::array<char, 4096> chunk{};
+  while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr) output += chunk.data();
+  const int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string shellQuote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::filesystem::path writeFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+std::filesystem::path writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+std::vector<std::uint8_t> base64Decode(const std::string& text) {
+  std::vector<std::uint8_t> bytes(text.size() / 4 * 3 + 3);
+  const int length =
+      EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (length < 0) throw std::runtime_error("bad base64");
+  std::size_t padding = 0;
+  for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) ++padding;
+  bytes.resize(static_cast<std::size_t>(length) - padding);
+  return bytes;
+}
+
+std::string base64Encode(const std::vector<std::uint8_t>& bytes) {
+  std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int length =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), bytes.data(), static_cast<int>(bytes.size()));
+  text.resize(static_cast<std::size_t>(length));
+  return text;
+}
+
+Testbed& CardCommands::bed() {
+  return *environment->testbed;
+}
+
+void CardCommands::SetUp() {
+  if (!environment->failure.empty()) FAIL() << environment->failure;
+  if (!environment->testbed) GTEST_SKIP() << environment->skipReason;
+  std::string output;
+  ASSERT_TRUE(bed().run("reset-tokens", &output)) << output;
+}
+
+CardCommands::Restore::~Restore() {
+  std::string output;
+  if (!bed().run(command, &output)) ADD_FAILURE() << "could not restore the test bed (" << command << "): " << output;
+}
+
+std::unique_ptr<HostProcess> CardCommands::startHost(const std::map<std::string, std::string>& overrides) {
+  auto env = bed().environment();
+  for (const auto& [name, value] : overrides) env[name] = value;
+  auto host = std::make_unique<HostProcess>(
+      CERTBRIDGE_HOST_BINARY, std::vector<std::string>{"chrome-extension://jchbopihgjendkbmjddpblohdhfkllcn/"}, env,
+      bed().scratch() / "host-stderr.log");
+  const json hello = host->receive(5s);
+  EXPECT_EQ(hello["hello"]["name"], "certbridge-host");
+  return host;
+}
+
+std::unique_ptr<HostProcess> CardCommands::startOpenCryptokiHost() {
+  auto env = bed().environment();
+  env["CERTBRIDGE_CONFIG"] = bed().get("CERTBRIDGE_CONFIG_OCK");
+  // openCryptoki's token lives in the test bed's private mount and IPC namespace.
+  auto host = std::make_unique<HostProcess>(
+      "/usr/bin/nsenter",
+      std::vector<std::string>{"--target", bed().get("CERTBRIDGE_TESTBED_OCK_PID"), "--mount", "--ipc", "--",
+                               CERTBRIDGE_HOST_BINARY, "chrome-extension://jchbopihgjendkbmjddpblohdhfkllcn/"},
+      env, bed().scratch() / "host-ock-stderr.log");
+  const json hello = host->receive(10s);
+  EXPECT_EQ(hello["hello"]["name"], "certbridge-host");
+  return host;
+}
+
+std::string CardCommands::configWith(const std::string& name, const json& changes) const {
+  json config = json::parse(readFile(bed().get("CERTBRIDGE_CONFIG")));
+  config.merge_patch(changes);
+  return writeFile(bed().scratch() / (name + ".json"), config.dump(2)).string();
+}
+
+Answer CardCommands::await(HostProcess& host, const std::string& id, std::chrono::milliseconds timeout) {
+  Answer answer;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    json message = host.receiveFor(id, std::max(left, std::chrono::milliseconds(1)));
+    if (message.contains("progress")) {
+      answer.progress.push_back(message["progress"]);
+      continue;
+    }
+    answer.message = std::move(message);
+    return answer;
+  }
+}
+
+Answer CardCommands::call(HostProcess& host, const json& message, std::chrono::milliseconds timeout) {
+  host.send(message);
+  return await(host, message["id"].get<std::string>(), timeout);
+}
+
+json CardCommands::ok(HostProcess& host, const json& message) {
+  const Answer answer = call(host, message);
+  EXPECT_TRUE(answer.ok()) << message["command"] << ": " << answer.message.dump(2);
+  return answer.ok() ? answer.result() : json::object();
+}
+
+json CardCommands::generate(HostProcess& host, const std::string& commonName, const std::vector<std::string>& usages) {
+  json keys = json::array();
+  for (const auto& usage : usages) keys.push_back({{"usage", usage}});
+  return ok(host, request("gen-" + std::to_string(std::rand()), "generateKeyPair",
+                          {{"subject", raSubject(commonName)}, {"keys", keys}, {"pins", pins()}}));
+}
+
+std::string CardCommands::softhsmModule() const {
+  const json config = json::parse(readFile(bed().get("CERTBRIDGE_CONFIG")));
+  return config["cardProfiles"][0]["module"].get<std::string>();
+}
+
+std::string CardCommands::listObjectsWithPkcs11Tool(const std::string& tokenLabel, const std::string& pin) const {
+  const std::string tool = "SOFTHSM2_CONF=" + shellQuote(bed().get("SOFTHSM2_CONF")) + " pkcs11-tool --module " +
+                           shellQuote(softhsmModule());
+  // pkcs11-tool's --token-label matches prefixes ("CertBridge Card" would pick "CertBridge Card 2"): find the
+  // slot whose label is exactly tokenLabel.
+  std::string slots;
+  EXPECT_EQ(run(tool + " --list-token-slots", slots), 0) << slots;
+  const std::regex slotLine(R"(^Slot \d+ \((0x[0-9a-f]+)\):)");
+  std::istringstream lines(slots);
+  std::string line;
+  std::string slot;
+  std::string found;
+  while (std::getline(lines, line)) {
+    std::smatch match;
+    if (std::regex_search(line, match, slotLine)) slot = match[1];
+    if (line == "  token label        : " + tokenLabel) found = slot;
+  }
+  EXPECT_FALSE(found.empty()) << "no token labelled " << tokenLabel << ": " << slots;
+  std::string output;
+  const int code =
+      run(tool + " --slot " + found + " --login --pin " + shellQuote(pin.empty() ? userPin() : pin) + " --list-objects",
+          output);
+  EXPECT_EQ(code, 0) << output;
+  return output;
+}
+
+int CardCommands::countObjects(const std::string& kind, const std::string& tokenLabel) const {
+  const std::string listing = listObjectsWithPkcs11Tool(tokenLabel);
+  int count = 0;
+  for (std::size_t at = listing.find(kind); at != std::string::npos; at = listing.find(kind, at + 1)) ++count;
+  return count;
+}
+
+std::string CardCommands::hostLog() const {
+  return readFile(std::filesystem::path(bed().get("CERTBRIDGE_LOG_DIR")) / "certbridge-host.log");
+}
+
+}  // namespace certbridge::host::integration

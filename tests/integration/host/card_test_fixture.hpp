@@ -1,0 +1,94 @@
+#pragma once
+// The fixture of the card-command tests: one test bed (with openCryptoki) for the whole binary, SoftHSM2
+// tokens blanked before each test, the real certbridge-host over pipes, and helpers to call commands and
+// inspect the card independently of the host (pkcs11-tool).
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "host_process.hpp"
+#include "testbed.hpp"
+
+namespace certbridge::host::integration {
+
+using nlohmann::json;
+
+inline constexpr const char* kOrigin = "http://127.0.0.1:8080";  // allowed by the test bed's configuration
+inline constexpr const char* kOtherAllowedOrigin = "http://localhost:9000";
+inline constexpr const char* kCardReader = "Virtual PCD 00 00";
+
+/// {"id", "command", "origin", "params"}.
+json request(const std::string& id, const std::string& command, json params = json::object(),
+             const std::string& origin = kOrigin);
+
+/// A chinese subject as an RA sends it.
+json raSubject(const std::string& commonName);
+
+/// The answer and the progress messages that came before it.
+struct Answer {
+  json message;
+  std::vector<json> progress;
+  bool ok() const { return message.value("ok", false); }
+  const json& result() const { return message.at("result"); }
+  std::string code() const { return message.contains("error") ? message["error"].value("code", "") : ""; }
+  const json& error() const { return message.at("error"); }
+};
+
+class CardCommands : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  static Testbed& bed();
+  std::string userPin() const { return bed().get("CERTBRIDGE_TESTBED_USER_PIN"); }
+  std::string soPin() const { return bed().get("CERTBRIDGE_TESTBED_SO_PIN"); }
+  json pins() const { return json::array({userPin()}); }
+
+  /// A host as Chrome starts it, with the test bed's environment plus overrides.
+  std::unique_ptr<HostProcess> startHost(const std::map<std::string, std::string>& overrides = {});
+  /// A host inside the openCryptoki namespace, configured for the openCryptoki token.
+  std::unique_ptr<HostProcess> startOpenCryptokiHost();
+  /// Writes a copy of the test bed's configuration with changes merged into the top level, returns its path.
+  std::string configWith(const std::string& name, const json& changes) const;
+
+  /// Sends message and waits for its answer, collecting progress.
+  Answer call(HostProcess& host, const json& message, std::chrono::milliseconds timeout = std::chrono::seconds(120));
+  /// call() that must succeed; returns the result.
+  json ok(HostProcess& host, const json& message);
+  /// Waits for the answer to id (after a send()).
+  Answer await(HostProcess& host, const std::string& id, std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
+  /// generateKeyPair for the subject with these usages (RSA-2048), must succeed.
+  json generate(HostProcess& host, const std::string& commonName, const std::vector<std::string>& usages);
+
+  /// Objects on a SoftHSM2 token as pkcs11-tool lists them (logged in), read without the host.
+  std::string listObjectsWithPkcs11Tool(const std::string& tokenLabel = "CertBridge Card",
+                                        const std::string& pin = {}) const;
+  int countObjects(const std::string& kind, const std::string& tokenLabel = "CertBridge Card") const;
+  std::string softhsmModule() const;
+
+  /// The log the host wrote (CERTBRIDGE_LOG_DIR of the test bed).
+  std::string hostLog() const;
+
+  /// Restores the test bed state when it goes out of scope, even when an assertion fails.
+  struct Restore {
+    std::string command;
+    ~Restore();
+  };
+};
+
+/// Runs a command line; returns exit code and combined output.
+int run(const std::string& commandLine, std::string& output);
+std::string shellQuote(const std::string& text);
+std::filesystem::path writeFile(const std::filesystem::path& path, const std::string& text);
+std::filesystem::path writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
+std::vector<std::uint8_t> base64Decode(const std::string& text);
+std::string base64Encode(const std::vector<std::uint8_t>& bytes);
+
+}  // namespace certbridge::host::integration
