@@ -5,19 +5,23 @@
 //  "modules": [{"path", "loaded", "error"}],
 //  "tokens": [{"reader", "label", "serial", "manufacturer", "model", "initialized", "protectedAuthPath",
 //              "pins": [{"name", "minLength", "maxLength", "state", "triesLeft"}]}],
-//  "certificates": [],
+//  "certificates": [{certificate object of commands.md, "reader", "token", "onCard": true}] (the card holder's
+//                   certificates on each card in a reader; CA certificates left out),
 //  "problems": [{...error object, "subject": reader name | module path | null}]}
 // Problems: PCSC_UNAVAILABLE, NO_READER, NO_CARD (no card in any reader), CARD_NOT_SUPPORTED, TOKEN_NOT_FOUND
 // (per reader), PKCS11_MODULE_UNAVAILABLE (per module a present card needs), PIN_LOCKED, PIN_INCORRECT with
 // triesLeft 1 (final try), CARD_NOT_INITIALIZED (per card in a reader).
 
+#include <ctime>
 #include <set>
 
 #include <spdlog/spdlog.h>
 
 #include "card_access.hpp"
+#include "card_certificates.hpp"
 #include "card_json.hpp"
 #include "certbridge/build_info.hpp"
+#include "certbridge/card/token_objects.hpp"
 #include "certbridge/host/error_mapping.hpp"
 #include "certbridge/host/param_validator.hpp"
 #include "certbridge/host/pin_state.hpp"
@@ -56,11 +60,13 @@ class EnvironmentReport {
     throwIfCancelled(context_);
     section([this] { listTokens(); });
     throwIfCancelled(context_);
+    section([this] { listCertificates(); });
+    throwIfCancelled(context_);
     report_["pcsc"] = {{"available", pcscAvailable_}, {"error", pcscError_}};
     report_["readers"] = std::move(readers_);
     report_["modules"] = std::move(modules_);
     report_["tokens"] = std::move(tokens_);
-    report_["certificates"] = json::array();
+    report_["certificates"] = std::move(certificates_);
     report_["problems"] = std::move(problems_);
     return std::move(report_);
   }
@@ -231,14 +237,49 @@ class EnvironmentReport {
                            {"initialized", token.initialized},
                            {"protectedAuthPath", token.protectedAuthPath},
                            {"pins", pinsJson(token, profile)}});
-        if (slot != nullptr) addCardProblems(token, profile, slot->reader.name);
+        if (slot != nullptr) {
+          addCardProblems(token, profile, slot->reader.name);
+          cardTokens_.push_back({module, token, slot->reader.name});
+        }
       }
       throwIfCancelled(context_);
     }
   }
 
+  // Last: sessions are opened one token at a time, after every module's tokens were listed (listing them
+  // while a session is open would close it).
+  void listCertificates() {
+    const std::time_t now = std::time(nullptr);
+    for (const auto& [module, token, reader] : cardTokens_) {
+      try {
+        card::TokenSession session(module, token, card::SessionMode::ReadOnly);
+        for (auto& object : card::listCertificates(session)) {
+          auto parsed = crypto::parseCertificateDer(object.der);
+          if (!parsed || parsed->isCa) continue;
+          json entry = certificateJson({std::move(*parsed), std::move(object), 0}, now);
+          entry.erase("pinGroup");
+          entry["reader"] = reader;
+          entry["token"] = token.label;
+          entry["onCard"] = true;
+          certificates_.push_back(std::move(entry));
+        }
+      } catch (const card::CardError& e) {
+        spdlog::warn("environment: certificates of token '{}': {}", token.label, e.what());
+      }
+      throwIfCancelled(context_);
+    }
+  }
+
+  struct CardToken {
+    std::shared_ptr<card::Pkcs11Module> module;
+    card::TokenInfo token;
+    std::string reader;
+  };
+
   CommandContext& context_;
   card::CardLocator& locator_;
+  std::vector<CardToken> cardTokens_;
+  json certificates_ = json::array();
   json report_ = json::object();
   bool pcscAvailable_ = false;
   json pcscError_ = nullptr;

@@ -200,6 +200,14 @@ TEST_F(CardCommands, WriteCertificatesFindsEachKeyByPublicKeyOnAnyComputer) {
   EXPECT_EQ((*caEntry)["isCa"], true);
   EXPECT_EQ((*caEntry)["hasKey"], false);
 
+  // The environment report shows the card holder's certificates (not the CA's), with expiry, for the help desk.
+  const json report = ok(*host, request("e", "environment"));
+  ASSERT_EQ(report["certificates"].size(), 2u) << report["certificates"].dump(2);
+  EXPECT_NE(findCertificate(report["certificates"], certificateId(issued[0])), nullptr);
+  EXPECT_EQ(findCertificate(report["certificates"], certificateId(ca.pem())), nullptr);
+  EXPECT_EQ(report["certificates"][0]["onCard"], true);
+  EXPECT_EQ(report["certificates"][0]["reader"], kCardReader);
+
   // A certificate whose key is not on the card: refused, and nothing of the call is written.
   const std::string stranger = ca.issueForNewKey("Stranger", 365);
   const std::string fresh = ca.issue(generate(*host, "Fresh", {"signing"})["requests"][0]["request"], 365);
