@@ -76,21 +76,56 @@ std::vector<std::uint8_t> normalizedPublicKey(std::span<const std::uint8_t> subj
   return publicKeyDer(*key);
 }
 
+namespace {
+
+// DER pieces for the one structure built by hand below.
+void appendLength(std::vector<std::uint8_t>& out, std::size_t length) {
+  if (length < 0x80) {
+    out.push_back(static_cast<std::uint8_t>(length));
+    return;
+  }
+  std::vector<std::uint8_t> bytes;
+  for (; length > 0; length >>= 8) bytes.insert(bytes.begin(), static_cast<std::uint8_t>(length & 0xff));
+  out.push_back(static_cast<std::uint8_t>(0x80 | bytes.size()));
+  out.insert(out.end(), bytes.begin(), bytes.end());
+}
+
+std::vector<std::uint8_t> derElement(std::uint8_t tag, std::span<const std::uint8_t> content) {
+  std::vector<std::uint8_t> out{tag};
+  appendLength(out, content.size());
+  out.insert(out.end(), content.begin(), content.end());
+  return out;
+}
+
+// A positive INTEGER from big-endian bytes: no leading zeros, one 0x00 when the top bit is set.
+std::vector<std::uint8_t> derUnsignedInteger(std::span<const std::uint8_t> bigEndian) {
+  std::size_t first = 0;
+  while (first + 1 < bigEndian.size() && bigEndian[first] == 0) ++first;
+  std::vector<std::uint8_t> content;
+  if (bigEndian.empty() || (bigEndian[first] & 0x80) != 0) content.push_back(0);
+  content.insert(content.end(), bigEndian.begin() + static_cast<std::ptrdiff_t>(first), bigEndian.end());
+  return derElement(0x02, content);
+}
+
+}  // namespace
+
+// Built by hand rather than through EVP_PKEY_fromdata + i2d_PUBKEY: OpenSSL 3's provider encoders cost about
+// 150 us per key, paid for every key on every certificate lookup. The encoding is the canonical one OpenSSL
+// and every CA write for RSA (rsaEncryption with NULL parameters), so keys compare equal byte for byte.
 std::vector<std::uint8_t> rsaPublicKey(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent) {
-  std::unique_ptr<BIGNUM, BignumFree> n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
-  std::unique_ptr<BIGNUM, BignumFree> e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBuildFree> build(OSSL_PARAM_BLD_new());
-  if (!n || !e || !build || !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
-      !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
-    opensslFailure("Could not read an RSA public key from the token");
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(build.get()));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyContextFree> context(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!params || !context || EVP_PKEY_fromdata_init(context.get()) <= 0 ||
-      EVP_PKEY_fromdata(context.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0)
-    opensslFailure("Could not read an RSA public key from the token");
-  const EvpPkeyPtr key(raw);
-  return publicKeyDer(*key);
+  if (modulus.empty() || exponent.empty()) opensslFailure("Could not read an RSA public key from the token");
+  static constexpr std::uint8_t kRsaAlgorithm[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                                   0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+  std::vector<std::uint8_t> integers = derUnsignedInteger(modulus);
+  const auto e = derUnsignedInteger(exponent);
+  integers.insert(integers.end(), e.begin(), e.end());
+  std::vector<std::uint8_t> bits{0x00};  // no unused bits
+  const auto rsaKey = derElement(0x30, integers);
+  bits.insert(bits.end(), rsaKey.begin(), rsaKey.end());
+  std::vector<std::uint8_t> info(std::begin(kRsaAlgorithm), std::end(kRsaAlgorithm));
+  const auto bitString = derElement(0x03, bits);
+  info.insert(info.end(), bitString.begin(), bitString.end());
+  return derElement(0x30, info);
 }
 
 std::vector<std::uint8_t> subjectDer(X509& certificate) {

@@ -72,6 +72,7 @@ CardLock::CardLock(const std::string& reader, std::chrono::milliseconds wait, co
       return;
     }
     if (first) spdlog::info("card lock: another CertBridge process is using reader '{}'; waiting", reader);
+    waited_ = true;
     if (stop()) {
       ::close(fd_);
       fd_ = -1;

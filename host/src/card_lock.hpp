@@ -23,8 +23,12 @@ class CardLock {
   CardLock(const CardLock&) = delete;
   CardLock& operator=(const CardLock&) = delete;
 
+  /// Another process held the lock first: the card may have changed meanwhile.
+  bool waited() const noexcept { return waited_; }
+
  private:
   int fd_ = -1;
+  bool waited_ = false;
 };
 
 }  // namespace certbridge::host

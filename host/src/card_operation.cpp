@@ -17,10 +17,10 @@ CardOperation::CardOperation(CommandContext& context, const std::optional<std::s
   lock_ = std::make_unique<CardLock>(slot_.reader.name, context.host.config.cardBusyWait,
                                      [&context] { return context.cancel.cancelled(); });
   watch_ = std::make_unique<CardRemovalWatch>(slot_.reader.name);
-  // Another process may have changed the card while we waited for the lock: look again, then resolve each
+  // Another process may have changed the card while we waited for the lock: then look again. Resolve each
   // PIN group's token now, since that lists the module's tokens, which no open session may see happen.
   if (watch_->removed()) throw ProtocolError(ErrorCode::CardRemoved, {{"reader", slot_.reader.name}});
-  slot_ = locator_.find(slot_.reader.name);
+  if (lock_->waited()) slot_ = locator_.find(slot_.reader.name);
   for (std::size_t group = 0; group < slot_.profile->pins.size(); ++group) {
     try {
       tokens_.emplace_back(locator_.pinToken(slot_, group));

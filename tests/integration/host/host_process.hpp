@@ -44,6 +44,9 @@ class HostProcess {
   /// After exit: everything left on stdout, split into frames. Throws if stdout held anything but whole frames.
   std::vector<nlohmann::json> remainingFrames();
 
+  /// The host's process id, e.g. to read /proc/<pid>/status while it runs.
+  pid_t pid() const { return pid_; }
+
  private:
   bool fill(std::chrono::steady_clock::time_point deadline);  // reads more stdout; false on EOF/timeout
   std::optional<std::string> takeFrame();
