@@ -26,21 +26,17 @@ struct AuthenticateParams {
 
 nlohmann::json authenticate(CommandContext& context, const AuthenticateParams& params) {
   CardOperation operation(context, params.reader);
-  const auto certificates = readCardCertificates(operation, card::SessionMode::ReadOnly);
-  const std::time_t now = std::time(nullptr);
-  const CardCertificate& chosen = chooseSigningCertificate(certificates, params.certificate, now);
-  const card::PrivateKey key = signingKey(operation, chosen, *params.pins);
-  operation.progress("signing");
+  const Signer signer = openSigner(operation, params.certificate, *params.pins);
   // The origin is the one the browser reported for the page (checked against the allow-list), never a value
   // the page chose.
   const std::string& origin = context.request.origin;
   const auto message = crypto::authenticationMessage(origin, params.challenge);
-  const auto signature = crypto::signSha256(key.get(), message);
+  const auto signature = crypto::signSha256(signer.key.get(), message);
   operation.checkpoint();
   return {{"algorithm", "sha256WithRSAEncryption"},
           {"origin", origin},
           {"signature", crypto::base64Encode(signature)},
-          {"certificate", certificateJson(chosen, now)}};
+          {"certificate", certificateJson(*signer.chosen, signer.now)}};
 }
 
 }  // namespace

@@ -97,6 +97,16 @@ card::PrivateKey signingKey(CardOperation& operation, const CardCertificate& cer
   return card::privateKey(session, *key);
 }
 
+Signer openSigner(CardOperation& operation, const std::optional<std::string>& certificateId, const PinList& pins) {
+  Signer signer;
+  signer.certificates = readCardCertificates(operation, card::SessionMode::ReadOnly);
+  signer.now = std::time(nullptr);
+  signer.chosen = &chooseSigningCertificate(signer.certificates, certificateId, signer.now);
+  signer.key = signingKey(operation, *signer.chosen, pins);
+  operation.progress("signing");
+  return signer;
+}
+
 std::vector<X509*> issuersOnCard(const std::vector<CardCertificate>& certificates, const CardCertificate& certificate) {
   std::vector<X509*> issuers;
   for (const auto& candidate : certificates) {

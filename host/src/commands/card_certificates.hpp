@@ -38,6 +38,16 @@ const CardCertificate& chooseSigningCertificate(const std::vector<CardCertificat
 /// private key, usable while the operation's session is open. KEY_NOT_FOUND if the key went meanwhile.
 card::PrivateKey signingKey(CardOperation& operation, const CardCertificate& certificate, const PinList& pins);
 
+/// The card's certificates, the one chosen to sign (chooseSigningCertificate) and its key, logged in: what
+/// signRenewal and authenticate start with. Sends the "signing" progress once the key is ready.
+struct Signer {
+  std::vector<CardCertificate> certificates;
+  const CardCertificate* chosen = nullptr;
+  card::PrivateKey key;
+  std::time_t now = 0;
+};
+Signer openSigner(CardOperation& operation, const std::optional<std::string>& certificateId, const PinList& pins);
+
 /// The CA certificates on the card that issued certificate (to include beside a signature).
 std::vector<X509*> issuersOnCard(const std::vector<CardCertificate>& certificates, const CardCertificate& certificate);
 

@@ -27,15 +27,13 @@ struct SignParams {
 
 nlohmann::json sign(CommandContext& context, const SignParams& params) {
   CardOperation operation(context, params.reader);
-  const auto certificates = readCardCertificates(operation, card::SessionMode::ReadOnly);
-  const std::time_t now = std::time(nullptr);
-  const CardCertificate& chosen = chooseSigningCertificate(certificates, params.certificate, now);
-  const card::PrivateKey key = signingKey(operation, chosen, *params.pins);
-  operation.progress("signing");
-  const auto chain = issuersOnCard(certificates, chosen);
-  const auto signature = crypto::cmsSign(key.get(), chosen.parsed.x509.get(), chain, params.data, params.detached);
+  const Signer signer = openSigner(operation, params.certificate, *params.pins);
+  const CardCertificate& chosen = *signer.chosen;
+  const auto chain = issuersOnCard(signer.certificates, chosen);
+  const auto signature =
+      crypto::cmsSign(signer.key.get(), chosen.parsed.x509.get(), chain, params.data, params.detached);
   operation.checkpoint();
-  return {{"signature", crypto::base64Encode(signature)}, {"certificate", certificateJson(chosen, now)}};
+  return {{"signature", crypto::base64Encode(signature)}, {"certificate", certificateJson(chosen, signer.now)}};
 }
 
 }  // namespace

@@ -83,9 +83,10 @@ class CardCommands : public ::testing::Test {
   };
 };
 
-/// Runs a command line; returns exit code and combined output.
-int run(const std::string& commandLine, std::string& output);
-std::string shellQuote(const std::string& text);
+/// runCommand of testbed.hpp, by a shorter name.
+inline int run(const std::string& commandLine, std::string& output) {
+  return runCommand(commandLine, output);
+}
 std::filesystem::path writeFile(const std::filesystem::path& path, const std::string& text);
 std::filesystem::path writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
 std::vector<std::uint8_t> base64Decode(const std::string& text);

@@ -9,23 +9,6 @@
 namespace certbridge::host::integration {
 namespace {
 
-// Runs a shell command line, returning its exit code and combined output.
-int runCommand(const std::string& commandLine, std::string& output) {
-  output.clear();
-  FILE* pipe = ::popen((commandLine + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::array<char, 4096> chunk{};
-  while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr) output += chunk.data();
-  const int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 // Parses lines of the form: export NAME='value'
 std::map<std::string, std::string> parseEnvFile(const std::filesystem::path& file) {
   std::map<std::string, std::string> env;
@@ -44,6 +27,23 @@ std::map<std::string, std::string> parseEnvFile(const std::filesystem::path& fil
 
 }  // namespace
 
+// Runs a shell command line, returning its exit code and combined output.
+int runCommand(const std::string& commandLine, std::string& output) {
+  output.clear();
+  FILE* pipe = ::popen((commandLine + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::array<char, 4096> chunk{};
+  while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr) output += chunk.data();
+  const int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string shellQuote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 std::unique_ptr<Testbed> Testbed::start(std::string& skipReason, std::string& failure, bool withOpenCryptoki) {
   if (::geteuid() != 0) {
     skipReason = "the test bed needs root (pcscd runs in a private mount namespace); run the integration tests as root";
@@ -61,9 +61,10 @@ std::unique_ptr<Testbed> Testbed::start(std::string& skipReason, std::string& fa
   std::filesystem::create_directories(bed->scratch_);
 
   std::string output;
-  const int code = runCommand(quote(CERTBRIDGE_TESTBED_SCRIPT) + " start " + quote(bed->dir_.string()) + " --owner " +
-                                  std::to_string(::getpid()) + (withOpenCryptoki ? " --opencryptoki" : ""),
-                              output);
+  const int code =
+      runCommand(shellQuote(CERTBRIDGE_TESTBED_SCRIPT) + " start " + shellQuote(bed->dir_.string()) + " --owner " +
+                     std::to_string(::getpid()) + (withOpenCryptoki ? " --opencryptoki" : ""),
+                 output);
   if (code != 0) {
     if (output.find("missing:") != std::string::npos || output.find("must run as root") != std::string::npos) {
       skipReason = "the test bed cannot start here: " + output;
@@ -85,14 +86,15 @@ std::unique_ptr<Testbed> Testbed::start(std::string& skipReason, std::string& fa
 Testbed::~Testbed() {
   std::string output;
   if (std::filesystem::exists(dir_))
-    runCommand(quote(CERTBRIDGE_TESTBED_SCRIPT) + " stop " + quote(dir_.string()), output);
+    runCommand(shellQuote(CERTBRIDGE_TESTBED_SCRIPT) + " stop " + shellQuote(dir_.string()), output);
   std::error_code ignored;
   std::filesystem::remove_all(root_, ignored);
 }
 
 bool Testbed::run(const std::string& command, std::string* output) const {
   std::string text;
-  const int code = runCommand(quote(CERTBRIDGE_TESTBED_SCRIPT) + " " + command + " " + quote(dir_.string()), text);
+  const int code =
+      runCommand(shellQuote(CERTBRIDGE_TESTBED_SCRIPT) + " " + command + " " + shellQuote(dir_.string()), text);
   if (output != nullptr) *output = text;
   return code == 0;
 }

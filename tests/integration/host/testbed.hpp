@@ -8,6 +8,11 @@
 
 namespace certbridge::host::integration {
 
+/// Runs a shell command line; returns its exit code (-1 if it did not exit normally) and combined output.
+int runCommand(const std::string& commandLine, std::string& output);
+/// text in single quotes, for a shell command line.
+std::string shellQuote(const std::string& text);
+
 class Testbed {
  public:
   /// Starts a test bed owned by this process (it is torn down even if the tests crash). On failure returns
