@@ -55,3 +55,18 @@ export function errorText(code, language) {
 export function uiText(key, language) {
   return Object.hasOwn(catalogue.ui, key) ? inLanguage(catalogue.ui[key], language) : undefined;
 }
+
+/**
+ * A UI string with each `{name}` replaced by `params[name]` (names it does not get stay as they are),
+ * falling back to the default language's text; the key itself when the catalogue does not have it, so a
+ * missing string shows up instead of an empty label.
+ * @param {string} key
+ * @param {string} language
+ * @param {Record<string, string|number>} [params]
+ */
+export function uiMessage(key, language, params = {}) {
+  const template = uiText(key, language);
+  if (template === undefined) return key;
+  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name) =>
+    Object.hasOwn(params, name) && params[name] !== undefined && params[name] !== null ? String(params[name]) : whole);
+}

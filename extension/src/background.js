@@ -1,6 +1,7 @@
 // Background entry (Chromium: module service worker; Firefox: module event page). It owns every native
-// port; content scripts only relay. Listeners are registered synchronously at start so that a
-// background woken by a connection sees it.
+// port; content scripts only relay. Runtime ports come from the content scripts (one per page request) and
+// from the extension's consent window (consent_window.js). Listeners are registered synchronously at start
+// so that a background woken by a connection sees it.
 
 import {describeExtension} from './extension_info.js';
 import {pickLanguage} from './localization.js';

@@ -4,6 +4,9 @@
 // service parks such a request's native connection after its success instead of closing it, and hands it
 // to the follow-up request from the same tab and origin.
 //
+// What the first step said that the follow-up's consent window needs (unblockRequest's PIN group) is kept
+// with it: the follow-up's page sends only the authorization.
+//
 // A parked connection is closed (which ends the host process, and its key with it) when its lifetime is
 // over, when the same tab and origin park a newer one, or it is forgotten when the host goes away. While
 // parked, nobody listens to it: the host sends nothing unasked. The open port also keeps the background
@@ -27,7 +30,7 @@ export class ParkedHosts {
   /** @param {{lifetimeMs: number}} options how long a connection waits for its follow-up */
   constructor({lifetimeMs}) {
     this.lifetimeMs = lifetimeMs;
-    /** @type {Map<string, {host: object, followUp: string, timer: ReturnType<typeof setTimeout>}>} */
+    /** @type {Map<string, {host: object, followUp: string, details: object, timer: ReturnType<typeof setTimeout>}>} */
     this.entries = new Map();
   }
 
@@ -37,10 +40,11 @@ export class ParkedHosts {
    * @param {string} key parkingKey()
    * @param {ReturnType<import('./native_port.js').connectHost>} host a connection after its hello
    * @param {string} followUp the command that may take it
+   * @param {object} [details] plain facts for the follow-up (e.g. {pinGroup})
    */
-  park(key, host, followUp) {
+  park(key, host, followUp, details = {}) {
     this.discard(key);
-    const entry = {host, followUp, timer: null};
+    const entry = {host, followUp, details, timer: null};
     entry.timer = setTimeout(() => {
       if (this.remove(key, entry)) host.close();
     }, this.lifetimeMs);
@@ -52,17 +56,18 @@ export class ParkedHosts {
   }
 
   /**
-   * The connection parked under `key` for `command`, no longer parked; null when there is none (the
-   * request then starts its own host). A parked connection waiting for another command stays parked.
-   * The caller owns the result: it must setHandlers() and, in the end, close() it.
+   * The connection parked under `key` for `command` and the details parked with it, no longer parked;
+   * null when there is none (the request then starts its own host). A parked connection waiting for
+   * another command stays parked. The caller owns the host: it must setHandlers() and, in the end, close() it.
    * @param {string|null} key
    * @param {string} command
+   * @returns {{host: object, details: object}|null}
    */
   take(key, command) {
     const entry = key === null ? undefined : this.entries.get(key);
     if (!entry || entry.followUp !== command) return null;
     this.remove(key, entry);
-    return entry.host;
+    return {host: entry.host, details: entry.details};
   }
 
   /** Closes the connection parked under `key`, if any. */

@@ -2,12 +2,22 @@
 // native port to the host per operation. Every decision about a request is made here, from what the
 // browser says about the sender, never from what the page says about itself:
 //   validate the envelope (no user secrets from the page) -> origin from the sender -> policy (unlisted
-//   origins: status only) -> [consent / PIN window: later] -> size limit -> host hello -> relay.
+//   origins: status only) -> size limit -> host hello -> [consent / PIN window] -> relay.
 // The one exception to "one native port per operation": a command with "keepsHostFor" (unblockRequest)
 // parks its port after success for the follow-up command from the same tab and origin (parked_hosts.js).
+//
+// Consent (card_pins.js requiresConsent: protocol.json "changesCard" or "userSecrets"): before the command
+// goes to the host, the service asks the host for `environment` on the operation's own port (which card,
+// its PIN groups, rules, state, tries left), opens the consent window (consent_window.js) and sends the
+// command only after OK, with the secrets the user typed added to the params. Asking on the operation's
+// port keeps one host process per operation, and the open native port keeps Chromium's service worker
+// alive while the user reads and types. A wrong PIN (or one the card's rules refuse) is asked again in the
+// window and the command re-sent with the same id; the page hears only the final answer.
 
 import protocol from './protocol.js';
 import {BridgeError, localizeHostError, wireError} from './bridge_error.js';
+import {cardFromEnvironment, pinAsk, pinGroupDetails, requiresConsent, secretsFromAnswer} from './card_pins.js';
+import {ConsentWindows} from './consent_window.js';
 import {connectHost} from './native_port.js';
 import {ParkedHosts, parkingKey} from './parked_hosts.js';
 import {hostRequest, isCancelFor, validatePageRequest} from './request_validation.js';
@@ -19,6 +29,10 @@ export const REQUEST_PORT_NAME = `${protocol.namespace}-request`;
 // Answers (and errors) to these carry the extension's own row, so a page can show which extension it
 // has even when the host is missing or incompatible.
 const REPORTS_EXTENSION = new Set(['status', 'environment']);
+
+// Host errors after which the window asks again instead of ending the request: the card is unchanged and
+// the user can put it right (a mistyped PIN; a new PIN the card's rules refuse).
+const ASK_AGAIN = new Set(['PIN_INCORRECT', 'PIN_POLICY']);
 
 const isPlainObject = (value) =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -32,8 +46,9 @@ const isPlainObject = (value) =>
  * @param {number} [deps.helloTimeoutMs] how long the host may take to say hello
  * @param {number} [deps.cancelTimeoutMs] how long the host may take to answer a cancelled request
  *   before its port is closed (which stops the host)
- * @param {() => string} [deps.newId] ids for the extension's own host requests (cancel)
+ * @param {() => string} [deps.newId] ids for the extension's own host requests (environment, cancel)
  * @param {number} [deps.parkedLifetimeMs] how long a "keepsHostFor" request's host waits for its follow-up
+ * @param {ConsentWindows} [deps.consentWindows] the consent windows (default: windows of `api`)
  */
 export function createRequestService(deps) {
   const settings = {
@@ -45,15 +60,19 @@ export function createRequestService(deps) {
     ...deps,
   };
   settings.parkedHosts = new ParkedHosts({lifetimeMs: settings.parkedLifetimeMs});
+  settings.consentWindows ??= new ConsentWindows({api: settings.api});
   return {
     /**
-     * runtime.onConnect listener. Ports with another name are not ours to serve.
+     * runtime.onConnect listener: the content script's request ports and the consent window's port.
+     * Ports with another name are not ours to serve.
      * @returns {boolean} whether the port was taken
      */
     handleConnect(port) {
-      if (port.name !== REQUEST_PORT_NAME) return false;
-      new RequestSession(settings, port);
-      return true;
+      if (port.name === REQUEST_PORT_NAME) {
+        new RequestSession(settings, port);
+        return true;
+      }
+      return settings.consentWindows.handleConnect(port);
     },
   };
 }
@@ -63,18 +82,28 @@ class RequestSession {
   constructor(settings, pagePort) {
     this.settings = settings;
     this.pagePort = pagePort;
-    // waiting -> preparing -> running [-> cancelling] -> done
+    // waiting -> preparing -> [consenting <-> running] -> running [-> cancelling] -> done
     this.state = 'waiting';
     this.id = null;
     this.command = null;
     this.origin = null;
+    this.params = null;
     // Tab and origin of the sender: where a parked host is looked for and parked (parked_hosts.js).
     this.parkingKey = null;
+    // What the parked first step left for this follow-up (unblockRequest's PIN group).
+    this.followUp = {};
     this.extension = null;
     this.hello = null;
     this.host = null;
     this.cancelTimer = null;
     this.pageGone = false;
+    /** The extension's own requests on this host (environment), by id: their resolvers. */
+    this.ownRequests = new Map();
+    /** The consent window's session and what it asks for, for commands that need consent. */
+    this.consent = null;
+    this.ask = null;
+    /** Progress the page has had, so that a retry after a wrong PIN repeats none of it. */
+    this.relayed = new Set();
     pagePort.onMessage.addListener((message) => this.onPageMessage(message));
     pagePort.onDisconnect.addListener(() => this.onPageDisconnect());
   }
@@ -112,65 +141,171 @@ class RequestSession {
       throw new BridgeError('ORIGIN_NOT_ALLOWED', {origin});
     }
     this.parkingKey = parkingKey(this.pagePort.sender, origin);
+    // validatePageRequest has refused any user secret the page sent: only the consent window adds them.
+    this.params = request.params;
+    // Too large already without the secrets: refused before any host starts.
+    hostRequest({id: request.id, command: request.command, origin, params: this.params});
+    if (!(await this.connect())) return;
+    if (requiresConsent(this.command)) await this.askUser();
+    else this.send(this.params);
+  }
 
-    // ---- Consent / PIN window slot (a later change) ----------------------------------------------------
-    // Commands with protocol.json "changesCard" will ask the user for consent here, and commands with
-    // "userSecrets" (pins, pin, newPin) will get those from the extension's own PIN window here, added to
-    // `params` by the extension: validatePageRequest has already refused any the page sent. Nothing has
-    // reached the host yet, so the user can still decline without any card work. Until then these
-    // commands reach the host without PINs and fail there (except changePin on a pin-pad reader, which
-    // asks for both PINs itself).
-    const params = request.params;
-    // -------------------------------------------------------------------------------------------------
-
-    const outgoing = hostRequest({id: request.id, command: request.command, origin, params});
-    if (this.state !== 'preparing') return;
-
+  /**
+   * The host connection for this request (a parked one for a follow-up command), after its hello.
+   * @returns {Promise<boolean>} whether the request goes on (false: answered or ended meanwhile)
+   */
+  async connect() {
+    const {api} = this.settings;
     const handlers = {
       onMessage: (hostMessage) => this.onHostMessage(hostMessage),
       onClose: (error) => this.onHostClosed(error),
     };
     // A follow-up command goes to the host process its first step was parked with (it said hello then).
     const parked = this.settings.parkedHosts.take(this.parkingKey, this.command);
-    if (parked) parked.setHandlers(handlers);
-    this.host = parked ?? connectHost(api, {...handlers, helloTimeoutMs: this.settings.helloTimeoutMs});
+    if (parked) {
+      parked.host.setHandlers(handlers);
+      this.followUp = parked.details;
+    }
+    this.host = parked?.host ?? connectHost(api, {...handlers, helloTimeoutMs: this.settings.helloTimeoutMs});
     const hello = await this.host.hello;
-    if (this.state !== 'preparing') return;
+    if (this.state !== 'preparing') return false;
     this.hello = hello;
     if (hello.protocol !== protocol.protocolVersion) {
       // status() exists to report compatibility, so it answers with both versions instead of failing.
       if (this.command === 'status') {
         this.respond({ok: true, result: {host: hello, extension: this.extension}});
-        return;
+        return false;
       }
       throw new BridgeError('PROTOCOL_MISMATCH', {host: hello, expected: protocol.protocolVersion});
     }
+    return true;
+  }
+
+  /** Sends the page's command (with the window's secrets, if any) to the host. */
+  send(params) {
+    const outgoing = hostRequest({id: this.id, command: this.command, origin: this.origin, params});
     this.state = 'running';
     this.host.post(outgoing);
   }
 
+  /**
+   * Reads the card on this request's host, then opens the consent window. The command waits for the
+   * window's OK (onConfirm); nothing of it reaches the host before.
+   */
+  async askUser() {
+    this.state = 'consenting';
+    const answer = await this.hostCall('environment');
+    if (this.state !== 'consenting' || answer === null) return;
+    if (answer.ok !== true) {
+      this.respond({ok: false, error: this.hostError(answer.error)});
+      return;
+    }
+    const found = cardFromEnvironment(answer.result, this.params);
+    if (found.error) {
+      // No card to ask about (no reader, no card, unknown card ...): the page gets the host's reason.
+      this.respond({ok: false, error: this.hostError(found.error)});
+      return;
+    }
+    const {card} = found;
+    this.ask = pinAsk(this.command, this.params, card, this.followUp);
+    this.consent = this.settings.consentWindows.open(
+      {origin: this.origin, command: this.command, params: this.params, card, ask: this.ask},
+      {
+        onConfirm: (secrets) => this.onConfirm(secrets),
+        onCancel: () => this.cancel(),
+        onFailed: (error) => this.fail(new BridgeError('INTERNAL_ERROR', {
+          reason: `the CertBridge window could not be opened: ${String(error?.message ?? error).slice(0, 200)}`,
+        })),
+      });
+    if (this.ask.kind === 'locked') {
+      // Nothing the user could type would help: the page learns why at once, the window tells the user.
+      this.fail(new BridgeError('PIN_LOCKED', pinGroupDetails(card, this.ask.group)));
+    }
+  }
+
+  /**
+   * One request of the extension's own on this request's host.
+   * @returns {Promise<object|null>} the host's response, or null when this request ended first
+   */
+  hostCall(command, params = {}) {
+    const id = this.settings.newId();
+    return new Promise((resolve) => {
+      this.ownRequests.set(id, resolve);
+      this.host.post({id, command, origin: this.origin, params});
+    });
+  }
+
+  /** The window's OK: the command goes to the host with the typed secrets. */
+  onConfirm(answer) {
+    if (this.state !== 'consenting' || this.ask === null) return;
+    let secrets;
+    try {
+      secrets = secretsFromAnswer(this.ask, answer);
+    } catch {
+      // The reason names keys only, never values; still, nothing of the answer goes to the page.
+      this.fail(new BridgeError('INTERNAL_ERROR', {reason: 'the CertBridge window answered something that was not asked'}));
+      return;
+    }
+    try {
+      this.send({...this.params, ...secrets});
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.consent.working();
+  }
+
   onHostMessage(message) {
     if (!isPlainObject(message)) return;
-    if (message.id === this.id) {
+    const own = this.ownRequests.get(message.id);
+    if (own && (message.ok === true || message.ok === false)) {
+      this.ownRequests.delete(message.id);
+      own(message);
+    } else if (message.id === this.id) {
       if (message.ok === true) {
         this.respond({ok: true, result: this.decorate(message.result)}, {hostSucceeded: true});
       } else if (message.ok === false) {
-        this.respond({ok: false, error: localizeHostError(message.error, this.settings.language(), this.extensionDetails())});
-      } else if (isPlainObject(message.progress) && !this.pageGone) {
-        this.pagePort.postMessage({type: 'progress', id: this.id, progress: message.progress});
+        this.onHostError(message.error);
+      } else if (isPlainObject(message.progress)) {
+        this.relayProgress(message.progress);
       }
     } else if (message.id === null && message.ok === false) {
       // The host could not even read our request's id; the only request on this port is ours.
-      this.respond({ok: false, error: localizeHostError(message.error, this.settings.language(), this.extensionDetails())});
+      this.respond({ok: false, error: this.hostError(message.error)});
     }
     // Anything else (the answer to our own cancel request) is not the page's business.
+  }
+
+  onHostError(error) {
+    const localized = this.hostError(error);
+    // Only while the user is there to answer: a cancelled request (window closed) ends as it ends.
+    if (this.state === 'running' && this.consent !== null && ASK_AGAIN.has(localized.code)) {
+      this.state = 'consenting';
+      this.consent.retry(localized);
+      return;
+    }
+    this.respond({ok: false, error: localized});
+  }
+
+  relayProgress(progress) {
+    this.consent?.progress(progress);
+    if (this.pageGone) return;
+    if (this.consent !== null) {
+      const seen = JSON.stringify(progress);
+      if (this.relayed.has(seen)) return;
+      this.relayed.add(seen);
+    }
+    this.pagePort.postMessage({type: 'progress', id: this.id, progress});
   }
 
   onHostClosed(error) {
     this.fail(this.state === 'cancelling' ? new BridgeError('USER_CANCELLED') : error);
   }
 
-  /** Stops the request: before the host has it, at once; after, by asking the host, then by force. */
+  /**
+   * Stops the request: before the host has the command (also while the window is open), at once; after,
+   * by asking the host, then by force.
+   */
   cancel() {
     if (this.state === 'done' || this.state === 'cancelling') return;
     if (this.state !== 'running') {
@@ -178,6 +313,7 @@ class RequestSession {
       return;
     }
     this.state = 'cancelling';
+    this.consent?.progress({stage: 'cancelling'});
     const {newId, cancelTimeoutMs} = this.settings;
     this.host.post({id: newId(), command: 'cancel', origin: this.origin, params: {target: this.id}});
     this.cancelTimer = setTimeout(() => this.fail(new BridgeError('USER_CANCELLED')), cancelTimeoutMs);
@@ -198,13 +334,18 @@ class RequestSession {
     return this.extension ? {extension: this.extension} : {};
   }
 
+  hostError(error) {
+    return localizeHostError(error, this.settings.language(), this.extensionDetails());
+  }
+
   fail(error) {
     this.respond({ok: false, error: wireError(error, this.settings.language(), this.extensionDetails())});
   }
 
   /**
    * Sends the one response (unless the page is gone) and ends the host connection, or parks it when the
-   * host carried out a "keepsHostFor" command: its process holds what the follow-up needs.
+   * host carried out a "keepsHostFor" command: its process holds what the follow-up needs. The consent
+   * window closes, except after PIN_LOCKED, which it stays open to explain.
    * @param {object} body {ok, result} or {ok, error}
    * @param {{hostSucceeded?: boolean}} [how] whether `body` is the host's success answer to the request
    */
@@ -212,12 +353,20 @@ class RequestSession {
     if (this.state === 'done') return;
     this.state = 'done';
     clearTimeout(this.cancelTimer);
+    for (const resolve of this.ownRequests.values()) resolve(null);
+    this.ownRequests.clear();
     const followUp = hostSucceeded ? protocol.commands[this.command].keepsHostFor : undefined;
     // A page that is gone cannot send the follow-up; its host process has nothing left to do.
     if (followUp && !this.pageGone && this.parkingKey !== null) {
-      this.settings.parkedHosts.park(this.parkingKey, this.host, followUp);
+      const result = isPlainObject(body.result) ? body.result : {};
+      const details = Number.isInteger(result.pinGroup) ? {pinGroup: result.pinGroup} : {};
+      this.settings.parkedHosts.park(this.parkingKey, this.host, followUp, details);
     } else {
       this.host?.close();
+    }
+    if (this.consent !== null) {
+      if (body.ok === false && body.error?.code === 'PIN_LOCKED') this.consent.locked(body.error);
+      else this.consent.close();
     }
     // The content script closes the port once it has the response.
     if (!this.pageGone) this.pagePort.postMessage({type: 'response', id: this.id, ...body});

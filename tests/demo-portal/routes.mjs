@@ -28,6 +28,8 @@ export function staticMounts({pageLibraryDir}) {
 export const PAGES = {
   '/': 'index.html',
   '/environment-check': 'environment-check.html',
+  // Not linked from the portal: the browser tests of the consent window call the page library here.
+  '/card-test': 'card-test.html',
 };
 
 /** API handlers by "METHOD path"; each gets (request, response) and answers JSON. */

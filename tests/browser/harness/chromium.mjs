@@ -7,7 +7,8 @@ import {collectConsole} from './page-model.mjs';
 
 /**
  * @param {{userDataDir: string, extensionDir?: string|null, env: object, language?: string}} options
- * @returns {Promise<{name: string, page: object, console: string[], close: () => Promise<void>}>}
+ * @returns {Promise<{name: string, page: object, console: string[], context: object,
+ *   extensionPages: () => Promise<object[]>, close: () => Promise<void>}>}
  */
 export async function launchChromium({userDataDir, extensionDir = null, env, language = 'zh-TW'}) {
   const {chromium} = await import('playwright-core');
@@ -38,9 +39,14 @@ export async function launchChromium({userDataDir, extensionDir = null, env, lan
     name: 'chromium',
     page,
     console: messages,
+    context,
     async newPage() {
       const next = await context.newPage();
       return next;
+    },
+    /** Open pages of the extension (windows it opened, e.g. the consent window). */
+    async extensionPages() {
+      return context.pages().filter((candidate) => candidate.url().startsWith('chrome-extension://'));
     },
     close: () => context.close(),
   };

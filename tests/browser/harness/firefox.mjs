@@ -6,7 +6,8 @@ import {collectConsole} from './page-model.mjs';
 
 /**
  * @param {{extensionDir?: string|null, env: object, language?: string}} options
- * @returns {Promise<{name: string, page: object, console: string[], close: () => Promise<void>}>}
+ * @returns {Promise<{name: string, page: object, console: string[], browser: object,
+ *   extensionPages: () => Promise<object[]>, close: () => Promise<void>}>}
  */
 export async function launchFirefox({extensionDir = null, env, language = 'zh-TW'}) {
   const {default: puppeteer} = await import('puppeteer-core');
@@ -41,7 +42,27 @@ export async function launchFirefox({extensionDir = null, env, language = 'zh-TW
       name: 'firefox',
       page,
       console: messages,
+      browser,
       newPage: () => browser.newPage(),
+      /**
+       * Open pages of the extension (windows it opened, e.g. the consent window). Firefox's WebDriver
+       * BiDi does not report the navigation of a window the extension opens (puppeteer's page.url() stays
+       * "about:blank"), so such pages are asked for their address.
+       */
+      async extensionPages() {
+        const found = [];
+        for (const candidate of await browser.pages()) {
+          let url = candidate.url();
+          if (url === 'about:blank') {
+            url = await Promise.race([
+              candidate.evaluate(() => location.href).catch(() => ''),
+              new Promise((resolve) => setTimeout(() => resolve(''), 2_000)),
+            ]);
+          }
+          if (url.startsWith('moz-extension://')) found.push(candidate);
+        }
+        return found;
+      },
       close: () => browser.close(),
     };
   } catch (error) {

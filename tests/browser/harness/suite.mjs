@@ -31,8 +31,11 @@ export async function prerequisiteProblem(options) {
 
 const clearedOutputDirs = new Set();
 
-/** Starts what the browser suites need and returns it with a stop() that always tears all of it down. */
-export async function startFixture({browser, testbed = true}) {
+/**
+ * Starts what the browser suites need and returns it with a stop() that always tears all of it down.
+ * Screenshots go to <output dir>/<outputName> (default: the browser's name).
+ */
+export async function startFixture({browser, testbed = true, outputName = browser}) {
   const paths = buildPaths();
   const started = {paths, bed: null, portal: null, home: null};
   started.stop = async () => {
@@ -51,7 +54,7 @@ export async function startFixture({browser, testbed = true}) {
     started.portal = await startDemoPortal({pageLibraryDir: paths.pageLibraryDir, log: (line) => console.error(line)});
     started.home = makeHome();
     started.installOutput = await installHostManifest({hostPath: paths.hostPath, home: started.home.home, browser});
-    started.outputDir = path.join(paths.outputDir, browser);
+    started.outputDir = path.join(paths.outputDir, outputName);
     // Fresh screenshots only: a FAILED-*.png from an earlier run must not linger (cleared once per
     // test process, since a file's suites share the directory).
     if (!clearedOutputDirs.has(started.outputDir)) {

@@ -56,6 +56,8 @@ export async function startTestbed({card = true} = {}) {
     hostEnv: Object.fromEntries(HOST_ENV_NAMES.map((name) => [name, env[name]])),
     insertCard: () => testbed('insert', dir),
     removeCard: () => testbed('remove', dir),
+    /** Blank SoftHSM2 tokens again, with the test bed's labels and PINs (after a test changed them). */
+    resetTokens: () => testbed('reset-tokens', dir),
     stopPcscd: () => testbed('stop-pcscd', dir),
     startPcscd: () => testbed('start-pcscd', dir),
     hostLog() {

@@ -1,11 +1,13 @@
 // The background's messaging service with a fake WebExtension API: policy, origin from the sender, host
 // missing / crashing / incompatible, size limit, progress, cancel, user secrets refused, host processes
-// parked for a follow-up command.
+// parked for a follow-up command. (The consent window itself: consent_window.test.mjs; here a user who
+// always answers OK stands in for it.)
 
 import assert from 'node:assert/strict';
 import {afterEach, beforeEach, describe, mock, test} from 'node:test';
 
 import {builtExtension, messagesJson, protocolJson} from './helpers/build_output.mjs';
+import {autoConsent, cardEnvironment, NEW_PIN, TEST_PIN} from './helpers/fake_consent_window.mjs';
 import {fakeExtensionApi, FakePort, pageSender} from './helpers/fake_extension_api.mjs';
 
 const {createRequestService, REQUEST_PORT_NAME} = await builtExtension('request_service.js');
@@ -37,6 +39,8 @@ function makeService(overrides = {}) {
 beforeEach(() => {
   api = fakeExtensionApi();
   service = makeService();
+  // Whichever service the test made answers the consent window's port.
+  autoConsent(api, {handleConnect: (port) => service.handleConnect(port)});
 });
 
 afterEach(() => {
@@ -365,11 +369,16 @@ describe('user secrets never come from the page', () => {
     }
   }
 
-  test('the same command without the secret reaches the host', async () => {
-    api.onConnectNative = host({answer: ok({pinGroup: 0, pinName: 'PIN 1', pinState: {state: 'ok', triesLeft: 3}})});
-    const response = await responseOn(send(pageRequest('changePin', {pinGroup: 0})));
+  test('the same command without the secret reaches the host, with the PINs typed in the window', async () => {
+    api.onConnectNative = host({answer: (request, port) => ok(request.command === 'environment' ? cardEnvironment()
+      : {pinGroup: 0, pinName: 'PIN 1', pinState: {state: 'ok', triesLeft: 3}})(request, port)});
+    const port = send(pageRequest('changePin', {pinGroup: 0}));
+    const response = await responseOn(port);
     assert.equal(response.ok, true);
-    assert.deepEqual(api.nativePorts[0].posted[0].params, {pinGroup: 0});
+    const [environment, changePin] = api.nativePorts[0].posted;
+    assert.equal(environment.command, 'environment');
+    assert.deepEqual(changePin.params, {pinGroup: 0, pin: TEST_PIN, newPin: NEW_PIN});
+    assert.ok(!JSON.stringify(port.posted).includes(TEST_PIN), 'the page never sees a PIN');
   });
 });
 
@@ -387,7 +396,9 @@ describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', (
    */
   function unblockingHost() {
     return host({answer: (request, port) => setImmediate(() => {
-      if (request.command === 'unblockRequest') {
+      if (request.command === 'environment') {
+        port.deliver({id: request.id, ok: true, result: cardEnvironment()});
+      } else if (request.command === 'unblockRequest') {
         port.requestId = `request-${api.nativePorts.indexOf(port)}`;
         port.deliver({id: request.id, ok: true, result: {requestId: port.requestId, pinGroup: 0}});
       } else if (request.command === 'unblockPin') {
@@ -425,8 +436,10 @@ describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', (
       {type: 'response', id: 'req-2', ok: true, result: PIN_RESULT},
     ]);
     assert.equal(api.nativePorts.length, 1, 'connectNative once');
-    assert.deepEqual(native.posted.map((message) => [message.id, message.command, message.origin]),
-      [['req-1', 'unblockRequest', ALLOWED], ['req-2', 'unblockPin', ALLOWED]]);
+    assert.deepEqual(native.posted.map((message) => [message.command, message.origin]),
+      [['unblockRequest', ALLOWED], ['environment', ALLOWED], ['unblockPin', ALLOWED]]);
+    assert.deepEqual(native.posted.map((message) => message.id).filter((id) => id.startsWith('req-')), ['req-1', 'req-2']);
+    assert.deepEqual(native.posted[2].params, {authorization: AUTHORIZATION, newPin: NEW_PIN}, 'the new PIN from the window');
     assert.equal(native.disconnected, true);
   });
 
@@ -529,6 +542,7 @@ describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', (
     const seen = new Promise((resolve) => { pinSeen = resolve; });
     api.onConnectNative = host({answer: (message, port) => {
       if (message.command === 'unblockRequest') ok({requestId: 'r'})(message, port);
+      else if (message.command === 'environment') ok(cardEnvironment())(message, port);
       else if (message.command === 'unblockPin') pinSeen();
       else if (message.command === 'cancel') {
         setImmediate(() => port.deliver({id: message.params.target, ok: false, error: {code: 'USER_CANCELLED', message: 'cancelled'}}));
@@ -541,8 +555,8 @@ describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', (
     assert.equal((await response).error.code, 'USER_CANCELLED');
     const [native] = api.nativePorts;
     assert.equal(api.nativePorts.length, 1);
-    assert.deepEqual(native.posted.map((message) => message.command), ['unblockRequest', 'unblockPin', 'cancel']);
-    assert.deepEqual(native.posted[2].params, {target: 'req-2'});
+    assert.deepEqual(native.posted.map((message) => message.command), ['unblockRequest', 'environment', 'unblockPin', 'cancel']);
+    assert.deepEqual(native.posted[3].params, {target: 'req-2'});
     assert.equal(native.disconnected, true);
   });
 });

@@ -60,6 +60,19 @@ describe('manifest', () => {
     assert.doesNotMatch(csp, /unsafe|http:|https:|\*/);
   });
 
+  test('the extension pages CSP allows the extension\'s own stylesheets (the consent window\'s)', () => {
+    assert.match(manifest.content_security_policy.extension_pages, /style-src 'self'(;|$)/);
+  });
+
+  test('the consent window page loads only its own module and stylesheet, with no inline script or style', () => {
+    const html = readFileSync(join(extensionDir, 'consent', 'consent.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.deepEqual(scripts.map(([, attributes, body]) => [attributes.trim(), body.trim()]), [['type="module" src="consent.js"', '']]);
+    assert.doesNotMatch(html, /<style\b|\sstyle=|\son[a-z]+=/i);
+    assert.deepEqual([...html.matchAll(/<link\b[^>]*href="([^"]+)"/g)].map((match) => match[1]), ['consent.css']);
+    for (const file of ['consent.js', 'consent.css']) assert.ok(existsSync(join(extensionDir, 'consent', file)), file);
+  });
+
   test('every file it names exists', () => {
     const named = [manifest.background.service_worker, ...manifest.background.scripts, ...manifest.content_scripts.flatMap((script) => script.js)];
     for (const file of named) assert.ok(existsSync(join(extensionDir, file)), file);

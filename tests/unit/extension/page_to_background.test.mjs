@@ -9,6 +9,7 @@ import {beforeEach, describe, test} from 'node:test';
 import vm from 'node:vm';
 
 import {builtExtension, builtPageLibrary, extensionDir, messagesJson, protocolJson} from './helpers/build_output.mjs';
+import {autoConsent, cardEnvironment, NEW_PIN} from './helpers/fake_consent_window.mjs';
 import {fakeExtensionApi, FakePort, pageSender} from './helpers/fake_extension_api.mjs';
 import {FakeWindow} from './helpers/fake_window.mjs';
 
@@ -63,6 +64,7 @@ beforeEach(() => {
     service.handleConnect(backgroundEnd);
     return scriptEnd;
   };
+  autoConsent(api, service);
   const context = vm.createContext({window: page, chrome: api});
   for (const name of ['content_protocol.js', 'content_script.js']) {
     vm.runInContext(readFileSync(join(extensionDir, name), 'utf8'), context, {filename: name});
@@ -101,14 +103,17 @@ describe('page library -> content script -> background', () => {
 
   test('unblockRequest then unblockPin from the page use one host process', async () => {
     const PIN_RESULT = {pinGroup: 0, pinName: 'PIN 1', pinState: {state: 'ok', triesLeft: 3}};
-    host((request) => (request.command === 'unblockRequest'
-      ? {ok: true, result: {requestId: 'a'.repeat(32), pinGroup: 0}}
-      : {ok: true, result: PIN_RESULT}));
+    host((request) => ({
+      unblockRequest: {ok: true, result: {requestId: 'a'.repeat(32), pinGroup: 0}},
+      environment: {ok: true, result: cardEnvironment()},
+    })[request.command] ?? {ok: true, result: PIN_RESULT});
     const step1 = await certbridge.unblockRequest();
     const authorization = {version: 1, requestId: step1.requestId, raPublicKey: 'MFkw', iv: 'AAAA', ciphertext: 'AQID', tag: 'BAUG'};
     assert.deepEqual(await certbridge.unblockPin({authorization}), PIN_RESULT);
     assert.equal(api.nativePorts.length, 1);
-    assert.deepEqual(api.nativePorts[0].posted.map((message) => message.command), ['unblockRequest', 'unblockPin']);
+    assert.deepEqual(api.nativePorts[0].posted.map((message) => message.command), ['unblockRequest', 'environment', 'unblockPin']);
+    assert.equal(api.nativePorts[0].posted[2].params.newPin, NEW_PIN, 'typed in the window');
+    assert.ok(!JSON.stringify(page.posted).includes(NEW_PIN), 'the page never sees it');
     assert.equal(api.nativePorts[0].disconnected, true);
     assert.equal(backgroundPorts.length, 2, 'each request had its own runtime port');
   });

@@ -84,15 +84,39 @@ export class FakePort {
  * @param {object} [options]
  * @param {string} [options.uiLanguage]
  * @param {(port: FakePort) => void} [options.onConnectNative] called with each new native port
+ * @param {(window: {id: number, type: string, url: string}) => void} [options.onWindowCreated] called
+ *   with each window the code opens (helpers/fake_consent_window.mjs plays the consent window)
  */
-export function fakeExtensionApi({uiLanguage = 'en', onConnectNative = () => {}} = {}) {
+export function fakeExtensionApi({uiLanguage = 'en', onConnectNative = () => {}, onWindowCreated = () => {}} = {}) {
+  let nextWindowId = 100;
   const api = {
     nativePorts: [],
     onConnectNative,
+    onWindowCreated,
+    /** Every windows.create call's options, with the id it got. */
+    createdWindows: [],
+    /** Ids of the windows the code removed. */
+    removedWindows: [],
+    windows: {
+      onRemoved: new FakeEvent(),
+      async create(options) {
+        const window = {...structuredClone(options), id: nextWindowId += 1};
+        api.createdWindows.push(window);
+        api.onWindowCreated(window);
+        return {id: window.id, type: options.type};
+      },
+      async remove(id) {
+        if (api.removedWindows.includes(id)) throw new Error(`No window with id: ${id}.`);
+        api.removedWindows.push(id);
+        // The browser reports it removed after the call returns.
+        setImmediate(() => api.windows.onRemoved.emit(id));
+      },
+    },
     runtime: {
       id: EXTENSION_ID,
       lastError: undefined,
       getManifest: () => ({version: '0.1.0'}),
+      getURL: (path) => `chrome-extension://${EXTENSION_ID}/${String(path).replace(/^\//, '')}`,
       onConnect: new FakeEvent(),
       connectNative(name) {
         const port = new FakePort(api, name);
