@@ -19,15 +19,7 @@ function(read_json out path)
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
 
-# A JSON string literal for `text`.
-function(json_quote out text)
-  string(REPLACE "\\" "\\\\" text "${text}")
-  string(REPLACE "\"" "\\\"" text "${text}")
-  string(REPLACE "\n" "\\n" text "${text}")
-  string(REPLACE "\r" "\\r" text "${text}")
-  string(REPLACE "\t" "\\t" text "${text}")
-  set(${out} "\"${text}\"" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/string_literal.cmake")
 
 # Copies every file under `from` (recursively, minus names matching `exclude`) to `to`.
 function(copy_tree from to exclude)
@@ -58,7 +50,7 @@ copy_tree("${SOURCE_DIR}/common" "${EXTENSION_OUTPUT_DIR}" "")
 # The manifest's version is the project's; the Firefox add-on ID is protocol.json's.
 read_json(manifest "${SOURCE_DIR}/src/manifest.json")
 string(JSON manifest SET "${manifest}" version "\"${VERSION}\"")
-json_quote(quoted_firefox_id "${firefox_id}")
+string_literal(quoted_firefox_id "${firefox_id}")
 string(JSON manifest SET "${manifest}" browser_specific_settings gecko id "${quoted_firefox_id}")
 file(WRITE "${EXTENSION_OUTPUT_DIR}/manifest.json" "${manifest}\n")
 
@@ -75,7 +67,7 @@ file(WRITE "${EXTENSION_OUTPUT_DIR}/content_protocol.js"
 set(origins_json "[]")
 set(index 0)
 foreach(origin IN LISTS ALLOWED_ORIGINS)
-  json_quote(quoted "${origin}")
+  string_literal(quoted "${origin}")
   string(JSON origins_json SET "${origins_json}" ${index} "${quoted}")
   math(EXPR index "${index} + 1")
 endforeach()
@@ -88,7 +80,7 @@ file(WRITE "${EXTENSION_OUTPUT_DIR}/policy_defaults.js"
 # chrome.i18n names allow [A-Za-z0-9_@] only, so "." becomes "_"; "$" must be doubled.
 function(locale_entry out_json name text)
   string(REPLACE "$" "$$" text "${text}")
-  json_quote(quoted "${text}")
+  string_literal(quoted "${text}")
   string(JSON json SET "${${out_json}}" "${name}" "{\"message\": ${quoted}}")
   set(${out_json} "${json}" PARENT_SCOPE)
 endfunction()

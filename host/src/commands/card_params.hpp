@@ -18,6 +18,9 @@ inline std::optional<std::string> readerParam(const ParamValidator& validator) {
   return validator.optionalString("reader", kReaderRule);
 }
 
+/// text with ASCII letters lower-cased (ids and hex compare lower-case).
+std::string lowerAscii(std::string text);
+
 /// "certificate" (an id from listCertificates), lower-cased, when given.
 std::optional<std::string> certificateIdParam(const ParamValidator& validator);
 

@@ -174,13 +174,11 @@ class EnvironmentReport {
   }
 
   static json pinJson(const std::string& name, json minLength, json maxLength, const PinStatus& status) {
-    json triesLeft = nullptr;
-    if (status.triesLeft.has_value()) triesLeft = status.triesLeft.value();
-    return {{"name", name},
-            {"minLength", std::move(minLength)},
-            {"maxLength", std::move(maxLength)},
-            {"state", toString(status.state)},
-            {"triesLeft", std::move(triesLeft)}};
+    json pin = pinStatusJson(status);
+    pin["name"] = name;
+    pin["minLength"] = std::move(minLength);
+    pin["maxLength"] = std::move(maxLength);
+    return pin;
   }
 
   json pinsJson(const card::TokenInfo& token, const card::CardProfile* profile) const {

@@ -148,8 +148,7 @@ CommandRun prepareUnblockPin(nlohmann::json& params) {
                                      {"version", "requestId", "raPublicKey", "iv", "ciphertext", "tag"});
   auto& fields = parsed->authorization;
   fields.version = static_cast<int>(authorization.requiredInteger("version", 1, 1));
-  fields.requestId = authorization.requiredString("requestId", kRequestIdRule);
-  for (auto& c : fields.requestId) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  fields.requestId = lowerAscii(authorization.requiredString("requestId", kRequestIdRule));
   fields.raPublicKey = decodedField(authorization, "raPublicKey", kPublicKeyRule);
   fields.iv = decodedField(authorization, "iv", kIvRule);
   fields.ciphertext = decodedField(authorization, "ciphertext", kCiphertextRule);

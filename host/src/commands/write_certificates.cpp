@@ -2,7 +2,6 @@
 // (on renewal) old certificates removed only once the new ones are safely on the card.
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 
 #include <spdlog/spdlog.h>
@@ -179,8 +178,7 @@ CommandRun prepareWriteCertificates(nlohmann::json& params) {
   parsed->certificates = certificatesParam(validator, "certificates", 1);
   parsed->caCertificates = certificatesParam(validator, "caCertificates", 0);
   parsed->removeIds = validator.stringArray("removeCertificates", 0, kMaxCertificates, kCertificateIdRule);
-  for (auto& id : parsed->removeIds)
-    std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (auto& id : parsed->removeIds) id = lowerAscii(std::move(id));
   parsed->reader = readerParam(validator);
   return [parsed](CommandContext& context) { return write(context, *parsed); };
 }
