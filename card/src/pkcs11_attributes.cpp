@@ -72,30 +72,69 @@ std::vector<ck::ObjectHandle> findObjects(const ck::FunctionList& f, ck::Session
   return found;
 }
 
-std::optional<std::vector<std::uint8_t>> readBytes(const ck::FunctionList& f, ck::SessionHandle session,
-                                                   ck::ObjectHandle object, ck::AttributeType type) {
-  ck::Attribute query{type, nullptr, 0};
-  const auto size = CERTBRIDGE_CK_CALL(f, C_GetAttributeValue, (session, object, &query, 1), ck::kCkrAttributeSensitive,
-                                       ck::kCkrAttributeTypeInvalid);
-  if (size != ck::kCkrOk || query.valueLength == ck::kUnavailableInformation) return std::nullopt;
-  std::vector<std::uint8_t> value(query.valueLength);
-  query.value = value.data();
-  CERTBRIDGE_CK_CALL(f, C_GetAttributeValue, (session, object, &query, 1));
-  value.resize(std::min<std::size_t>(value.size(), query.valueLength));
-  return value;
+ObjectAttributes::ObjectAttributes(std::vector<ck::AttributeType> types, std::vector<Value> values)
+    : types_(std::move(types)), values_(std::move(values)) {}
+
+const ObjectAttributes::Value& ObjectAttributes::bytes(ck::AttributeType type) const {
+  static const Value absent;
+  const auto found = std::find(types_.begin(), types_.end(), type);
+  return found == types_.end() ? absent : values_[static_cast<std::size_t>(found - types_.begin())];
 }
 
-std::optional<bool> readBool(const ck::FunctionList& f, ck::SessionHandle session, ck::ObjectHandle object,
-                             ck::AttributeType type) {
-  const auto value = readBytes(f, session, object, type);
+std::string ObjectAttributes::text(ck::AttributeType type) const {
+  const auto& value = bytes(type);
+  return value ? std::string(value->begin(), value->end()) : std::string();
+}
+
+std::optional<bool> ObjectAttributes::boolean(ck::AttributeType type) const {
+  const auto& value = bytes(type);
   if (!value || value->size() != sizeof(ck::Bool)) return std::nullopt;
   return value->front() != ck::kFalse;
 }
 
+ObjectAttributes readAttributes(const ck::FunctionList& f, ck::SessionHandle session, ck::ObjectHandle object,
+                                std::vector<ck::AttributeType> types) {
+  // First call: the lengths. A missing or sensitive attribute makes the call answer TYPE_INVALID or SENSITIVE
+  // and marks just that entry unavailable; the others still get their lengths (PKCS#11 v2.40, 5.7).
+  std::vector<ck::Attribute> query;
+  query.reserve(types.size());
+  for (const auto type : types) query.push_back({type, nullptr, 0});
+  CERTBRIDGE_CK_CALL(f, C_GetAttributeValue, (session, object, query.data(), static_cast<ck::Ulong>(query.size())),
+                     ck::kCkrAttributeSensitive, ck::kCkrAttributeTypeInvalid);
+  std::vector<ObjectAttributes::Value> values(types.size());
+  std::vector<ck::Attribute> wanted;
+  std::vector<std::size_t> wantedIndex;
+  for (std::size_t i = 0; i < query.size(); ++i) {
+    if (query[i].valueLength == ck::kUnavailableInformation) continue;
+    values[i].emplace(query[i].valueLength);
+    if (values[i]->empty()) continue;  // An empty value (a blank label) needs no second read.
+    wanted.push_back({types[i], values[i]->data(), query[i].valueLength});
+    wantedIndex.push_back(i);
+  }
+  // Second call: the values, for the attributes that have one.
+  if (!wanted.empty()) {
+    CERTBRIDGE_CK_CALL(f, C_GetAttributeValue, (session, object, wanted.data(), static_cast<ck::Ulong>(wanted.size())));
+  }
+  for (std::size_t j = 0; j < wanted.size(); ++j) {
+    auto& value = values[wantedIndex[j]];
+    value->resize(std::min<std::size_t>(value->size(), wanted[j].valueLength));
+  }
+  return ObjectAttributes(std::move(types), std::move(values));
+}
+
+std::optional<std::vector<std::uint8_t>> readBytes(const ck::FunctionList& f, ck::SessionHandle session,
+                                                   ck::ObjectHandle object, ck::AttributeType type) {
+  return readAttributes(f, session, object, {type}).bytes(type);
+}
+
+std::optional<bool> readBool(const ck::FunctionList& f, ck::SessionHandle session, ck::ObjectHandle object,
+                             ck::AttributeType type) {
+  return readAttributes(f, session, object, {type}).boolean(type);
+}
+
 std::string readText(const ck::FunctionList& f, ck::SessionHandle session, ck::ObjectHandle object,
                      ck::AttributeType type) {
-  const auto value = readBytes(f, session, object, type);
-  return value ? std::string(value->begin(), value->end()) : std::string();
+  return readAttributes(f, session, object, {type}).text(type);
 }
 
 }  // namespace certbridge::card::detail

@@ -228,6 +228,7 @@ inline constexpr AttributeType kCkaVerify = 0x10A;
 inline constexpr AttributeType kCkaModulus = 0x120;
 inline constexpr AttributeType kCkaModulusBits = 0x121;
 inline constexpr AttributeType kCkaPublicExponent = 0x122;
+inline constexpr AttributeType kCkaPrivateExponent = 0x123;
 inline constexpr AttributeType kCkaExtractable = 0x162;
 inline constexpr AttributeType kCkaNeverExtractable = 0x164;
 inline constexpr AttributeType kCkaAlwaysSensitive = 0x165;

@@ -26,20 +26,28 @@ std::vector<CertificateObject> certificateObjects(TokenSession::Impl& s) {
            {ck::attribute(ck::kCkaClass, ck::kCkoCertificate), ck::attribute(ck::kCkaCertificateType, ck::kCkcX509)})) {
     CertificateObject certificate;
     certificate.handle = object;
-    certificate.info.der =
-        detail::readBytes(s.f(), s.handle, object, ck::kCkaValue).value_or(std::vector<std::uint8_t>{});
-    certificate.info.id = detail::readBytes(s.f(), s.handle, object, ck::kCkaId).value_or(std::vector<std::uint8_t>{});
-    certificate.info.label = detail::readText(s.f(), s.handle, object, ck::kCkaLabel);
+    const auto attributes = detail::readAttributes(s.f(), s.handle, object, {ck::kCkaValue, ck::kCkaId, ck::kCkaLabel});
+    certificate.info.der = attributes.bytes(ck::kCkaValue).value_or(std::vector<std::uint8_t>{});
+    certificate.info.id = attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{});
+    certificate.info.label = attributes.text(ck::kCkaLabel);
     if (!certificate.info.der.empty()) certificates.push_back(std::move(certificate));
   }
   return certificates;
 }
 
-// Fills keyOnToken / keyId from the keys the session can see.
+// Fills keyOnToken / keyId from the keys the session can see. Before login the private keys are hidden and
+// the public key objects of the pairs stand for them; after login the private keys are the authority. The other
+// kind is searched only when the first finds none: each search reads every object on software tokens.
 void matchKeys(std::vector<CertificateObject>& certificates, TokenSession::Impl& s) {
-  const auto privateKeys = detail::rsaPrivateKeys(s);
+  std::vector<KeyInfo> privateKeys;
   std::vector<detail::PublicKeyObject> publicKeys;
-  if (privateKeys.empty()) publicKeys = detail::rsaPublicKeyObjects(s);  // Not logged in: private keys hidden.
+  if (s.loggedIn) {
+    privateKeys = detail::rsaPrivateKeys(s);
+    if (privateKeys.empty()) publicKeys = detail::rsaPublicKeyObjects(s);
+  } else {
+    publicKeys = detail::rsaPublicKeyObjects(s);
+    if (publicKeys.empty()) privateKeys = detail::rsaPrivateKeys(s);
+  }
   for (auto& certificate : certificates) {
     std::vector<std::uint8_t> publicKey;
     try {

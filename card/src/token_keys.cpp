@@ -34,10 +34,11 @@ bool idInUse(TokenSession::Impl& s, std::span<const std::uint8_t> id) {
   return !detail::findObjects(s.f(), s.handle, {ck::attribute(ck::kCkaId, id)}).empty();
 }
 
-// The RSA public key of an object holding CKA_MODULUS and CKA_PUBLIC_EXPONENT; empty if it shows neither.
-std::vector<std::uint8_t> rsaPublicKeyOf(TokenSession::Impl& s, ck::ObjectHandle object, int& bits) {
-  const auto modulus = detail::readBytes(s.f(), s.handle, object, ck::kCkaModulus);
-  const auto exponent = detail::readBytes(s.f(), s.handle, object, ck::kCkaPublicExponent);
+// The RSA public key (SubjectPublicKeyInfo) from an object's CKA_MODULUS and CKA_PUBLIC_EXPONENT, and its size
+// in bits; empty if the object shows neither.
+std::vector<std::uint8_t> rsaPublicKeyOf(const detail::ObjectAttributes& attributes, int& bits) {
+  const auto& modulus = attributes.bytes(ck::kCkaModulus);
+  const auto& exponent = attributes.bytes(ck::kCkaPublicExponent);
   if (!modulus || !exponent || modulus->empty() || exponent->empty()) return {};
   const auto first = std::find_if(modulus->begin(), modulus->end(), [](std::uint8_t b) { return b != 0; });
   const auto bytes = static_cast<int>(modulus->end() - first);
@@ -45,16 +46,24 @@ std::vector<std::uint8_t> rsaPublicKeyOf(TokenSession::Impl& s, ck::ObjectHandle
   return detail::rsaPublicKey(*modulus, *exponent);
 }
 
+std::vector<std::uint8_t> rsaPublicKeyOf(TokenSession::Impl& s, ck::ObjectHandle object, int& bits) {
+  return rsaPublicKeyOf(detail::readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent}),
+                        bits);
+}
+
 }  // namespace
 
 namespace detail {
 
 KeyInfo keyInfo(TokenSession::Impl& s, ck::ObjectHandle privateKey) {
-  const auto& f = s.f();
+  const auto attributes = readAttributes(
+      s.f(), s.handle, privateKey,
+      {ck::kCkaId, ck::kCkaLabel, ck::kCkaModulus, ck::kCkaPublicExponent, ck::kCkaToken, ck::kCkaPrivate,
+       ck::kCkaSensitive, ck::kCkaExtractable, ck::kCkaAlwaysSensitive, ck::kCkaNeverExtractable});
   KeyInfo key;
-  key.id = readBytes(f, s.handle, privateKey, ck::kCkaId).value_or(std::vector<std::uint8_t>{});
-  key.label = readText(f, s.handle, privateKey, ck::kCkaLabel);
-  key.publicKey = rsaPublicKeyOf(s, privateKey, key.bits);
+  key.id = attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{});
+  key.label = attributes.text(ck::kCkaLabel);
+  key.publicKey = rsaPublicKeyOf(attributes, key.bits);
   if (key.publicKey.empty() && !key.id.empty()) {
     // Some tokens do not show the modulus on the private key: the public key object of the pair does.
     for (const auto publicKey : objectsWithId(s, ck::kCkoPublicKey, key.id)) {
@@ -62,7 +71,7 @@ KeyInfo keyInfo(TokenSession::Impl& s, ck::ObjectHandle privateKey) {
       if (!key.publicKey.empty()) break;
     }
   }
-  const auto flag = [&](ck::AttributeType type) { return readBool(f, s.handle, privateKey, type).value_or(false); };
+  const auto flag = [&](ck::AttributeType type) { return attributes.boolean(type).value_or(false); };
   key.protection.tokenObject = flag(ck::kCkaToken);
   key.protection.privateObject = flag(ck::kCkaPrivate);
   key.protection.sensitive = flag(ck::kCkaSensitive);
@@ -86,10 +95,12 @@ std::vector<PublicKeyObject> rsaPublicKeyObjects(TokenSession::Impl& s) {
   for (const auto object :
        findObjects(s.f(), s.handle,
                    {ck::attribute(ck::kCkaClass, ck::kCkoPublicKey), ck::attribute(ck::kCkaKeyType, ck::kCkkRsa)})) {
+    const auto attributes =
+        readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent, ck::kCkaId});
     PublicKeyObject key;
     int bits = 0;
-    key.publicKey = rsaPublicKeyOf(s, object, bits);
-    key.id = readBytes(s.f(), s.handle, object, ck::kCkaId).value_or(std::vector<std::uint8_t>{});
+    key.publicKey = rsaPublicKeyOf(attributes, bits);
+    key.id = attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{});
     if (!key.publicKey.empty()) keys.push_back(std::move(key));
   }
   return keys;
@@ -161,16 +172,25 @@ std::vector<KeyInfo> listKeys(TokenSession& session) {
   return detail::rsaPrivateKeys(session.impl());
 }
 
-std::optional<KeyInfo> findKeyByPublicKey(TokenSession& session, std::span<const std::uint8_t> subjectPublicKeyInfo) {
+std::optional<KeyInfo> findKeyByPublicKey(TokenSession& session, std::span<const std::uint8_t> subjectPublicKeyInfo,
+                                          std::span<const std::uint8_t> likelyId) {
   const auto wanted = detail::normalizedPublicKey(subjectPublicKeyInfo);
-  for (auto& key : detail::rsaPrivateKeys(session.impl()))
+  auto& s = session.impl();
+  if (!likelyId.empty()) {
+    for (const auto object : objectsWithId(s, ck::kCkoPrivateKey, likelyId)) {
+      auto key = detail::keyInfo(s, object);
+      if (key.publicKey == wanted) return key;
+    }
+  }
+  for (auto& key : detail::rsaPrivateKeys(s))
     if (key.publicKey == wanted) return std::move(key);
   return std::nullopt;
 }
 
-std::optional<KeyInfo> findKeyForCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer) {
+std::optional<KeyInfo> findKeyForCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,
+                                             std::span<const std::uint8_t> likelyId) {
   const auto certificate = detail::parseCertificate(certificateDer);
-  return findKeyByPublicKey(session, detail::certificatePublicKey(*certificate));
+  return findKeyByPublicKey(session, detail::certificatePublicKey(*certificate), likelyId);
 }
 
 PrivateKey privateKey(TokenSession& session, const KeyInfo& key) {

@@ -49,6 +49,25 @@ TokenInfo toTokenInfo(const ck::TokenInfo& info, unsigned long slotId, const std
 /// Objects matching a template, all of them.
 std::vector<ck::ObjectHandle> findObjects(const ck::FunctionList& f, ck::SessionHandle session,
                                           std::vector<ck::Attribute> pattern);
+/// Several attributes of one object. Read together because software tokens (SoftHSM2) re-read the object
+/// from disk on every C_GetAttributeValue: two calls for all of them instead of two per attribute.
+class ObjectAttributes {
+ public:
+  using Value = std::optional<std::vector<std::uint8_t>>;
+  ObjectAttributes(std::vector<ck::AttributeType> types, std::vector<Value> values);
+  /// nullopt when the object does not have the attribute or hides it (sensitive), or it was not read.
+  const Value& bytes(ck::AttributeType type) const;
+  /// Empty when absent.
+  std::string text(ck::AttributeType type) const;
+  std::optional<bool> boolean(ck::AttributeType type) const;
+
+ private:
+  std::vector<ck::AttributeType> types_;
+  std::vector<Value> values_;
+};
+
+ObjectAttributes readAttributes(const ck::FunctionList& f, ck::SessionHandle session, ck::ObjectHandle object,
+                                std::vector<ck::AttributeType> types);
 /// An attribute's bytes; nullopt when the object does not have it or hides it (sensitive).
 std::optional<std::vector<std::uint8_t>> readBytes(const ck::FunctionList& f, ck::SessionHandle session,
                                                    ck::ObjectHandle object, ck::AttributeType type);

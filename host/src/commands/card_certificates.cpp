@@ -91,7 +91,7 @@ const CardCertificate& chooseSigningCertificate(const std::vector<CardCertificat
 card::PrivateKey signingKey(CardOperation& operation, const CardCertificate& certificate, const PinList& pins) {
   operation.login(certificate.pinGroup, pins);
   card::TokenSession& session = operation.session(certificate.pinGroup, card::SessionMode::ReadOnly);
-  const auto key = card::findKeyForCertificate(session, certificate.object.der);
+  const auto key = card::findKeyForCertificate(session, certificate.object.der, certificate.object.keyId);
   if (!key) throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", certificate.parsed.id}});
   operation.checkpoint();
   return card::privateKey(session, *key);

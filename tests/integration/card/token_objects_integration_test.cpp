@@ -9,6 +9,7 @@
 #include "certbridge/card/token_objects.hpp"
 #include "testbed.hpp"
 #include "token_fixture.hpp"
+#include "token_session_impl.hpp"
 
 namespace certbridge::card {
 namespace {
@@ -140,6 +141,44 @@ TEST_F(SoftHsmObjects, AKeyIsFoundByItsPublicKeyNotByItsLabel) {
   EXPECT_TRUE(std::any_of(keys.begin(), keys.end(), [&](const KeyInfo& k) { return k.id == second.id; }));
 }
 
+TEST_F(SoftHsmObjects, ALikelyIdSpeedsTheLookupButNeverPicksTheWrongKey) {
+  TokenSession session = loggedIn(SessionMode::ReadWrite);
+  const KeyInfo first = generateKey(session, "first");
+  const KeyInfo second = generateKey(session, "second");
+  // The right id: found at once.
+  auto found = findKeyByPublicKey(session, first.publicKey, first.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, first.id);
+  // Another key's id (a certificate object with a wrong CKA_ID): the keys are compared, so the right key still.
+  found = findKeyByPublicKey(session, first.publicKey, second.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, first.id);
+  // A key that is not on the token is not found under any id.
+  const auto elsewhere = testing::generateSoftwareKey();
+  EXPECT_FALSE(findKeyByPublicKey(session, testing::publicKeyOf(elsewhere.get()), first.id));
+}
+
+TEST_F(SoftHsmObjects, AttributesReadTogetherLeaveOutOnlyTheHiddenAndMissingOnes) {
+  TokenSession session = loggedIn(SessionMode::ReadWrite);
+  const KeyInfo key = generateKey(session, "attributes");
+  auto& s = session.impl();
+  const auto objects = detail::findObjects(s.f(), s.handle,
+                                           {detail::ck::attribute(detail::ck::kCkaClass, detail::ck::kCkoPrivateKey),
+                                            detail::ck::attribute(detail::ck::kCkaId, key.id)});
+  ASSERT_EQ(objects.size(), 1U);
+  // CKA_PRIVATE_EXPONENT is sensitive, CKA_VALUE does not exist on an RSA key: the token answers with an error
+  // for the call, and the readable attributes must still come through.
+  const auto attributes =
+      detail::readAttributes(s.f(), s.handle, objects.front(),
+                             {detail::ck::kCkaPrivateExponent, detail::ck::kCkaId, detail::ck::kCkaValue,
+                              detail::ck::kCkaLabel, detail::ck::kCkaSensitive});
+  EXPECT_EQ(attributes.bytes(detail::ck::kCkaId), key.id);
+  EXPECT_EQ(attributes.text(detail::ck::kCkaLabel), "attributes");
+  EXPECT_EQ(attributes.boolean(detail::ck::kCkaSensitive), true);
+  EXPECT_FALSE(attributes.bytes(detail::ck::kCkaPrivateExponent)) << "a sensitive attribute was read";
+  EXPECT_FALSE(attributes.bytes(detail::ck::kCkaValue));
+  EXPECT_FALSE(attributes.bytes(detail::ck::kCkaModulusBits)) << "an attribute that was not asked for";
+}
 TEST_F(SoftHsmObjects, AnIssuedCertificateIsStoredBesideItsKeyAndListedWithIt) {
   const auto ca = testing::makeTestCa();
   TokenSession session = loggedIn(SessionMode::ReadWrite);

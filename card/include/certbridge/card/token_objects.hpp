@@ -70,12 +70,16 @@ KeyInfo generateRsaKeyPair(TokenSession& session, const KeyGenerationOptions& op
 std::vector<KeyInfo> listKeys(TokenSession& session);
 
 /// The private key whose public key is subjectPublicKeyInfo (DER), compared as keys, not by label or id.
-/// nullopt when none. InvalidArgument if the DER is not a public key.
-std::optional<KeyInfo> findKeyByPublicKey(TokenSession& session, std::span<const std::uint8_t> subjectPublicKeyInfo);
+/// nullopt when none. InvalidArgument if the DER is not a public key. likelyId (a CKA_ID the caller already
+/// knows, e.g. from CertificateInfo::keyId) is looked at first: one search instead of reading every key, which
+/// counts on software tokens that read each object from disk. The keys are compared either way.
+std::optional<KeyInfo> findKeyByPublicKey(TokenSession& session, std::span<const std::uint8_t> subjectPublicKeyInfo,
+                                          std::span<const std::uint8_t> likelyId = {});
 
 /// The private key that belongs to a certificate (by the certificate's public key); nullopt when the key is
-/// not on the token. InvalidArgument if the DER is not an X.509 certificate.
-std::optional<KeyInfo> findKeyForCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer);
+/// not on the token. InvalidArgument if the DER is not an X.509 certificate. likelyId: as for findKeyByPublicKey.
+std::optional<KeyInfo> findKeyForCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,
+                                             std::span<const std::uint8_t> likelyId = {});
 
 /// The private key as an EVP_PKEY for OpenSSL. Needs the user logged in; KeyNotFound if the key is gone.
 PrivateKey privateKey(TokenSession& session, const KeyInfo& key);
