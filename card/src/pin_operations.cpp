@@ -29,6 +29,9 @@ void changePin(TokenSession& session, const SecretString& oldPin, const SecretSt
   checkPinPolicy(oldPin, rules);
   checkPinPolicy(newPin, rules);
   s.refuseLockedPin(UserType::User, rules.name);
+  // The old PIN is checked by C_Login first: every token counts a wrong PIN there, while some (openCryptoki
+  // 3.8) do not count one in C_SetPIN, which would let anyone guess through PIN changes and never lock the card.
+  if (s.loggedIn != UserType::User) session.loginUser(oldPin, rules);
   const ck::Rv rv =
       s.f().C_SetPIN(s.handle, reinterpret_cast<const ck::Byte*>(oldPin.data()), static_cast<ck::Ulong>(oldPin.size()),
                      reinterpret_cast<const ck::Byte*>(newPin.data()), static_cast<ck::Ulong>(newPin.size()));

@@ -112,16 +112,35 @@ TEST_F(OpenCryptoki, AGoodLoginResetsTheCount) {
   EXPECT_EQ(wrongLogin().triesLeft(), 2);
 }
 
-TEST_F(OpenCryptoki, AWrongOldPinOnChangeIsPinIncorrectWithTheCountTheTokenKeeps) {
-  TokenSession session(module(), token(), SessionMode::ReadWrite);
-  const auto error = errorOf([&] { changePin(session, SecretString("0000"), SecretString("5678"), rules()); });
-  EXPECT_EQ(error.kind(), ErrorKind::PinIncorrect);
-  EXPECT_EQ(error.function(), "C_SetPIN");
-  // openCryptoki 3.8 does not count a wrong old PIN in C_SetPIN (no flag is raised), so none is claimed.
-  EXPECT_FALSE(session.token().userPinCountLow);
-  EXPECT_EQ(error.triesLeft(), std::nullopt);
-  changePin(session, userPin(), SecretString("5678"), rules());
-  EXPECT_FALSE(session.token().userPinCountLow);
+TEST_F(OpenCryptoki, WrongOldPinsOnChangeCountDownToALockLikeWrongLogins) {
+  // openCryptoki 3.8 does not count a wrong old PIN in C_SetPIN: changePin checks it with C_Login, which counts.
+  for (const int left : {2, 1}) {
+    TokenSession session(module(), token(), SessionMode::ReadWrite);
+    const auto error = errorOf([&] { changePin(session, SecretString("0000"), SecretString("5678"), rules()); });
+    EXPECT_EQ(error.kind(), ErrorKind::PinIncorrect);
+    EXPECT_EQ(error.function(), "C_Login");
+    EXPECT_EQ(error.triesLeft(), left);
+    const TokenInfo fresh = session.refreshToken();
+    EXPECT_TRUE(left == 2 ? fresh.userPinCountLow : fresh.userPinFinalTry) << "the token counted the wrong PIN";
+  }
+  {
+    TokenSession session(module(), token(), SessionMode::ReadWrite);
+    const auto error = errorOf([&] { changePin(session, SecretString("0000"), SecretString("5678"), rules()); });
+    EXPECT_EQ(error.kind(), ErrorKind::PinLocked) << "the third wrong old PIN must lock the PIN";
+    // Locked: even the right PIN cannot change it now, and no try is spent finding that out.
+    EXPECT_EQ(errorOf([&] { changePin(session, userPin(), SecretString("5678"), rules()); }).kind(),
+              ErrorKind::PinLocked);
+  }
+}
+
+TEST_F(OpenCryptoki, TheRightOldPinChangesThePinAndClearsTheCount) {
+  EXPECT_EQ(wrongLogin().triesLeft(), 2);
+  {
+    TokenSession session(module(), token(), SessionMode::ReadWrite);
+    changePin(session, userPin(), SecretString("5678"), rules());
+    EXPECT_FALSE(session.refreshToken().userPinCountLow);
+  }
+  TokenSession session(module(), token(), SessionMode::ReadOnly);
   session.loginUser(SecretString("5678"), rules());
 }
 

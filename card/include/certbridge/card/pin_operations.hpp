@@ -10,7 +10,9 @@ namespace certbridge::card {
 
 /// Changes the user PIN from oldPin to newPin (C_SetPIN), logged in as the user or not logged in at all.
 /// Both PINs are checked against rules first (PinPolicy, no try used); a locked PIN is refused (PinLocked,
-/// no try used). A wrong oldPin throws PinIncorrect with triesLeft, or PinLocked when it locked the PIN.
+/// no try used). When not logged in, oldPin is checked with C_Login first (so the token counts a wrong one,
+/// which some do not in C_SetPIN), and the session stays logged in as the user afterwards. A wrong oldPin
+/// throws PinIncorrect with triesLeft, or PinLocked when it locked the PIN.
 /// Needs a ReadWrite session; InvalidArgument when the security officer is logged in (C_SetPIN would change
 /// the SO PIN).
 void changePin(TokenSession& session, const SecretString& oldPin, const SecretString& newPin, const PinRules& rules);
