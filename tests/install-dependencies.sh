@@ -11,13 +11,18 @@ readonly DEBIAN_PACKAGES=(
   build-essential cmake pkg-config git
   libssl-dev openssl nlohmann-json3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libpcsclite-dev libp11-dev
+  libnss3-dev
   # virtual test bed: PC/SC service, virtual reader and card, PKCS#11 tokens and tools
   pcscd vsmartcard-vpcd python3 python3-virtualsmartcard python3-pycryptodome
   softhsm2 opensc opencryptoki libnss3-tools util-linux procps
   # browsers for the end-to-end tests and the demo, and fonts so zh-TW text renders
   chromium firefox-esr fonts-noto-cjk
+  # their zh-TW user interfaces, so the extension's windows can be tested in the browser's language
+  chromium-l10n firefox-esr-l10n-zh-tw
   # packaging (.deb through CPack)
   dpkg-dev file
+  # Windows code (certificate registration): mingw-w64 cross compiler (posix threads) and wine to run its tests
+  g++-mingw-w64-x86-64-posix wine wine64
 )
 
 missing=()

@@ -17,7 +17,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::array<CommandEntry, 12> kCommandTable = {{
+constexpr std::array kCommandTable = std::to_array<CommandEntry>({
     {"status", Placement::ReaderThread, &commands::prepareStatus},
     {"cancel", Placement::ReaderThread, &commands::prepareCancel},
     {"listReaders", Placement::Worker, &commands::prepareListReaders},
@@ -30,7 +30,14 @@ constexpr std::array<CommandEntry, 12> kCommandTable = {{
     {"changePin", Placement::Worker, &commands::prepareChangePin},
     {"unblockRequest", Placement::Worker, &commands::prepareUnblockRequest},
     {"unblockPin", Placement::Worker, &commands::prepareUnblockPin},
-}};
+    {"registerCertificates", Placement::Worker, &commands::prepareRegisterCertificates},
+    {"unregisterCertificates", Placement::Worker, &commands::prepareUnregisterCertificates},
+    {"generateSoftwareKey", Placement::Worker, &commands::prepareGenerateSoftwareKey},
+    {"installCertificates", Placement::Worker, &commands::prepareInstallCertificates},
+    {"exportPkcs12", Placement::Worker, &commands::prepareExportPkcs12},
+    {"importPkcs12", Placement::Worker, &commands::prepareImportPkcs12},
+    {"changePkcs12Password", Placement::Worker, &commands::prepareChangePkcs12Password},
+});  // std::to_array: the size follows the rows (the static_asserts below check them against protocol.json)
 
 constexpr bool allCommandsInProtocol() {
   for (const auto& entry : kCommandTable) {

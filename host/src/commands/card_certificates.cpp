@@ -3,22 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include "certbridge/host/protocol_error.hpp"
+#include "certificate_json.hpp"
 #include "crypto/encoding.hpp"
 
 namespace certbridge::host::commands {
-namespace {
-
-constexpr std::time_t kSecondsPerDay = 24 * 60 * 60;
-
-nlohmann::json usageJson(const crypto::ParsedCertificate& certificate) {
-  nlohmann::json usage = nlohmann::json::array();
-  if (certificate.usableForSigning) usage.push_back("signing");
-  if (certificate.usableForEncryption) usage.push_back("encryption");
-  return usage;
-}
-
-}  // namespace
-
 std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card::SessionMode mode) {
   std::vector<CardCertificate> certificates;
   for (const std::size_t group : operation.tokenPinGroups()) {
@@ -35,27 +23,13 @@ std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card
 }
 
 nlohmann::json certificateJson(const CardCertificate& certificate, std::time_t now) {
-  const auto& parsed = certificate.parsed;
+  nlohmann::json json = certificateFieldsJson(certificate.parsed, now);
   const bool hasKey = certificate.object.keyOnToken;
-  return {
-      {"id", parsed.id},
-      {"subject", parsed.subject},
-      {"issuer", parsed.issuer},
-      {"serialNumber", parsed.serialNumberHex},
-      {"notBefore", crypto::isoTime(parsed.notBefore)},
-      {"notAfter", crypto::isoTime(parsed.notAfter)},
-      // Whole days left, rounded down; negative once expired.
-      {"daysToExpiry", (parsed.notAfter - now) >= 0 ? (parsed.notAfter - now) / kSecondsPerDay
-                                                    : -((now - parsed.notAfter + kSecondsPerDay - 1) / kSecondsPerDay)},
-      {"valid", crypto::isValidAt(parsed, now)},
-      {"usage", usageJson(parsed)},
-      {"isCa", parsed.isCa},
-      {"hasKey", hasKey},
-      {"keyId", hasKey ? nlohmann::json(crypto::hexEncode(certificate.object.keyId)) : nlohmann::json(nullptr)},
-      {"label", certificate.object.label},
-      {"pinGroup", certificate.pinGroup},
-      {"certificate", crypto::certificatePem(parsed)},
-  };
+  json["hasKey"] = hasKey;
+  json["keyId"] = hasKey ? nlohmann::json(crypto::hexEncode(certificate.object.keyId)) : nlohmann::json(nullptr);
+  json["label"] = certificate.object.label;
+  json["pinGroup"] = certificate.pinGroup;
+  return json;
 }
 
 const CardCertificate& chooseSigningCertificate(const std::vector<CardCertificate>& certificates,

@@ -31,4 +31,19 @@ CommandRun prepareChangePin(nlohmann::json& params);
 CommandRun prepareUnblockRequest(nlohmann::json& params);
 CommandRun prepareUnblockPin(nlohmann::json& params);
 
+// OS certificate stores (register_certificates.cpp, os_store/certificate_registry.hpp).
+CommandRun prepareRegisterCertificates(nlohmann::json& params);
+CommandRun prepareUnregisterCertificates(nlohmann::json& params);
+
+// Software certificates in the user's key store and PKCS#12 files (software_store/; commands.md).
+CommandRun prepareGenerateSoftwareKey(nlohmann::json& params);
+CommandRun prepareInstallCertificates(nlohmann::json& params);
+CommandRun prepareExportPkcs12(nlohmann::json& params);
+CommandRun prepareImportPkcs12(nlohmann::json& params);
+CommandRun prepareChangePkcs12Password(nlohmann::json& params);
+/// signRenewal's "store" selector: true when params ask for anything but the card ("store" present and not
+/// "card"); prepareSoftwareSignRenewal then refuses values other than "software".
+bool isSoftwareStoreRequest(const nlohmann::json& params);
+CommandRun prepareSoftwareSignRenewal(nlohmann::json& params);
+
 }  // namespace certbridge::host::commands

@@ -13,13 +13,13 @@
 #include "commands.hpp"
 #include "crypto/certificate_request.hpp"
 #include "crypto/encoding.hpp"
+#include "key_request_params.hpp"
 
 namespace certbridge::host::commands {
 namespace {
 
 struct KeyRequest {
-  crypto::KeyUsageKind usage = crypto::KeyUsageKind::Signing;
-  std::string usageName;
+  KeyUsageParam usage;
   int keySize = 2048;
   std::size_t pinGroup = 0;
   std::string field;  ///< "params.keys[1]", for errors found against the card.
@@ -32,31 +32,7 @@ struct GenerateParams {
   SharedPins pins;
 };
 
-constexpr std::size_t kMaxSubjectAttributes = 16;
 constexpr std::size_t kMaxKeys = 2;
-constexpr StringRule kSubjectTypeRule{1, 64, Charset::Printable};
-constexpr StringRule kSubjectValueRule{1, 256, Charset::Printable};
-constexpr StringRule kUsageRule{1, 16, Charset::Printable};
-
-std::vector<crypto::SubjectAttribute> subjectParam(const ParamValidator& validator) {
-  const nlohmann::json& array = validator.requiredArray("subject", 1, kMaxSubjectAttributes);
-  std::vector<crypto::SubjectAttribute> subject;
-  for (std::size_t i = 0; i < array.size(); ++i) {
-    const ParamValidator attribute(array[i], validator.element("subject", i), {"type", "value"});
-    std::string type = attribute.requiredString("type", kSubjectTypeRule);
-    if (!crypto::isKnownSubjectType(type)) {
-      throw badRequest(attribute.field("type"),
-                       "must be C, ST, L, O, OU, CN, serialNumber, emailAddress, GN, SN, "
-                       "title, UID, DC or a dotted OID");
-    }
-    std::string value = attribute.requiredString("value", kSubjectValueRule);
-    if (const std::string problem = crypto::subjectValueProblem(type, value); !problem.empty()) {
-      throw badRequest(attribute.field("value"), problem);
-    }
-    subject.push_back({std::move(type), std::move(value)});
-  }
-  return subject;
-}
 
 std::vector<KeyRequest> keysParam(const ParamValidator& validator) {
   const nlohmann::json& array = validator.requiredArray("keys", 1, kMaxKeys);
@@ -65,28 +41,12 @@ std::vector<KeyRequest> keysParam(const ParamValidator& validator) {
     const ParamValidator entry(array[i], validator.element("keys", i), {"usage", "keySize", "pinGroup"});
     KeyRequest key;
     key.field = validator.element("keys", i);
-    key.usageName = entry.requiredString("usage", kUsageRule);
-    if (key.usageName == "signing") {
-      key.usage = crypto::KeyUsageKind::Signing;
-    } else if (key.usageName == "encryption") {
-      key.usage = crypto::KeyUsageKind::Encryption;
-    } else if (key.usageName == "dual") {
-      key.usage = crypto::KeyUsageKind::Dual;
-    } else {
-      throw badRequest(entry.field("usage"), "must be signing, encryption or dual");
-    }
+    key.usage = keyUsageParam(entry);
     key.keySize = static_cast<int>(entry.optionalInteger("keySize", 1024, 16384).value_or(2048));
     key.pinGroup = static_cast<std::size_t>(entry.optionalInteger("pinGroup", 0, kMaxPinGroupIndex).value_or(0));
     keys.push_back(std::move(key));
   }
   return keys;
-}
-
-// "Signing key 2026-11-21": what a card tool shows for the key until its certificate arrives.
-std::string keyLabel(const KeyRequest& key, std::time_t now) {
-  std::string usage = key.usageName;
-  usage[0] = static_cast<char>(usage[0] - 'a' + 'A');
-  return usage + " key " + crypto::isoTime(now).substr(0, 10);
 }
 
 // Checks every key against the card before any is made, so a bad size or group never leaves a partial set.
@@ -131,13 +91,13 @@ nlohmann::json generate(CommandContext& context, const GenerateParams& params) {
       card::TokenSession& session = operation.session(key.pinGroup, card::SessionMode::ReadWrite);
       operation.checkpoint();
       operation.progress("generatingKey", {{"key", i + 1}, {"keys", total}});
-      const card::KeyInfo info = card::generateRsaKeyPair(session, {key.keySize, keyLabel(key, now)});
+      const card::KeyInfo info = card::generateRsaKeyPair(session, {key.keySize, keyLabel(key.usage, now)});
       made.emplace_back(key.pinGroup, info.id);
       operation.checkpoint();
       operation.progress("creatingRequest", {{"key", i + 1}, {"keys", total}});
       const card::PrivateKey privateKey = card::privateKey(session, info);
-      std::string request = crypto::createCertificateRequestPem(privateKey.get(), params.subject, key.usage);
-      requests.push_back({{"usage", key.usageName},
+      std::string request = crypto::createCertificateRequestPem(privateKey.get(), params.subject, key.usage.usage);
+      requests.push_back({{"usage", key.usage.name},
                           {"keySize", key.keySize},
                           {"pinGroup", key.pinGroup},
                           {"keyId", crypto::hexEncode(info.id)},

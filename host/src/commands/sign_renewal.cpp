@@ -39,6 +39,9 @@ nlohmann::json sign(CommandContext& context, const SignParams& params) {
 }  // namespace
 
 CommandRun prepareSignRenewal(nlohmann::json& params) {
+  // "store": "software" signs with a key of the user's key store (sign_software_renewal.cpp).
+  if (isSoftwareStoreRequest(params)) return prepareSoftwareSignRenewal(params);
+  if (params.is_object()) params.erase("store");  // "card", the default
   auto parsed = std::make_shared<SignParams>();
   parsed->pins = takePins(params);
   const ParamValidator validator(params, {"data", "certificate", "detached", "reader"});

@@ -1,0 +1,158 @@
+#include "store_certificates.hpp"
+
+#include <certdb.h>
+
+#include <spdlog/spdlog.h>
+
+#include "certbridge/host/protocol_error.hpp"
+#include "certificate_json.hpp"
+#include "crypto/encoding.hpp"
+#include "store_keys.hpp"
+
+namespace certbridge::host::software_store {
+namespace {
+
+constexpr int kMaxNicknameSuffix = 100;
+
+SECItem derItem(std::span<const std::uint8_t> der) {
+  return viewItem(der.data(), der.size());
+}
+
+// NSS wants every certificate of one subject under one nickname (a signing and an encryption certificate
+// share their subject): the nickname the database already gives this subject, if any.
+std::optional<std::string> nicknameOfSubject(CERTCertificate* certificate) {
+  const CertificateListPtr sameSubject(
+      CERT_CreateSubjectCertList(nullptr, CERT_GetDefaultCertDB(), &certificate->derSubject, PR_Now(), PR_FALSE));
+  if (!sameSubject) return std::nullopt;
+  for (CERTCertListNode* node = CERT_LIST_HEAD(sameSubject.get()); !CERT_LIST_END(node, sameSubject.get());
+       node = CERT_LIST_NEXT(node)) {
+    if (node->cert->isperm && node->cert->nickname != nullptr) return std::string(node->cert->nickname);
+  }
+  return std::nullopt;
+}
+
+std::string newNickname(CERTCertificate* certificate, const crypto::ParsedCertificate& parsed) {
+  const std::string base = !parsed.commonName.empty() ? parsed.commonName : parsed.subject;
+  std::string candidate = base;
+  for (int suffix = 2; suffix <= kMaxNicknameSuffix; ++suffix) {
+    if (!SEC_CertNicknameConflict(candidate.c_str(), &certificate->derSubject, CERT_GetDefaultCertDB())) {
+      return candidate;
+    }
+    candidate = base + " #" + std::to_string(suffix);
+  }
+  return base + " " + parsed.id.substr(0, 16);
+}
+
+}  // namespace
+
+std::vector<StoreCertificate> readStoreCertificates(const NssStore& store) {
+  std::vector<StoreCertificate> certificates;
+  const CertificateListPtr list(PK11_ListCertsInSlot(store.slot()));
+  if (!list) return certificates;  // NSS answers null for an empty database too
+  for (CERTCertListNode* node = CERT_LIST_HEAD(list.get()); !CERT_LIST_END(node, list.get());
+       node = CERT_LIST_NEXT(node)) {
+    auto parsed = crypto::parseCertificateDer({node->cert->derCert.data, node->cert->derCert.len});
+    if (!parsed) {
+      spdlog::warn("software store: skipping a certificate that is not X.509 ('{}')",
+                   node->cert->nickname != nullptr ? node->cert->nickname : "-");
+      continue;
+    }
+    StoreCertificate certificate;
+    certificate.parsed = std::move(*parsed);
+    certificate.nss.reset(CERT_DupCertificate(node->cert));
+    certificate.nickname = node->cert->nickname != nullptr ? node->cert->nickname : "";
+    if (const PrivateKeyPtr key = findKeyForCertificate(node->cert)) {
+      certificate.hasKey = true;
+      certificate.keyId = keyId(key.get());
+    }
+    certificates.push_back(std::move(certificate));
+  }
+  return certificates;
+}
+
+nlohmann::json storeCertificateJson(const StoreCertificate& certificate, std::time_t now) {
+  nlohmann::json json = certificateFieldsJson(certificate.parsed, now);
+  json["hasKey"] = certificate.hasKey;
+  json["keyId"] = certificate.hasKey ? nlohmann::json(crypto::hexEncode(certificate.keyId)) : nlohmann::json(nullptr);
+  json["label"] = certificate.nickname;
+  json["store"] = "software";
+  return json;
+}
+
+NssCertificatePtr temporaryCertificate(std::span<const std::uint8_t> der) {
+  SECItem item = derItem(der);
+  NssCertificatePtr certificate(CERT_NewTempCertificate(CERT_GetDefaultCertDB(), &item, nullptr, PR_FALSE, PR_TRUE));
+  if (!certificate) throwStoreError("reading a certificate");
+  return certificate;
+}
+
+bool storeHoldsCertificate(const NssStore& store, std::span<const std::uint8_t> der) {
+  SECItem item = derItem(der);
+  const NssCertificatePtr found(PK11_FindCertFromDERCertItem(store.slot(), &item, nullptr));
+  return static_cast<bool>(found);
+}
+
+bool storeHoldsKeyFor(CERTCertificate* certificate) {
+  CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
+  const SlotPtr slot(PK11_KeyForCertExists(certificate, &handle, nullptr));
+  return static_cast<bool>(slot);
+}
+
+std::string storeCertificate(const NssStore& store, const crypto::ParsedCertificate& certificate) {
+  const NssCertificatePtr nss = temporaryCertificate(certificate.der);
+  const std::string nickname = nicknameOfSubject(nss.get()).value_or(newNickname(nss.get(), certificate));
+  if (PK11_ImportCert(store.slot(), nss.get(), CK_INVALID_HANDLE, nickname.c_str(), PR_FALSE) != SECSuccess) {
+    throwStoreError("storing a certificate");
+  }
+  return nickname;
+}
+
+void removeCertificate(const NssStore& store, std::span<const std::uint8_t> der) noexcept {
+  SECItem item = derItem(der);
+  const NssCertificatePtr found(PK11_FindCertFromDERCertItem(store.slot(), &item, nullptr));
+  if (found && SEC_DeletePermCertificate(found.get()) != SECSuccess) {
+    spdlog::warn("software store: could not remove a certificate stored before a failure: {}", lastNssErrorName());
+  }
+}
+
+const StoreCertificate& chooseSigningCertificate(const std::vector<StoreCertificate>& certificates,
+                                                 const std::optional<std::string>& id, std::time_t now) {
+  if (id) {
+    for (const auto& certificate : certificates) {
+      if (certificate.parsed.id != *id) continue;
+      if (!certificate.hasKey) {
+        throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", *id}, {"reason", "the key is not in the store"}});
+      }
+      return certificate;
+    }
+    throw ProtocolError(ErrorCode::KeyNotFound,
+                        {{"certificate", *id}, {"reason", "the certificate is not in the store"}});
+  }
+  const StoreCertificate* best = nullptr;
+  const auto better = [](const StoreCertificate& a, const StoreCertificate& b) {
+    if (a.parsed.usableForSigning != b.parsed.usableForSigning) return a.parsed.usableForSigning;
+    return a.parsed.notAfter > b.parsed.notAfter;
+  };
+  for (const auto& certificate : certificates) {
+    if (!certificate.hasKey || certificate.parsed.isCa || !crypto::isValidAt(certificate.parsed, now)) continue;
+    if (best == nullptr || better(certificate, *best)) best = &certificate;
+  }
+  if (best == nullptr) {
+    throw ProtocolError(ErrorCode::KeyNotFound, {{"reason", "no valid certificate with its key in the store"}});
+  }
+  return *best;
+}
+
+std::vector<X509*> issuersInStore(const std::vector<StoreCertificate>& certificates,
+                                  const crypto::ParsedCertificate& certificate) {
+  std::vector<X509*> issuers;
+  for (const auto& candidate : certificates) {
+    if (candidate.parsed.id != certificate.id && candidate.parsed.isCa &&
+        crypto::isIssuedBy(certificate, candidate.parsed)) {
+      issuers.push_back(candidate.parsed.x509.get());
+    }
+  }
+  return issuers;
+}
+
+}  // namespace certbridge::host::software_store
