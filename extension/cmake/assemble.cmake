@@ -1,6 +1,6 @@
 # Assembles the unpacked extension and the page library (cmake -DSETTINGS=<file> -P assemble.cmake).
 # The settings file (written by extension/CMakeLists.txt) sets SOURCE_DIR, EXTENSION_OUTPUT_DIR,
-# PAGE_LIBRARY_OUTPUT_DIR, PROTOCOL_JSON, MESSAGES_JSON, VERSION and ALLOWED_ORIGINS.
+# PAGE_LIBRARY_OUTPUT_DIR, PROTOCOL_JSON, MESSAGES_JSON, VERSION, ALLOWED_ORIGINS and ALLOW_LOOPBACK_HTTP.
 #
 # JSON is valid JavaScript, so a generated module is `export default <the JSON file>;`.
 
@@ -73,7 +73,7 @@ foreach(origin IN LISTS ALLOWED_ORIGINS)
 endforeach()
 file(WRITE "${EXTENSION_OUTPUT_DIR}/policy_defaults.js"
   "${header} from CERTBRIDGE_DEFAULT_ORIGINS and CERTBRIDGE_ALLOW_LOOPBACK_HTTP. Do not edit.\n"
-  "export default {allowedOrigins: ${origins_json}};\n")
+  "export default {allowedOrigins: ${origins_json}, allowLoopbackHttp: ${ALLOW_LOOPBACK_HTTP}};\n")
 
 # chrome.i18n catalogues (_locales/<lang>/messages.json) from the "extension."-prefixed UI strings (for the
 # manifest's __MSG_extension_name__ etc.) and the error messages (error_<CODE>, for the content script).

@@ -13,7 +13,9 @@ export type ErrorCode = string;
 /** Commands a page may send (the "commands" of protocol.json, except "cancel"). */
 export type Command =
   | 'status' | 'environment' | 'listReaders' | 'listCertificates' | 'generateKeyPair' | 'writeCertificates'
-  | 'signRenewal' | 'authenticate' | 'changePin' | 'unblockRequest' | 'unblockPin' | (string & {});
+  | 'signRenewal' | 'authenticate' | 'changePin' | 'unblockRequest' | 'unblockPin' | 'registerCertificates'
+  | 'unregisterCertificates' | 'generateSoftwareKey' | 'installCertificates' | 'exportPkcs12' | 'importPkcs12'
+  | 'changePkcs12Password' | (string & {});
 
 /** A failed CertBridge call. */
 export declare class CertBridgeError extends Error {
@@ -56,6 +58,20 @@ export interface ExtensionInfo {
   version: string;
   browser: {name: string | null; version: string | null};
   protocol: number;
+  /** The allowed-origin policy in force: in environment() results only (allowed pages). */
+  policy?: PolicyReport;
+}
+
+/** What the extension made of the enterprise policy (storage.managed) over its built-in list. */
+export interface PolicyReport {
+  /** Whether enterprise policy set anything. */
+  managed: boolean;
+  /** How the policy's origins combine with the built-in list. */
+  mode: 'extend' | 'replace';
+  /** Whether plain http on loopback (127.0.0.1, localhost, [::1]) may be allowed. */
+  allowLoopbackHttp: boolean;
+  /** Policy entries that were ignored, each with the reason (English, for IT). */
+  ignored: Array<{entry: string; reason: string}>;
 }
 
 /** The host's row: its hello, plus whatever its status command adds. */
@@ -110,7 +126,10 @@ export type WriteCertificatesProgress = {stage: 'login'} | {stage: 'writing'} | 
 
 /** `P`: the progress messages of the command (see its function). */
 export interface RequestOptions<P = Progress> {
-  /** Overrides the command's timeout from protocol.json; on expiry the request is cancelled and rejects with TIMEOUT. */
+  /**
+   * Overrides the command's timeout from protocol.json; on expiry the request is cancelled and rejects with
+   * TIMEOUT. The time the extension's consent and PIN window waits for the user does not count.
+   */
   timeoutMs?: number;
   /** Called for each progress message. */
   onProgress?: (progress: P) => void;
@@ -272,6 +291,8 @@ export interface WriteCertificatesResult {
 export interface SignRenewalParams extends ReaderParams {
   /** Base64 of 1 byte to 1 MiB. */
   data: string;
+  /** Whose key signs: the card (default) or this computer's key store ("software"; no reader, no PIN). */
+  store?: 'card' | 'software';
   /** Default: the valid certificate with a key on the card and the latest expiry. */
   certificate?: CertificateId;
   /** Leave the content out of the CMS (default false). */
@@ -356,8 +377,135 @@ export interface UnblockPinParams {
 
 export type UnblockPinResult = PinResult;
 
+/** registerCertificates / unregisterCertificates: the card to use (default: the first with a supported card). */
+export type RegisterCertificatesParams = ReaderParams;
+
+/**
+ * What a call did in one certificate store: `added` / `alreadyPresent` (register; already there by an
+ * earlier register, the user or another tool: nothing added twice), `removed` / `notPresent` / `leftAlone`
+ * (unregister; `leftAlone`: registered by the user or another tool, so it stays).
+ */
+export type StoreOutcome = 'added' | 'alreadyPresent' | 'removed' | 'notPresent' | 'leftAlone';
+
+/** One certificate store, e.g. Chrome's NSS database or one Firefox profile's on Linux. */
+export interface StoreReport {
+  /** `nss-shared` (Chrome, Chromium: ~/.pki/nssdb), `firefox` (a Firefox profile), or another platform's store. */
+  kind: string;
+  /** For users: "Chrome / Chromium", "Firefox profile default-esr". */
+  name: string;
+  /** Where the store is (a directory). */
+  location: string;
+  outcome: StoreOutcome;
+  /** The name the card's module is listed under there; null when it is not there. */
+  registeredAs: string | null;
+  /** register created the store (the browser had not made it yet). */
+  created: boolean;
+}
+
+export interface RegisterCertificatesResult {
+  reader: string;
+  token: TokenInfo;
+  /** The card's key provider: its card profile and PKCS#11 module. */
+  provider: {profile: string; name: string; module: string};
+  /** The certificates on the card the stores now show (or no longer show), by id and subject. */
+  certificates: Array<{id: string; subject: string; isCa: boolean; hasKey: boolean}>;
+  stores: StoreReport[];
+}
+
 /** UNBLOCK_AUTHORIZATION_INVALID's `details.reason`. */
 export type UnblockInvalidReason = 'noRequest' | 'expired' | 'otherRequest' | 'forged' | 'otherCard';
+
+/** A certificate in this computer's key store (software certificates): the card's fields without pinGroup. */
+export interface StoreCertificate extends Omit<Certificate, 'pinGroup'> {
+  /** Whether the key store holds this certificate's key. */
+  hasKey: boolean;
+  /** The store's name for it (NSS nickname). */
+  label: string;
+  store: 'software';
+}
+
+/** One key to generate in the key store. */
+export interface SoftwareKeySpec {
+  usage: KeyUsage;
+  /** 2048 (default), 3072 or 4096. */
+  keySize?: 2048 | 3072 | 4096;
+}
+
+export interface GenerateSoftwareKeyParams {
+  /** 1-16 attributes, most significant first (as generateKeyPair). */
+  subject: SubjectAttribute[];
+  /** 1-2 keys. */
+  keys: SoftwareKeySpec[];
+}
+
+export interface GenerateSoftwareKeyResult {
+  store: 'software';
+  requests: Omit<CertificateRequest, 'pinGroup'>[];
+}
+
+/** generateSoftwareKey's progress; `key` counts from 1 to `keys`. */
+export type GenerateSoftwareKeyProgress =
+  | {stage: 'generatingKey'; key: number; keys: number}
+  | {stage: 'creatingRequest'; key: number; keys: number};
+
+export interface InstallCertificatesParams {
+  /** 1-4 issued certificates (PEM or base64 DER), each installed next to its key. */
+  certificates: string[];
+  /** 0-4 CA certificates, installed only when given (no trust is granted). */
+  caCertificates?: string[];
+}
+
+/** A certificate the call installed (`installed`) or found already installed. */
+export type InstalledCertificate = StoreCertificate & {installed: boolean};
+
+export interface InstallCertificatesResult {
+  store: 'software';
+  certificates: InstalledCertificate[];
+  caCertificates: InstalledCertificate[];
+}
+
+export interface ExportPkcs12Params {
+  /** 1-4 certificate ids; default every valid certificate with its key in the store. */
+  certificates?: CertificateId[];
+}
+
+/**
+ * A PKCS#12 file the extension saved to the browser's downloads folder. The page never receives the file's
+ * bytes nor its password: only what it may show the user.
+ */
+export interface ExportedPkcs12File {
+  certificate: StoreCertificate;
+  /** "<common name>-<signing|encryption|dual>-<serial tail>.p12" (the browser adds " (1)" to a name taken) */
+  fileName: string;
+  /** The browser's id of the download (downloads API). */
+  downloadId: number;
+}
+
+export interface ExportPkcs12Result {
+  store: 'software';
+  files: ExportedPkcs12File[];
+}
+
+export interface ImportPkcs12Params {
+  /** Also install the file's CA certificates (default false). */
+  includeCaCertificates?: boolean;
+}
+
+export interface ImportPkcs12Result {
+  store: 'software';
+  /** False when the store already held the key. */
+  keyImported: boolean;
+  certificate: InstalledCertificate;
+  caCertificates: InstalledCertificate[];
+}
+
+/** The new file, saved to the browser's downloads folder (the original stays as it was). */
+export interface ChangePkcs12PasswordResult {
+  certificate: Pick<Certificate, 'id' | 'subject' | 'issuer' | 'serialNumber' | 'notAfter' | 'valid'>;
+  fileName: string;
+  /** The browser's id of the download (downloads API). */
+  downloadId: number;
+}
 
 /** A pending request: a promise that also carries its request id. */
 export interface CertBridgeRequest<T> extends Promise<T> {
@@ -423,6 +571,50 @@ export interface CertBridge {
    * UnblockInvalidReason), PIN_POLICY, CARD_REMOVED.
    */
   unblockPin(params: UnblockPinParams, options?: RequestOptions): CertBridgeRequest<UnblockPinResult>;
+  /**
+   * Registers the card's certificates in this computer's certificate stores (Linux: the card's module in
+   * Chrome's and every Firefox profile's NSS database) so the OS and browsers can use them; the private keys
+   * stay on the card and no PIN is needed. The user confirms in the CertBridge window first. Idempotent; all
+   * or nothing. Errors: NO_CERTIFICATES_ON_CARD, STORE_ERROR (`details.store`, `location`, `reason`),
+   * OS_STORE_NOT_SUPPORTED.
+   */
+  registerCertificates(params?: RegisterCertificatesParams, options?: RequestOptions):
+    CertBridgeRequest<RegisterCertificatesResult>;
+  /**
+   * Removes exactly what registerCertificates added; a registration the user or another tool made stays
+   * (`leftAlone`). Idempotent; all or nothing. Errors: STORE_ERROR, OS_STORE_NOT_SUPPORTED.
+   */
+  unregisterCertificates(params?: RegisterCertificatesParams, options?: RequestOptions):
+    CertBridgeRequest<RegisterCertificatesResult>;
+  /**
+   * Software certificates: generates key pairs in this computer's key store (Linux: the user's NSS
+   * database) and returns one PKCS#10 request per key. The store's password, if it has one, is typed in the
+   * CertBridge window. Errors: STORE_PASSWORD_INCORRECT, STORE_ERROR (keys made before are removed).
+   */
+  generateSoftwareKey(params: GenerateSoftwareKeyParams, options?: RequestOptions<GenerateSoftwareKeyProgress>):
+    CertBridgeRequest<GenerateSoftwareKeyResult>;
+  /**
+   * Installs issued certificates next to their keys in the key store, CA certificates only when given.
+   * Idempotent; all or nothing. Errors: CERTIFICATE_KEY_MISMATCH (`details.field`), STORE_PASSWORD_INCORRECT.
+   */
+  installCertificates(params: InstallCertificatesParams, options?: RequestOptions):
+    CertBridgeRequest<InstallCertificatesResult>;
+  /**
+   * Exports certificates with their keys as PKCS#12 files (AES-256-CBC, PBKDF2-SHA-256, SHA-256 MAC), one
+   * per certificate, under a new password typed twice in the CertBridge window. Errors: KEY_NOT_FOUND.
+   */
+  exportPkcs12(params?: ExportPkcs12Params, options?: RequestOptions): CertBridgeRequest<ExportPkcs12Result>;
+  /**
+   * Imports a PKCS#12 file the user picks in the CertBridge window (with its password) into the key store.
+   * Errors: PKCS12_PASSWORD_INCORRECT, PKCS12_FILE_INVALID (nothing changed in either case).
+   */
+  importPkcs12(params?: ImportPkcs12Params, options?: RequestOptions): CertBridgeRequest<ImportPkcs12Result>;
+  /**
+   * A PKCS#12 file the user picks, re-encrypted under a new password; the original file stays.
+   * Errors: PKCS12_PASSWORD_INCORRECT, PKCS12_FILE_INVALID.
+   */
+  changePkcs12Password(params?: Record<string, never>, options?: RequestOptions):
+    CertBridgeRequest<ChangePkcs12PasswordResult>;
   /** Sends any page command. */
   request<T = unknown>(command: Command, params?: Record<string, unknown>, options?: RequestOptions): CertBridgeRequest<T>;
   /**

@@ -93,6 +93,7 @@ function onWindowMessage(event) {
   if (!request) return;
   if (data.type === 'accepted') request.accepted();
   else if (data.type === 'progress') request.progress(data.progress);
+  else if (data.type === 'waiting') request.waitingForUser(data.waiting === true);
   else if (data.type === 'response') {
     if (data.ok === true) request.resolve(data.result);
     else request.reject(errorFromWire(data.error));
@@ -116,11 +117,36 @@ class PendingRequest {
     // The content script answers "accepted" at once; silence means there is no extension on this page.
     this.detectTimer = setTimeout(
       () => this.reject(makeError('EXTENSION_UNAVAILABLE', {timeoutMs: detectMs})), detectMs);
+    this.timeoutMs = timeoutMs;
+    /** Time left on the timeout while the extension's window waits for the user; else null. */
+    this.pausedMs = null;
+    this.startDeadline(timeoutMs);
+    pending.set(id, this);
+  }
+
+  startDeadline(ms) {
+    this.deadlineAt = Date.now() + ms;
     this.deadline = setTimeout(() => {
       this.sendCancel();
-      this.reject(makeError('TIMEOUT', {timeoutMs}));
-    }, timeoutMs);
-    pending.set(id, this);
+      this.reject(makeError('TIMEOUT', {timeoutMs: this.timeoutMs}));
+    }, ms);
+  }
+
+  /**
+   * The extension's consent and PIN window waits for the user (true) or has the answer (false): the
+   * timeout stands still meanwhile, so the time the user takes to read and type does not count against
+   * the operation. Cancel (or closing the window) still ends the request.
+   */
+  waitingForUser(waiting) {
+    if (this.settled || this.isCancelled) return;
+    if (waiting && this.pausedMs === null) {
+      clearTimeout(this.deadline);
+      this.pausedMs = Math.max(0, this.deadlineAt - Date.now());
+    } else if (!waiting && this.pausedMs !== null) {
+      const remaining = this.pausedMs;
+      this.pausedMs = null;
+      this.startDeadline(remaining);
+    }
   }
 
   accepted() {
@@ -159,6 +185,7 @@ class PendingRequest {
       return;
     }
     clearTimeout(this.deadline);
+    this.pausedMs = null;
     this.deadline = setTimeout(() => this.reject(makeError('USER_CANCELLED')), protocol.commands.cancel.timeoutMs);
   }
 
@@ -341,6 +368,82 @@ function unblockPin(params, options = {}) {
 }
 
 /**
+ * Registers the card's certificates in this computer's certificate stores so the OS and the browsers can
+ * use them (Linux: the card's module in Chrome's and each Firefox profile's NSS database); the private keys
+ * stay on the card and no PIN is needed. The user confirms in the CertBridge window first. Idempotent, all
+ * or nothing; the result says per store what was added or already there.
+ * @param {{reader?: string}} [params]
+ * @param {object} [options] as for listCertificates
+ */
+function registerCertificates(params = {}, options = {}) {
+  return request('registerCertificates', params, options);
+}
+
+/**
+ * Removes exactly what registerCertificates added (what the user or another tool registered stays).
+ * @param {{reader?: string}} [params]
+ * @param {object} [options] as for listCertificates
+ */
+function unregisterCertificates(params = {}, options = {}) {
+  return request('unregisterCertificates', params, options);
+}
+
+// Software certificates (keys in this computer's key store, PKCS#12 files). Every password (the store's,
+// the file's, a new one) is typed in the CertBridge window; the page never sends or sees one.
+
+/**
+ * Generates key pairs in this computer's key store (Linux: the user's NSS database) and returns one PKCS#10
+ * request per key, signed by that key. The user confirms in the CertBridge window first.
+ * Progress: {stage: "generatingKey", key, keys}, {stage: "creatingRequest", key, keys}.
+ * @param {{subject: {type: string, value: string}[], keys: {usage: string, keySize?: number}[]}} params
+ * @param {object} [options] as for listCertificates
+ */
+function generateSoftwareKey(params, options = {}) {
+  return request('generateSoftwareKey', params, options);
+}
+
+/**
+ * Installs issued certificates next to their keys in the key store (found by public key), and CA
+ * certificates only when given. Idempotent; all or nothing.
+ * @param {{certificates: string[], caCertificates?: string[]}} params
+ * @param {object} [options] as for listCertificates
+ */
+function installCertificates(params, options = {}) {
+  return request('installCertificates', params, options);
+}
+
+/**
+ * Exports certificates with their keys as PKCS#12 files, one per certificate, under a new password typed
+ * (twice) in the CertBridge window; the extension saves the files to the browser's downloads folder and
+ * the result names them ({files: [{certificate, fileName, downloadId}]}): no file bytes, no password.
+ * @param {{certificates?: string[]}} [params] certificate ids; default every valid one with its key
+ * @param {object} [options] as for listCertificates
+ */
+function exportPkcs12(params = {}, options = {}) {
+  return request('exportPkcs12', params, options);
+}
+
+/**
+ * Imports a PKCS#12 file the user picks, with its password, in the CertBridge window into the key store.
+ * @param {{includeCaCertificates?: boolean}} [params]
+ * @param {object} [options] as for listCertificates
+ */
+function importPkcs12(params = {}, options = {}) {
+  return request('importPkcs12', params, options);
+}
+
+/**
+ * Re-encrypts a PKCS#12 file the user picks under a new password (all typed in the CertBridge window); the
+ * new file is saved to the browser's downloads folder ({certificate, fileName, downloadId}) and the
+ * original stays as it is.
+ * @param {object} [params] none
+ * @param {object} [options] as for listCertificates
+ */
+function changePkcs12Password(params = {}, options = {}) {
+  return request('changePkcs12Password', params, options);
+}
+
+/**
  * Chooses the language of error messages and fixes; null goes back to the page's own
  * (`<html lang>`, then navigator.language, zh-TW when neither says).
  * @param {string|null} language
@@ -369,6 +472,13 @@ export const certbridge = Object.freeze({
   changePin,
   unblockRequest,
   unblockPin,
+  registerCertificates,
+  unregisterCertificates,
+  generateSoftwareKey,
+  installCertificates,
+  exportPkcs12,
+  importPkcs12,
+  changePkcs12Password,
   request,
   cancel,
 });

@@ -131,5 +131,43 @@ export async function cardExample(raAuthorization: (request: UnblockRequestResul
   void certbridge.unblockPin({authorization: {...(await raAuthorization(unblock)), version: 2}});
   // @ts-expect-error a key's usage is signing, encryption or dual
   void certbridge.generateKeyPair({subject: [{type: 'CN', value: 'x'}], keys: [{usage: 'sign'}]});
+
+  // The card's certificates in this computer's stores, and back out.
+  const registered = await certbridge.registerCertificates();
+  for (const store of registered.stores) {
+    const outcome: 'added' | 'alreadyPresent' | 'removed' | 'notPresent' | 'leftAlone' = store.outcome;
+    lines.push(`${store.name} ${store.location} ${outcome} ${store.registeredAs ?? '-'} ${store.created}`);
+  }
+  lines.push(...registered.certificates.map((entry) => `${entry.subject} ${entry.hasKey}`));
+  const unregistered = await certbridge.unregisterCertificates({reader: registered.reader});
+  lines.push(`${unregistered.provider.module} ${unregistered.stores.length}`);
+  return lines;
+}
+
+/** Software certificates: every password and every file's bytes stay in the CertBridge window. */
+export async function softwareCertificateExample(issue: (request: string) => Promise<string>): Promise<string[]> {
+  const lines: string[] = [];
+  const {requests} = await certbridge.generateSoftwareKey({subject: [{type: 'CN', value: '王小明'}], keys: [{usage: 'signing'}]});
+  const installed = await certbridge.installCertificates({certificates: await Promise.all(requests.map((entry) => issue(entry.request)))});
+  lines.push(...installed.certificates.map((entry) => `${entry.label} ${entry.installed} ${entry.hasKey}`));
+  const exported = await certbridge.exportPkcs12({certificates: installed.certificates.map((entry) => entry.id)});
+  for (const file of exported.files) {
+    const downloadId: number = file.downloadId;
+    lines.push(`${file.fileName} ${downloadId} ${file.certificate.subject}`);
+    // @ts-expect-error the page never receives the file's bytes
+    void file.pkcs12;
+  }
+  const imported = await certbridge.importPkcs12({includeCaCertificates: true});
+  lines.push(`${imported.keyImported} ${imported.certificate.installed}`);
+  const changed = await certbridge.changePkcs12Password();
+  lines.push(`${changed.fileName} ${changed.downloadId}`);
+  // @ts-expect-error a file is picked in the window, never sent by the page
+  void certbridge.importPkcs12({file: 'MIIK', password: 'secret'});
+  // @ts-expect-error the new password is typed in the window
+  void certbridge.exportPkcs12({newPassword: 'secret1'});
+  // @ts-expect-error the store's password is typed in the window
+  void certbridge.generateSoftwareKey({subject: [{type: 'CN', value: 'x'}], keys: [{usage: 'signing'}], storePassword: 'x'});
+  // @ts-expect-error changePkcs12Password takes no parameters
+  void certbridge.changePkcs12Password({password: 'old'});
   return lines;
 }

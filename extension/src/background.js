@@ -13,7 +13,8 @@ const api = globalThis.browser ?? globalThis.chrome;
 
 const service = createRequestService({
   api,
-  policy: currentPolicy,
+  // Read for every request, so that a change of enterprise policy applies from the next one (policy.js).
+  policy: () => currentPolicy(api),
   extensionInfo: () => describeExtension(api),
   // Error text follows the browser's language: zh* -> zh-TW, anything else -> en.
   language: () => pickLanguage(api.i18n.getUILanguage()),

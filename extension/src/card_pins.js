@@ -14,12 +14,13 @@ const isPlainObject = (value) =>
 
 /**
  * Whether `command` opens the consent window before it reaches the host: it changes the card
- * (protocol.json "changesCard") or takes secrets only the user may type ("userSecrets").
+ * (protocol.json "changesCard"), changes the computer's certificate stores ("changesStore") or takes
+ * secrets only the user may type ("userSecrets").
  * @param {string} command a command of protocol.json
  */
 export function requiresConsent(command) {
   const facts = protocol.commands[command];
-  return Boolean(facts && (facts.changesCard || facts.userSecrets.length > 0));
+  return Boolean(facts && (facts.changesCard || facts.changesStore || facts.userSecrets.length > 0));
 }
 
 /** A host-style error object ({code, message, ...details}) for a card the environment did not show. */

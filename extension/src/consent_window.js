@@ -40,7 +40,8 @@ export class ConsentWindows {
 
   /**
    * Opens a window for one request.
-   * @param {object} view what the window shows: {origin, command, params, card, ask} (consent_protocol.js)
+   * @param {object} view what the window shows: {origin, command, params, card, store?, ask}
+   *   (consent_protocol.js)
    * @param {ConsentHandlers} handlers
    * @returns {ConsentSession}
    */
@@ -168,9 +169,12 @@ class ConsentSession {
     this.send({type: 'progress', progress});
   }
 
-  /** A wrong PIN (or one the card's rules refuse): the window asks again. */
-  retry(error) {
-    this.send({type: 'retry', error});
+  /**
+   * A wrong PIN (or one the card's rules refuse), a wrong or missing password: the window asks again,
+   * for what `ask` says when the question changed (the key store turned out to have a password).
+   */
+  retry(error, ask) {
+    this.send(ask ? {type: 'retry', error, ask} : {type: 'retry', error});
   }
 
   /** The request ended with PIN_LOCKED: the window stays open to say so until the user closes it. */

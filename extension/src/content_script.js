@@ -57,6 +57,8 @@
       if (entry.answered || !reply || typeof reply !== 'object') return;
       if (reply.type === 'progress') {
         toPage({type: 'progress', id, progress: reply.progress});
+      } else if (reply.type === 'waiting') {
+        toPage({type: 'waiting', id, waiting: reply.waiting === true});
       } else if (reply.type === 'response') {
         entry.answered = true;
         inFlight.delete(id);

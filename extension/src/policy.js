@@ -1,12 +1,20 @@
-// Which origins may use CertBridge beyond status(). Today the list is the build-time default
-// (policy_defaults.js, generated from CERTBRIDGE_DEFAULT_ORIGINS / CERTBRIDGE_ALLOW_LOOPBACK_HTTP);
-// enterprise policy (storage.managed) will extend or replace it inside currentPolicy() without callers
-// changing.
+// Which origins may use CertBridge beyond status(): the build-time default list (policy_defaults.js,
+// generated from CERTBRIDGE_DEFAULT_ORIGINS / CERTBRIDGE_ALLOW_LOOPBACK_HTTP), extended or replaced by
+// enterprise policy (managed_policy.js: storage.managed).
 //
 // Patterns are serialized origins, optionally with ":*" for any port: "https://ra.example",
-// "https://ra.example:8443", "http://127.0.0.1:*". Plain http is accepted only for loopback hosts;
-// other patterns are dropped (and reported in OriginPolicy.rejected).
+// "https://ra.example:8443", "http://127.0.0.1:*". Plain http is accepted only for loopback hosts, and only
+// while loopback http is allowed (policy allowLoopbackHttp, else the build's setting); other patterns are
+// dropped and reported (OriginPolicy.problems).
+//
+// The policy is read again for every request rather than cached, so a change Chromium delivers
+// (chrome://policy reload, a new file under /etc/.../policies/managed) applies at the next request without a
+// restart. Firefox reads an add-on's managed storage once when the add-on starts and announces no change,
+// so there a change needs a browser restart (tests/browser/policy.*.test.mjs show each). Reading per
+// request costs one lookup inside the browser, far less than starting the host. The host checks the origin
+// again against its own list (host config allowedOrigins).
 
+import {loadManagedData, readManagedSettings} from './managed_policy.js';
 import defaults from './policy_defaults.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -21,30 +29,55 @@ export function isLoopbackHost(host) {
 /**
  * Parses one allowed-origin pattern.
  * @param {string} text
+ * @param {{allowLoopbackHttp?: boolean}} [options] whether http patterns for loopback hosts are accepted
  * @returns {{scheme: string, host: string, port: string}|null} port: "*", "" (scheme default) or digits
  */
-export function parseOriginPattern(text) {
-  if (typeof text !== 'string') return null;
+export function parseOriginPattern(text, {allowLoopbackHttp = true} = {}) {
+  return checkOriginPattern(text, {allowLoopbackHttp}).pattern;
+}
+
+/**
+ * Parses one allowed-origin pattern and says why it is refused.
+ * @returns {{pattern: {scheme: string, host: string, port: string}|null, reason: string|null}}
+ */
+function checkOriginPattern(text, {allowLoopbackHttp}) {
+  if (typeof text !== 'string') return {pattern: null, reason: 'not a string'};
   const match = PATTERN.exec(text.trim().toLowerCase());
-  if (!match) return null;
+  if (!match) return {pattern: null, reason: 'not an origin pattern (scheme://host[:port|:*], no path, no wildcard host)'};
   const [, scheme, host] = match;
   let port = match[3] ?? '';
   if (port === DEFAULT_PORTS[scheme]) port = '';
-  if (port !== '' && port !== '*' && Number(port) > 65535) return null;
-  if (scheme === 'http' && !isLoopbackHost(host)) return null;
-  return {scheme, host, port};
+  if (port !== '' && port !== '*' && Number(port) > 65535) return {pattern: null, reason: 'port out of range'};
+  if (scheme === 'http' && !isLoopbackHost(host)) return {pattern: null, reason: 'plain http is allowed only for loopback hosts'};
+  if (scheme === 'http' && !allowLoopbackHttp) return {pattern: null, reason: 'plain http on loopback is not allowed (allowLoopbackHttp)'};
+  return {pattern: {scheme, host, port}, reason: null};
 }
 
 /** An allow-list of origin patterns. */
 export class OriginPolicy {
-  /** @param {string[]} patterns */
-  constructor(patterns) {
+  /**
+   * @param {string[]} patterns
+   * @param {{allowLoopbackHttp?: boolean, source?: string, entryName?: (index: number) => string}} [options]
+   *   source: where the patterns came from, for reports; entryName: how a pattern is named in reports
+   */
+  constructor(patterns, {allowLoopbackHttp = true, entryName = (index) => `allowedOrigins[${index}]`} = {}) {
+    this.allowLoopbackHttp = allowLoopbackHttp;
     this.patterns = [];
+    /** The pattern texts that were dropped. */
     this.rejected = [];
-    for (const text of patterns) {
-      const parsed = parseOriginPattern(text);
-      if (parsed) this.patterns.push(parsed);
-      else this.rejected.push(text);
+    /** @type {import('./managed_policy.js').PolicyProblem[]} why each was dropped */
+    this.problems = [];
+    patterns.forEach((text, index) => this.add(text, entryName(index)));
+  }
+
+  /** Adds one pattern (or reports it). */
+  add(text, entry) {
+    const {pattern, reason} = checkOriginPattern(text, {allowLoopbackHttp: this.allowLoopbackHttp});
+    if (pattern) {
+      this.patterns.push(pattern);
+    } else {
+      this.rejected.push(text);
+      this.problems.push({entry, reason: `${JSON.stringify(String(text)).slice(0, 80)}: ${reason}`});
     }
   }
 
@@ -66,12 +99,48 @@ export class OriginPolicy {
   }
 }
 
-const buildTimePolicy = new OriginPolicy(defaults.allowedOrigins);
+/**
+ * @typedef {object} PolicyReport what the environment check shows about the policy in force
+ * @property {boolean} managed whether enterprise policy set anything
+ * @property {'extend'|'replace'} mode how the policy's origins combine with the built-in list
+ * @property {boolean} allowLoopbackHttp whether http on loopback is allowed
+ * @property {import('./managed_policy.js').PolicyProblem[]} ignored entries that were ignored, and why
+ */
 
 /**
- * The policy in force now. Asynchronous because managed storage, which will feed it, is.
- * @returns {Promise<OriginPolicy>}
+ * The policy from the build's defaults and what storage.managed says.
+ * @param {{allowedOrigins: string[], allowLoopbackHttp?: boolean}} builtIn policy_defaults.js
+ * @param {unknown} managedData what storage.managed.get() gave (undefined: nothing)
+ * @returns {OriginPolicy & {report: PolicyReport}}
  */
-export async function currentPolicy() {
-  return buildTimePolicy;
+export function composePolicy(builtIn, managedData) {
+  const {settings, problems, present} = readManagedSettings(managedData);
+  const allowLoopbackHttp = settings.allowLoopbackHttp ?? builtIn.allowLoopbackHttp ?? true;
+  const policy = new OriginPolicy([], {allowLoopbackHttp});
+  if (settings.allowedOriginsMode !== 'replace') {
+    // A built-in loopback pattern under allowLoopbackHttp false is the policy working, not a mistake.
+    builtIn.allowedOrigins
+      .filter((text) => allowLoopbackHttp || !/^http:/i.test(text))
+      .forEach((text, index) => policy.add(text, `built-in allowedOrigins[${index}]`));
+  }
+  (settings.allowedOrigins ?? []).forEach((text, index) => policy.add(text, `allowedOrigins[${index}]`));
+  policy.report = {
+    managed: present,
+    mode: settings.allowedOriginsMode,
+    allowLoopbackHttp,
+    ignored: [...problems, ...policy.problems],
+  };
+  return policy;
+}
+
+/**
+ * The policy in force now: the build-time list with the enterprise policy of `api` (none without it).
+ * @param {object} [api] the WebExtension API
+ * @returns {Promise<OriginPolicy & {report: PolicyReport}>}
+ */
+export async function currentPolicy(api = undefined) {
+  const {data, problems} = await loadManagedData(api);
+  const policy = composePolicy(defaults, data);
+  policy.report.ignored.unshift(...problems);
+  return policy;
 }

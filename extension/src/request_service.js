@@ -13,6 +13,11 @@
 // port keeps one host process per operation, and the open native port keeps Chromium's service worker
 // alive while the user reads and types. A wrong PIN (or one the card's rules refuse) is asked again in the
 // window and the command re-sent with the same id; the page hears only the final answer.
+//
+// Key-store commands (software_secrets.js usesKeyStore: software certificates) need no card: the window
+// opens at once, shows the store instead, and asks for passwords and a PKCS#12 file; a missing or wrong
+// store password or a wrong file password is asked again the same way. Their PKCS#12 files go from the
+// host's answer to the downloads folder (pkcs12_downloads.js): the page gets names and download ids only.
 
 import protocol from './protocol.js';
 import {BridgeError, localizeHostError, wireError} from './bridge_error.js';
@@ -20,8 +25,10 @@ import {cardFromEnvironment, pinAsk, pinGroupDetails, requiresConsent, secretsFr
 import {ConsentWindows} from './consent_window.js';
 import {connectHost} from './native_port.js';
 import {ParkedHosts, parkingKey} from './parked_hosts.js';
+import {SAVES_FILES, saveFiles} from './pkcs12_downloads.js';
 import {hostRequest, isCancelFor, validatePageRequest} from './request_validation.js';
 import {senderOrigin} from './sender_origin.js';
+import {softwareAsk, softwareRetryAsk, softwareSecretsFromAnswer, usesKeyStore} from './software_secrets.js';
 
 /** Name of the content script's runtime port for one request. */
 export const REQUEST_PORT_NAME = `${protocol.namespace}-request`;
@@ -40,7 +47,9 @@ const isPlainObject = (value) =>
 /**
  * @param {object} deps
  * @param {object} deps.api the WebExtension API (browser / chrome)
- * @param {() => Promise<{allows(origin: string): boolean}>} deps.policy the allowed-origin policy in force
+ * @param {() => Promise<{allows(origin: string): boolean, report?: object}>} deps.policy the allowed-origin
+ *   policy in force (policy.js currentPolicy), read for each request; its report goes into environment()'s
+ *   extension row
  * @param {() => Promise<object>} deps.extensionInfo the extension's row: {version, browser, protocol}
  * @param {() => string} deps.language catalogue language for error text
  * @param {number} [deps.helloTimeoutMs] how long the host may take to say hello
@@ -137,8 +146,13 @@ class RequestSession {
     const origin = senderOrigin(this.pagePort.sender, api.runtime.id);
     if (origin === null) throw new BridgeError('ORIGIN_NOT_ALLOWED', {reason: 'the page has no http(s) origin'});
     this.origin = origin;
-    if (!protocol.commands[request.command].anyOrigin && !(await policy()).allows(origin)) {
-      throw new BridgeError('ORIGIN_NOT_ALLOWED', {origin});
+    if (!protocol.commands[request.command].anyOrigin) {
+      const inForce = await policy();
+      if (!inForce.allows(origin)) throw new BridgeError('ORIGIN_NOT_ALLOWED', {origin});
+      // The environment check shows IT what the policy ignored; only an allowed page learns about it.
+      if (request.command === 'environment' && this.extension && inForce.report) {
+        this.extension = {...this.extension, policy: inForce.report};
+      }
     }
     this.parkingKey = parkingKey(this.pagePort.sender, origin);
     // validatePageRequest has refused any user secret the page sent: only the consent window adds them.
@@ -146,8 +160,9 @@ class RequestSession {
     // Too large already without the secrets: refused before any host starts.
     hostRequest({id: request.id, command: request.command, origin, params: this.params});
     if (!(await this.connect())) return;
-    if (requiresConsent(this.command)) await this.askUser();
-    else this.send(this.params);
+    if (!requiresConsent(this.command)) this.send(this.params);
+    else if (usesKeyStore(this.command, this.params)) this.askUserForStore();
+    else await this.askUser();
   }
 
   /**
@@ -208,19 +223,44 @@ class RequestSession {
     }
     const {card} = found;
     this.ask = pinAsk(this.command, this.params, card, this.followUp);
-    this.consent = this.settings.consentWindows.open(
-      {origin: this.origin, command: this.command, params: this.params, card, ask: this.ask},
-      {
-        onConfirm: (secrets) => this.onConfirm(secrets),
-        onCancel: () => this.cancel(),
-        onFailed: (error) => this.fail(new BridgeError('INTERNAL_ERROR', {
-          reason: `the CertBridge window could not be opened: ${String(error?.message ?? error).slice(0, 200)}`,
-        })),
-      });
+    this.openWindow({origin: this.origin, command: this.command, params: this.params, card, ask: this.ask});
     if (this.ask.kind === 'locked') {
       // Nothing the user could type would help: the page learns why at once, the window tells the user.
       this.fail(new BridgeError('PIN_LOCKED', pinGroupDetails(card, this.ask.group)));
+      return;
     }
+    this.waitingForUser(true);
+  }
+
+  /**
+   * Opens the consent window for a key-store command: no card to read first, the window shows the store.
+   * The command waits for the window's OK (onConfirm); nothing of it reaches the host before.
+   */
+  askUserForStore() {
+    this.state = 'consenting';
+    this.ask = softwareAsk(this.command);
+    this.openWindow({origin: this.origin, command: this.command, params: this.params, card: null,
+      store: {kind: 'software'}, ask: this.ask});
+    this.waitingForUser(true);
+  }
+
+  openWindow(view) {
+    this.consent = this.settings.consentWindows.open(view, {
+      onConfirm: (secrets) => this.onConfirm(secrets),
+      onCancel: () => this.cancel(),
+      onFailed: (error) => this.fail(new BridgeError('INTERNAL_ERROR', {
+        reason: `the CertBridge window could not be opened: ${String(error?.message ?? error).slice(0, 200)}`,
+      })),
+    });
+  }
+
+  /**
+   * Tells the page whether the request now waits for the user in the window, so that the page library
+   * stops its timeout meanwhile: reading and typing is the user's time, not the card's.
+   */
+  waitingForUser(waiting) {
+    if (this.pageGone || this.state === 'done') return;
+    this.pagePort.postMessage({type: 'waiting', id: this.id, waiting});
   }
 
   /**
@@ -240,12 +280,14 @@ class RequestSession {
     if (this.state !== 'consenting' || this.ask === null) return;
     let secrets;
     try {
-      secrets = secretsFromAnswer(this.ask, answer);
+      secrets = this.ask.kind === 'software' ? softwareSecretsFromAnswer(this.ask, answer) : secretsFromAnswer(this.ask, answer);
     } catch {
       // The reason names keys only, never values; still, nothing of the answer goes to the page.
       this.fail(new BridgeError('INTERNAL_ERROR', {reason: 'the CertBridge window answered something that was not asked'}));
       return;
     }
+    // The user has answered: the page's timeout runs again (before the host can report progress).
+    this.waitingForUser(false);
     try {
       this.send({...this.params, ...secrets});
     } catch (error) {
@@ -262,7 +304,11 @@ class RequestSession {
       this.ownRequests.delete(message.id);
       own(message);
     } else if (message.id === this.id) {
-      if (message.ok === true) {
+      if (message.ok === true && SAVES_FILES.has(this.command)) {
+        // PKCS#12 files never go to the page. Finished though the user had cancelled: nothing is saved.
+        if (this.state === 'running') this.saveAndRespond(message.result);
+        else this.fail(new BridgeError('USER_CANCELLED'));
+      } else if (message.ok === true) {
         this.respond({ok: true, result: this.decorate(message.result)}, {hostSucceeded: true});
       } else if (message.ok === false) {
         this.onHostError(message.error);
@@ -276,12 +322,40 @@ class RequestSession {
     // Anything else (the answer to our own cancel request) is not the page's business.
   }
 
+  /**
+   * The host made PKCS#12 files: they go to the downloads folder, and the page learns their names only.
+   * The user asked for them in the window, so a page gone meanwhile does not stop the saving.
+   */
+  async saveAndRespond(result) {
+    this.state = 'saving';
+    this.consent?.progress({stage: 'saving'});
+    let body;
+    try {
+      body = {ok: true, result: await saveFiles(this.settings.api, this.command, result)};
+    } catch (error) {
+      body = {ok: false, error: wireError(error, this.settings.language(), this.extensionDetails())};
+    }
+    if (this.state !== 'saving') return;
+    this.state = 'running';
+    this.respond(body, {hostSucceeded: body.ok});
+  }
+
   onHostError(error) {
     const localized = this.hostError(error);
     // Only while the user is there to answer: a cancelled request (window closed) ends as it ends.
-    if (this.state === 'running' && this.consent !== null && ASK_AGAIN.has(localized.code)) {
+    if (this.state === 'running' && this.consent !== null && this.ask?.kind === 'software') {
+      const next = softwareRetryAsk(this.ask, this.command, localized);
+      if (next !== null) {
+        this.ask = next;
+        this.state = 'consenting';
+        this.consent.retry(localized, next);
+        this.waitingForUser(true);
+        return;
+      }
+    } else if (this.state === 'running' && this.consent !== null && ASK_AGAIN.has(localized.code)) {
       this.state = 'consenting';
       this.consent.retry(localized);
+      this.waitingForUser(true);
       return;
     }
     this.respond({ok: false, error: localized});
@@ -299,6 +373,8 @@ class RequestSession {
   }
 
   onHostClosed(error) {
+    // The host's answer is in: a host gone while its files are saved changes nothing.
+    if (this.state === 'saving') return;
     this.fail(this.state === 'cancelling' ? new BridgeError('USER_CANCELLED') : error);
   }
 
@@ -307,7 +383,8 @@ class RequestSession {
    * by asking the host, then by force.
    */
   cancel() {
-    if (this.state === 'done' || this.state === 'cancelling') return;
+    // While its files are being saved the host's work is done: nothing is left to stop.
+    if (this.state === 'done' || this.state === 'cancelling' || this.state === 'saving') return;
     if (this.state !== 'running') {
       this.fail(new BridgeError('USER_CANCELLED'));
       return;

@@ -3,11 +3,9 @@
 // (chrome-extension://<id>/consent/consent.html).
 // Run: CERTBRIDGE_BUILD_DIR=build/dev node --test tests/browser/consent.chromium.test.mjs
 //
-// Language: Debian's chromium ships only the en-US UI catalogue, so --lang alone leaves
-// chrome.i18n.getUILanguage() at en-US; playwright's `locale` (the harness's `language`) makes pages report
-// another language, but a window the extension opens may start before that emulation reaches it. So the
-// suite runs in English (deterministic either way) and checks zh-TW on the window's page opened in a tab
-// of a second Chromium started in zh-TW. Every zh-TW text of the window is also checked by the unit tests.
+// Language: the suite runs in English and checks zh-TW on the window's page opened in a tab of a second
+// Chromium started in zh-TW. A real consent window in a zh-TW Chromium (on Linux the UI language comes from
+// LANGUAGE, not --lang, and zh-TW needs the chromium-l10n package) is checked by locale.chromium.test.mjs.
 import path from 'node:path';
 import {consentScenarios} from './consent.scenarios.mjs';
 import {launchChromium} from './harness/chromium.mjs';

@@ -3,9 +3,8 @@
 // pages (harness/firefox.mjs asks pages for their address: BiDi reports an extension window as about:blank).
 // Run: CERTBRIDGE_BUILD_DIR=build/dev node --test tests/browser/consent.firefox.test.mjs
 //
-// Language: Debian's firefox-esr has no zh-TW language pack, so its UI language (and so the window's) is
-// English whatever the preferences ask; the suite checks the English window. zh-TW rendering is checked in
-// Chromium and by the unit tests.
+// Language: the suite runs Firefox in English and checks the English window; the window in a zh-TW Firefox
+// (language pack firefox-esr-l10n-zh-tw) is checked by locale.firefox.test.mjs.
 import {consentScenarios} from './consent.scenarios.mjs';
 import {launchFirefox} from './harness/firefox.mjs';
 
@@ -15,7 +14,7 @@ await consentScenarios({
   launch: (fixture, {home, language}) => launchFirefox({
     extensionDir: fixture.paths.extensionDir,
     env: fixture.browserEnv(home),
-    language,
+    language: language ?? 'en',
   }),
   windowLanguage: 'en',
   otherLanguage: null,

@@ -288,6 +288,24 @@ export async function consentScenarios({browser, launch, windowLanguage, otherLa
       });
     });
 
+    test('the page\'s timeout stands still while the window waits for the user', async () => {
+      await explained(context('timeout-paused'), async () => {
+        // An 8 s timeout and a user who takes 10 s to type: the time in the window does not count.
+        await page.evaluate(([subject]) => {
+          window.timeoutTest = import('/lib/certbridge.js').then(({certbridge}) =>
+            certbridge.request('generateKeyPair', {subject, keys: [{usage: 'signing'}]}, {timeoutMs: 8_000})
+              .then((result) => ({ok: true, requests: result.requests.length}), (error) => ({ok: false, code: error.code})));
+        }, [SUBJECT]);
+        await nextWindow();
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        await typePin(consent, 0, PIN);
+        await pressKey(consent, 'Enter');
+        const outcome = await page.evaluate(() => window.timeoutTest);
+        assert.deepEqual(outcome, {ok: true, requests: 1});
+        await waitForClosed(consent);
+      });
+    });
+
     if (idleMs > 0) {
       test(`a window left open for ${idleMs / 1000} s still works (the background stays alive)`, {timeout: idleMs + 60_000}, async () => {
         await explained(context('idle'), async () => {

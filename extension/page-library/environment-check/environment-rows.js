@@ -66,6 +66,14 @@ function extensionRow(findings) {
   const extension = findings.status?.extension ?? findings.environment?.extension ?? statusError?.extension;
   const version = versionOf(extension);
   if (version) {
+    // Enterprise policy entries the extension ignored (only environment() reports them): a warning for IT.
+    const ignored = findings.environment?.extension?.policy?.ignored;
+    if (Array.isArray(ignored) && ignored.length > 0) {
+      return {check: 'extension', group: 'software', status: 'warning', label,
+        details: [line('envCheck.value.version', {version}),
+          ...ignored.map((problem) => line('envCheck.value.policyIgnored', {entry: String(problem?.entry), reason: String(problem?.reason)}))],
+        fix: line('envCheck.fix.policyIgnored')};
+    }
     return {check: 'extension', group: 'software', status: 'ok', label,
       details: [line('envCheck.value.version', {version})]};
   }

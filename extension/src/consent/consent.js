@@ -2,6 +2,8 @@
 // only to the background, over one runtime port (consent_protocol.js lists the messages). PINs stay in
 // this page's fields and go to the background in `confirm`; they are never put in the URL, in storage or
 // in a log. Keyboard: focus starts in the first field, Enter confirms, Escape cancels.
+// Key-store commands (software certificates) ask passwords and a PKCS#12 file instead (software_fields.js);
+// the file is read here, from the user's pick, and goes to the background in `confirm` like a password.
 //
 // Text follows the browser's UI language (zh* -> zh-TW, else English), like the background's error text.
 
@@ -9,6 +11,7 @@ import {errorText, pickLanguage, uiMessage} from '../localization.js';
 import {CONSENT_PORT_NAME} from './consent_protocol.js';
 import {lengthOk, lengthRule, pinProblem, retryText, ruleText, stateText} from './pin_rules.js';
 import {describeRequest} from './request_details.js';
+import {fileProblem, PKCS12_ACCEPT, softwareFields, softwareRetry, toBase64} from './software_fields.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const language = pickLanguage(api.i18n.getUILanguage());
@@ -26,7 +29,7 @@ const status = element('status');
 /**
  * One PIN input and what it is for; `state` shows the PIN's state (tries left), kept up to date after a
  * wrong PIN.
- * @typedef {{input: HTMLInputElement, role: 'pin'|'current'|'new'|'confirm', pin: object, label: string,
+ * @typedef {{input: HTMLInputElement, role: 'pin'|'current'|'new'|'confirm'|'password'|'storePassword', pin: object, label: string,
  *            state: HTMLElement|null}} Field
  */
 
@@ -38,6 +41,8 @@ let view = null;
 let fields = [];
 /** @type {{update: () => void}|null} the live checks of a new PIN */
 let checks = null;
+/** @type {HTMLInputElement|null} the PKCS#12 file picker, when the command takes a file */
+let fileInput = null;
 
 function setState(next) {
   state = next;
@@ -148,10 +153,14 @@ function showPinState(field, pin) {
   field.state.classList.toggle('consent__state--warning', ['countLow', 'finalTry', 'locked'].includes(pin.state));
 }
 
-/** New PIN + confirmation, with the rules checked as the user types. */
-function addNewPinFields(pin) {
-  const newField = addField('new', pin, t('consent.field.newPin', {pinName: pin.name}));
-  const confirmField = addField('confirm', pin, t('consent.field.confirmPin', {pinName: pin.name}));
+/**
+ * New PIN (or new password) + confirmation, with the rules checked as the user types.
+ * @param {object} pin the rules (a PIN group, or software_fields.js NEW_PASSWORD_RULE)
+ * @param {{newLabel?: string, confirmLabel?: string, matchText?: string}} [words] a password's labels
+ */
+function addNewPinFields(pin, words = {}) {
+  const newField = addField('new', pin, words.newLabel ?? t('consent.field.newPin', {pinName: pin.name}));
+  const confirmField = addField('confirm', pin, words.confirmLabel ?? t('consent.field.confirmPin', {pinName: pin.name}));
   const list = document.createElement('ul');
   list.className = 'consent__checks';
   list.id = `pin-checks-${nextId += 1}`;
@@ -173,7 +182,7 @@ function addNewPinFields(pin) {
     update() {
       const value = newField.input.value;
       mark(lengthItem, rule, lengthOk(value, pin));
-      mark(matchItem, t('consent.rule.match'), value !== '' && value === confirmField.input.value);
+      mark(matchItem, words.matchText ?? t('consent.rule.match'), value !== '' && value === confirmField.input.value);
     },
   };
   checks.update();
@@ -198,11 +207,46 @@ function renderDetails() {
   element('details-section').hidden = rows.length === 0;
 }
 
+/** The PKCS#12 file picker: a labelled <input type=file> (keyboard: Tab to it, Space or Enter opens it). */
+function addFileField(spec) {
+  const id = `file-field-${nextId += 1}`;
+  const wrapper = document.createElement('div');
+  wrapper.className = 'consent__field';
+  const labelElement = document.createElement('label');
+  labelElement.htmlFor = id;
+  labelElement.textContent = spec.label;
+  const input = document.createElement('input');
+  input.id = id;
+  input.type = 'file';
+  input.accept = PKCS12_ACCEPT;
+  input.dataset.role = 'file';
+  input.addEventListener('change', () => input.removeAttribute('aria-invalid'));
+  wrapper.append(labelElement, input);
+  element('fields').append(wrapper);
+  fileInput = input;
+}
+
+/** A key-store command's fields: the file, its password, a new password twice, the store's password. */
+function renderSoftwareAsk(ask) {
+  for (const spec of softwareFields(ask, t)) {
+    if (spec.role === 'file') addFileField(spec);
+    else if (spec.role === 'new') {
+      addNewPinFields(spec.rule, {newLabel: spec.label, confirmLabel: t('consent.field.confirmFilePassword'),
+        matchText: t('consent.rule.passwordMatch')});
+    } else if (spec.role !== 'confirm') addField(spec.role, spec.rule, spec.label);
+  }
+}
+
 function renderAsk() {
   const {ask, card} = view;
   element('fields').replaceChildren();
   fields = [];
   checks = null;
+  fileInput = null;
+  if (ask.kind === 'software') {
+    renderSoftwareAsk(ask);
+    return;
+  }
   const pinOf = (group) => card.pins[group] ?? {group, name: 'PIN', minLength: null, maxLength: null, state: 'ok', triesLeft: null};
   switch (ask.kind) {
     case 'pins':
@@ -239,19 +283,21 @@ function show(next) {
   view = next;
   element('origin').textContent = view.origin;
   element('origin-box').hidden = false;
-  document.title = `${t('consent.windowTitle')} - ${view.origin}`;
+  // A key-store command involves no card: the title says so.
+  document.title = `${t(view.store ? 'consent.windowTitleStore' : 'consent.windowTitle')} - ${view.origin}`;
   renderDetails();
   setStatus('');
   main.setAttribute('aria-busy', 'false');
   setState('asking');
   renderAsk();
-  if (state === 'asking') (fields[0]?.input ?? okButton).focus();
+  if (state === 'asking') (fileInput ?? fields[0]?.input ?? okButton).focus();
 }
 
 /** Nothing can be done here any more: only Close is left. */
 function finish(text) {
   setState('finished');
   for (const field of fields) field.input.disabled = true;
+  if (fileInput) fileInput.disabled = true;
   okButton.hidden = true;
   cancelButton.disabled = false;
   cancelButton.textContent = t('consent.button.close');
@@ -268,12 +314,17 @@ function showLocked() {
 
 // ---- the user's answer ---------------------------------------------------------------------------------
 
-/** The first problem with what was typed: {field, text}, or null. */
+/** The first problem with what was typed (or picked): {field, text}, or null. */
 function problem() {
+  if (fileInput) {
+    const text = fileProblem(fileInput.files?.[0], t);
+    if (text) return {field: {input: fileInput}, text};
+  }
   for (const field of fields) {
     if (field.role === 'confirm') {
       const newField = fields.find((candidate) => candidate.role === 'new');
-      if (field.input.value !== newField.input.value) return {field, text: t('consent.error.mismatch')};
+      const mismatch = view.ask.kind === 'software' ? t('consent.error.passwordMismatch') : t('consent.error.mismatch');
+      if (field.input.value !== newField.input.value) return {field, text: mismatch};
       continue;
     }
     const text = pinProblem(field.input.value, field.pin, t, field.label);
@@ -295,31 +346,69 @@ function secrets() {
       return {pin: value('current'), newPin: value('new')};
     case 'newPin':
       return {newPin: value('new')};
+    case 'software':
+      return softwareSecrets();
     default:
       return {};
   }
 }
 
+/**
+ * A key-store command's secrets (software_secrets.js softwareSecretsFromAnswer checks the same shape); the
+ * file is read now, so a file changed on disk since it was picked is sent as it is now.
+ * @returns {Promise<object>}
+ */
+async function softwareSecrets() {
+  const value = (role) => fields.find((field) => field.role === role)?.input.value;
+  const {ask} = view;
+  const answer = {};
+  if (ask.file) answer.file = toBase64(new Uint8Array(await fileInput.files[0].arrayBuffer()));
+  if (ask.password) answer.password = value('password');
+  if (ask.newPassword) answer.newPassword = value('new');
+  if (ask.storePassword) answer.storePassword = value('storePassword');
+  return answer;
+}
+
 function setBusy(busy) {
   for (const field of fields) field.input.disabled = busy;
+  if (fileInput) fileInput.disabled = busy;
   okButton.disabled = busy;
 }
 
-form.addEventListener('submit', (event) => {
+/** What the window says while the host works: the card's words, or the store's. */
+const workingText = () => (view?.store ? t('consent.stage.workingStore') : t('consent.stage.working'));
+
+function refuse(input, text) {
+  input.setAttribute('aria-invalid', 'true');
+  setMessage(text);
+  input.focus();
+}
+
+form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (state !== 'asking') return;
   const found = problem();
   if (found) {
-    found.field.input.setAttribute('aria-invalid', 'true');
-    setMessage(found.text);
-    found.field.input.focus();
+    refuse(found.field.input, found.text);
     return;
   }
-  if (!post({type: 'confirm', secrets: secrets()})) return;
+  // Busy while the file is read: a second Enter must not send twice.
+  setState('reading');
+  setBusy(true);
+  let answer;
+  try {
+    answer = await secrets();
+  } catch {
+    setState('asking');
+    setBusy(false);
+    refuse(fileInput ?? okButton, t('consent.error.fileUnreadable'));
+    return;
+  }
+  if (state !== 'reading') return;
+  if (!post({type: 'confirm', secrets: answer})) return;
   setMessage('');
   setState('working');
-  setBusy(true);
-  setStatus(t('consent.stage.working'));
+  setStatus(workingText());
 });
 
 function cancel() {
@@ -350,15 +439,39 @@ function stageText(progress) {
   if (progress.stage === 'login' && progress.pinPad === true) return t('consent.pinPadNow', {pinName});
   const key = `consent.stage.${progress.stage}`;
   const text = t(key, {pinName, key: progress.key, keys: progress.keys});
-  return text === key ? t('consent.stage.working') : text;
+  return text === key ? workingText() : text;
+}
+
+/**
+ * A key-store command asks again: the store's password field appears (the store has one) or is emptied
+ * (it was wrong), or the file's password is emptied; the other fields keep what the user gave.
+ */
+function retrySoftware(error, ask) {
+  if (ask && typeof ask === 'object' && ask.kind === 'software') view.ask = ask;
+  const again = softwareRetry(error, t);
+  let field = again ? fields.find((candidate) => candidate.role === again.role) : undefined;
+  if (!field && again?.role === 'storePassword' && view.ask.storePassword) {
+    const [spec] = softwareFields({storePassword: true}, t);
+    field = addField(spec.role, spec.rule, spec.label);
+  }
+  if (field) {
+    field.input.value = '';
+    refuse(field.input, again.text);
+  } else {
+    refuse(fields[0]?.input ?? okButton, errorText(error.code, language)?.message ?? error.message ?? error.code);
+  }
 }
 
 /** The window asks again: the wrong PIN's field is emptied and focused. */
-function retry(error) {
+function retry(error, ask) {
   if (state === 'finished') return;
   setState('asking');
   setBusy(false);
   setStatus('');
+  if (view.ask.kind === 'software') {
+    retrySoftware(error, ask);
+    return;
+  }
   const group = Number.isInteger(error.pinGroup) ? error.pinGroup : undefined;
   let wrong;
   if (error.code === 'PIN_INCORRECT') {
@@ -395,7 +508,7 @@ port.onMessage.addListener((incoming) => {
       if (state === 'working' || state === 'cancelling') setStatus(stageText(incoming.progress ?? {}));
       break;
     case 'retry':
-      retry(incoming.error ?? {});
+      retry(incoming.error ?? {}, incoming.ask);
       break;
     case 'locked':
       showLocked();

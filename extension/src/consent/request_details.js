@@ -96,9 +96,92 @@ function base64Size(text) {
 }
 
 /**
+ * The certificate stores registerCertificates changes on this computer, in words (the host's adapter per
+ * platform: os_store/certificate_registry.hpp). `platform` is navigator.platform's value ("Linux x86_64",
+ * "Win32", "MacIntel").
+ */
+function storesLine(platform, t) {
+  const name = String(platform ?? '');
+  if (name.startsWith('Win')) return t('consent.value.storesWindows');
+  if (name.startsWith('Mac')) return t('consent.value.storesMac');
+  if (name.startsWith('Linux')) return t('consent.value.storesLinux');
+  return t('consent.value.storesOther');
+}
+
+/** The card's certificates (the environment's list) by subject and expiry, as the stores will list them. */
+function cardCertificateLines(card, t) {
+  const certificates = Array.isArray(card.certificates) ? card.certificates : [];
+  if (certificates.length === 0) return [t('consent.value.noCertificates')];
+  return certificates.map((entry) => t('consent.value.certificateOnCard', {
+    subject: clip(entry?.subject ?? ''),
+    date: String(entry?.notAfter ?? '?').slice(0, 10),
+  }));
+}
+
+/** Where a key-store command works, in words: Linux's NSS database, or the platform's store. */
+function keyStoreLine(platform, t) {
+  return String(platform ?? '').startsWith('Linux') ? t('consent.value.keyStoreLinux') : t('consent.value.keyStore');
+}
+
+/**
+ * The details of a key-store command (software certificates): the store instead of a card, and where
+ * PKCS#12 files go. What the window asks (passwords, the file) is in its fields, not here.
+ */
+function keyStoreRows(view, params, t) {
+  const {command} = view;
+  const rows = [{label: t('consent.detail.keyStore'), lines: [keyStoreLine(view.platform ?? globalThis.navigator?.platform, t)]}];
+  switch (command) {
+    case 'generateSoftwareKey':
+      rows.push({label: t('consent.detail.subject'), lines: subjectLines(params.subject, t)});
+      rows.push({label: t('consent.detail.keys'), lines: keyLines(params.keys, {pins: []}, t)});
+      break;
+    case 'installCertificates': {
+      const certificates = Array.isArray(params.certificates) ? params.certificates : [];
+      const caCertificates = Array.isArray(params.caCertificates) ? params.caCertificates : [];
+      certificates.forEach((text, index) => {
+        rows.push({label: t('consent.detail.certificate', {index: index + 1}), lines: certificateLines(text, t)});
+      });
+      caCertificates.forEach((text, index) => {
+        rows.push({
+          label: t('consent.detail.caCertificate', {index: index + 1}),
+          lines: [t('consent.value.caCertificate'), ...certificateLines(text, t)],
+        });
+      });
+      break;
+    }
+    case 'exportPkcs12': {
+      const chosen = Array.isArray(params.certificates) ? params.certificates.length : 0;
+      rows.push({label: t('consent.detail.exportCertificates'),
+        lines: [chosen > 0 ? t('consent.value.exportChosen', {count: chosen}) : t('consent.value.exportAll')]});
+      rows.push({label: t('consent.detail.saveTo'), lines: [t('consent.value.downloads')]});
+      break;
+    }
+    case 'importPkcs12':
+      if (params.includeCaCertificates === true) {
+        rows.push({label: t('consent.detail.importCaCertificates'), lines: [t('consent.value.importCaCertificates')]});
+      }
+      break;
+    case 'changePkcs12Password':
+      // The store is not opened: only the file changes, and that as a new copy.
+      rows.splice(0, 1);
+      rows.push({label: t('consent.detail.saveTo'), lines: [t('consent.value.keepOriginal')]});
+      break;
+    case 'signRenewal':
+      rows.push({label: t('consent.detail.signWith'), lines: [typeof params.certificate === 'string'
+        ? t('consent.value.chosenCertificate', {id: clip(params.certificate).slice(0, 16)})
+        : t('consent.value.latestCertificate')]});
+      rows.push({label: t('consent.detail.data'), lines: [t('consent.value.dataSize', {size: base64Size(params.data)})]});
+      break;
+    default:
+      break;
+  }
+  return rows;
+}
+
+/**
  * The operation in words and its details.
- * @param {{origin: string, command: string, params: object, card: object, ask: object}} view the
- *   window's `show` message
+ * @param {{origin: string, command: string, params: object, card: object|null, store?: object, ask: object}}
+ *   view the window's `show` message (a key-store command has `store` and no card)
  * @param {Translate} t
  * @returns {{title: string, rows: DetailRow[]}}
  */
@@ -108,6 +191,11 @@ export function describeRequest(view, t) {
   const operationKey = `consent.operation.${command}`;
   let title = t(operationKey, {origin, command});
   if (title === operationKey) title = t('consent.operation.other', {origin, command});
+  // A key-store command has no card (background: software_secrets.js usesKeyStore).
+  if (view.store) {
+    if (command === 'signRenewal') title = t('consent.operation.signRenewalSoftware', {origin, command});
+    return {title, rows: keyStoreRows(view, params, t)};
+  }
 
   const rows = [{label: t('consent.detail.card'), lines: [t('consent.value.card', {label: card.label, serial: card.serial, reader: card.reader})]}];
   const pinRow = (group) => ({label: t('consent.detail.pin'), lines: [card.pins[group]?.name ?? 'PIN']});
@@ -144,6 +232,12 @@ export function describeRequest(view, t) {
     case 'changePin':
     case 'unblockPin':
       if (Number.isInteger(view.ask?.group)) rows.push(pinRow(view.ask.group));
+      break;
+    case 'registerCertificates':
+    case 'unregisterCertificates':
+      // No PIN: only the certificates (public) are read; the stores get the card's module, not its keys.
+      rows.push({label: t(`consent.detail.${command}`), lines: cardCertificateLines(card, t)});
+      rows.push({label: t('consent.detail.stores'), lines: [storesLine(view.platform ?? globalThis.navigator?.platform, t)]});
       break;
     default:
       break;

@@ -126,3 +126,45 @@ export async function waitForClosed(page, timeout = 30_000) {
 export function horizontalOverflow(page) {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
+
+/**
+ * Answers the next consent window as a user does: types one PIN per field (in order) and presses Enter,
+ * then waits until the window has gone. Returns what the window showed before it was answered.
+ * @param {{extensionPages: () => Promise<object[]>}} session
+ * @param {{known?: Set<object>, pins: string[]}} options
+ */
+export async function answerWithPins(session, {known = new Set(), pins}) {
+  const window = await waitForConsentWindow(session, {known});
+  const shown = await readConsent(window);
+  for (const [index, value] of pins.entries()) await typePin(window, index, value);
+  await pressKey(window, 'Enter');
+  await waitForClosed(window);
+  return shown;
+}
+
+/** The window's file picker (key-store commands that read a PKCS#12 file). */
+export const FILE_FIELD = '#fields input[type="file"]';
+
+/**
+ * Gives the window's file picker a file, as a user choosing it in the dialog does: playwright's
+ * setInputFiles (Chromium), puppeteer's uploadFile (Firefox).
+ */
+export async function pickFile(page, filePath) {
+  if (typeof page.setInputFiles === 'function') {
+    await page.setInputFiles(FILE_FIELD, filePath);
+    return;
+  }
+  const input = await page.$(FILE_FIELD);
+  await input.uploadFile(filePath);
+}
+
+/** Types into the window's field with this label (key by key), after focusing it as Tab would. */
+export async function typeInto(page, label, value) {
+  const id = await page.evaluate((wanted) => {
+    const labelElement = [...document.querySelectorAll('#fields label')].find((node) => node.textContent.trim() === wanted);
+    return labelElement?.htmlFor ?? null;
+  }, label);
+  if (!id) throw new Error(`the window has no field labelled "${label}"`);
+  await page.focus(`#${id}`);
+  await page.keyboard.type(value);
+}

@@ -5,11 +5,12 @@ import {FIREFOX_EXECUTABLE} from './paths.mjs';
 import {collectConsole} from './page-model.mjs';
 
 /**
- * @param {{extensionDir?: string|null, env: object, language?: string}} options
+ * @param {{extensionDir?: string|null, env: object, language?: string, prefs?: object}} options (prefs:
+ *   more Firefox preferences, e.g. the downloads folder)
  * @returns {Promise<{name: string, page: object, console: string[], browser: object,
  *   extensionPages: () => Promise<object[]>, close: () => Promise<void>}>}
  */
-export async function launchFirefox({extensionDir = null, env, language = 'zh-TW'}) {
+export async function launchFirefox({extensionDir = null, env, language = 'zh-TW', prefs = {}}) {
   const {default: puppeteer} = await import('puppeteer-core');
   const browser = await puppeteer.launch({
     browser: 'firefox',
@@ -30,6 +31,7 @@ export async function launchFirefox({extensionDir = null, env, language = 'zh-TW
       'network.captive-portal-service.enabled': false,
       'network.connectivity-service.enabled': false,
       'datareporting.policy.dataSubmissionEnabled': false,
+      ...prefs,
     },
   });
   try {

@@ -35,7 +35,7 @@ const clearedOutputDirs = new Set();
  * Starts what the browser suites need and returns it with a stop() that always tears all of it down.
  * Screenshots go to <output dir>/<outputName> (default: the browser's name).
  */
-export async function startFixture({browser, testbed = true, outputName = browser}) {
+export async function startFixture({browser, testbed = true, outputName = browser, opencryptoki = false, portalOptions = {}}) {
   const paths = buildPaths();
   const started = {paths, bed: null, portal: null, home: null};
   started.stop = async () => {
@@ -50,8 +50,10 @@ export async function startFixture({browser, testbed = true, outputName = browse
     if (errors.length) throw errors[0];
   };
   try {
-    if (testbed) started.bed = await startTestbed();
-    started.portal = await startDemoPortal({pageLibraryDir: paths.pageLibraryDir, log: (line) => console.error(line)});
+    if (testbed) started.bed = await startTestbed({opencryptoki});
+    // portalOptions may depend on the bed (e.g. the SO PIN its cards were given, for unblock authorizations).
+    const extra = typeof portalOptions === 'function' ? portalOptions(started.bed) : portalOptions;
+    started.portal = await startDemoPortal({pageLibraryDir: paths.pageLibraryDir, log: (line) => console.error(line), ...extra});
     started.home = makeHome();
     started.installOutput = await installHostManifest({hostPath: paths.hostPath, home: started.home.home, browser});
     started.outputDir = path.join(paths.outputDir, outputName);

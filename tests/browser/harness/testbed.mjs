@@ -33,13 +33,15 @@ export const HOST_ENV_NAMES = ['PCSCLITE_CSOCK_NAME', 'SOFTHSM2_CONF', 'CERTBRID
 
 /**
  * Starts a test bed in a new temporary directory.
- * @param {{card?: boolean}} [options]
+ * @param {{card?: boolean, opencryptoki?: boolean}} [options] opencryptoki: add the openCryptoki token
+ *   (it counts wrong PINs and locks; see testbed.sh), usable by processes run through exec()
  */
-export async function startTestbed({card = true} = {}) {
+export async function startTestbed({card = true, opencryptoki = false} = {}) {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'certbridge-testbed-'));
   const dir = path.join(parent, 'bed');
   const args = ['start', dir, '--owner', String(process.pid)];
   if (!card) args.push('--no-card');
+  if (opencryptoki) args.push('--opencryptoki');
   try {
     await testbed(...args);
   } catch (error) {
@@ -60,6 +62,8 @@ export async function startTestbed({card = true} = {}) {
     resetTokens: () => testbed('reset-tokens', dir),
     stopPcscd: () => testbed('stop-pcscd', dir),
     startPcscd: () => testbed('start-pcscd', dir),
+    /** Runs a command with the bed's environment, inside the openCryptoki namespace when there is one. */
+    exec: (command, ...args) => testbed('exec', dir, '--', command, ...args),
     hostLog() {
       const logDir = env.CERTBRIDGE_LOG_DIR;
       if (!logDir || !fs.existsSync(logDir)) return '';

@@ -106,6 +106,49 @@ describe('policy: origin from the browser, not the page', () => {
     });
   }
 
+  describe('enterprise policy (storage.managed)', () => {
+    let managed;
+    beforeEach(() => {
+      managed = {};
+      api.storage = {managed: {get: async () => structuredClone(managed)}};
+      service = makeService({policy: () => currentPolicy(api)});
+    });
+
+    test('an origin the policy adds is allowed from the next request, and refused again once it is removed', async () => {
+      api.onConnectNative = host({answer: ok({readers: []})});
+      assert.equal((await responseOn(send(pageRequest('listReaders'), {origin: UNLISTED}))).error.code, 'ORIGIN_NOT_ALLOWED');
+      managed = {allowedOrigins: [UNLISTED]};
+      assert.equal((await responseOn(send(pageRequest('listReaders'), {origin: UNLISTED}))).ok, true);
+      assert.equal((await responseOn(send(pageRequest('listReaders')))).ok, true, 'extends the built-in list');
+      managed = {allowedOrigins: [UNLISTED], allowedOriginsMode: 'replace'};
+      assert.equal((await responseOn(send(pageRequest('listReaders')))).error.code, 'ORIGIN_NOT_ALLOWED', 'replaced');
+      managed = {};
+      assert.equal((await responseOn(send(pageRequest('listReaders'), {origin: UNLISTED}))).error.code, 'ORIGIN_NOT_ALLOWED');
+      assert.deepEqual(api.nativePorts.map((port) => port.posted[0].origin), [UNLISTED, ALLOWED]);
+    });
+
+    test('allowLoopbackHttp false refuses loopback http', async () => {
+      managed = {allowLoopbackHttp: false};
+      const response = await responseOn(send(pageRequest('listReaders'), {origin: 'http://127.0.0.1:8123'}));
+      assert.equal(response.error.code, 'ORIGIN_NOT_ALLOWED');
+      assert.equal(api.nativePorts.length, 0);
+    });
+
+    test('environment() of an allowed page reports what the policy ignored; a refused page learns nothing of it', async () => {
+      managed = {allowedOrigins: ['http://ra.example', 'https://ra2.example'], allowedOriginsMode: 'everything'};
+      api.onConnectNative = host({answer: ok({readers: []})});
+      const allowed = await responseOn(send(pageRequest('environment')));
+      assert.equal(allowed.ok, true);
+      assert.equal(allowed.result.extension.policy.managed, true);
+      assert.deepEqual(allowed.result.extension.policy.ignored.map((problem) => problem.entry), ['allowedOriginsMode', 'allowedOrigins[0]']);
+      const refused = await responseOn(send(pageRequest('environment'), {origin: UNLISTED}));
+      assert.equal(refused.error.code, 'ORIGIN_NOT_ALLOWED');
+      assert.deepEqual(refused.error.extension, EXTENSION_ROW);
+      const status = await responseOn(send(pageRequest('status'), {origin: UNLISTED}));
+      assert.deepEqual(status.result.extension, EXTENSION_ROW);
+    });
+  });
+
   test('a page that names an allowed origin itself is refused', async () => {
     const response = await responseOn(send(pageRequest('listReaders', {}, {origin: ALLOWED}), {origin: UNLISTED}));
     assert.equal(response.error.code, 'BAD_REQUEST');
@@ -203,7 +246,9 @@ describe('host missing, failing or incompatible', () => {
     api.onConnectNative = (port) => setImmediate(() => port.closeFromPeer(missing.Chromium));
     const response = await responseOn(send(pageRequest('environment')));
     assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
-    assert.deepEqual(response.error.extension, EXTENSION_ROW);
+    const {policy, ...row} = response.error.extension;
+    assert.deepEqual(row, EXTENSION_ROW);
+    assert.deepEqual(policy, {managed: false, mode: 'extend', allowLoopbackHttp: true, ignored: []});
   });
 
   test('a host that crashes after its hello is INTERNAL_ERROR', async () => {
@@ -432,6 +477,8 @@ describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', (
     const {port, response} = unblockPin('req-2');
     await response;
     assert.deepEqual(port.posted, [
+      {type: 'waiting', id: 'req-2', waiting: true},
+      {type: 'waiting', id: 'req-2', waiting: false},
       {type: 'progress', id: 'req-2', progress: {stage: 'login'}},
       {type: 'response', id: 'req-2', ok: true, result: PIN_RESULT},
     ]);

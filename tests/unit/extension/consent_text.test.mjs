@@ -114,6 +114,33 @@ describe('the operation and its details, per command', () => {
     assert.equal(shown('unblockPin', {authorization: {}}).title, `Reset your PIN with the authorization from ${ORIGIN}`);
   });
 
+  test('registerCertificates: the card\'s certificates by subject, the stores of this platform, no PIN', () => {
+    const certificates = [
+      {id: '1'.repeat(64), subject: 'CN=王小明,O=Finance', notAfter: '2027-11-21T08:00:00Z', valid: true, hasKey: true, usage: ['signing']},
+      {id: '2'.repeat(64), subject: 'CN=王小明,OU=Encryption', notAfter: '2027-11-22T08:00:00Z', valid: true, hasKey: true, usage: ['encryption']},
+    ];
+    const onCard = cardFromEnvironment(cardEnvironment({certificates}), {}).card;
+    const ask = pinAsk('registerCertificates', {}, onCard);
+    assert.deepEqual(ask, {kind: 'none'}, 'registration needs no PIN');
+    assert.equal(requiresConsent('registerCertificates'), true, 'changes the stores: the user confirms first');
+    assert.equal(requiresConsent('unregisterCertificates'), true);
+    const view = (command, platform, t = en) => describeRequest({origin: ORIGIN, command, params: {}, card: onCard, ask, platform}, t);
+    const linux = view('registerCertificates', 'Linux x86_64');
+    assert.equal(linux.title, ui('consent.operation.registerCertificates'));
+    assert.deepEqual(linux.rows.slice(1).map((row) => `${row.label}: ${row.lines.join(' | ')}`), [
+      'Certificates to register: CN=王小明,O=Finance, valid until 2027-11-21 | CN=王小明,OU=Encryption, valid until 2027-11-22',
+      `Certificate stores: ${ui('consent.value.storesLinux')}`,
+    ]);
+    assert.deepEqual(view('registerCertificates', 'Win32').rows[2].lines, [ui('consent.value.storesWindows')]);
+    assert.deepEqual(view('registerCertificates', 'MacIntel', zh).rows[2].lines, [ui('consent.value.storesMac', 'zh-TW')]);
+    const removing = view('unregisterCertificates', 'Linux x86_64', zh);
+    assert.equal(removing.title, ui('consent.operation.unregisterCertificates', 'zh-TW'));
+    assert.equal(removing.rows[1].label, ui('consent.detail.unregisterCertificates', 'zh-TW'));
+    const empty = cardFromEnvironment(cardEnvironment(), {}).card;
+    assert.deepEqual(describeRequest({origin: ORIGIN, command: 'registerCertificates', params: {}, card: empty, ask, platform: 'Linux'}, en)
+      .rows[1].lines, ['The card holds no certificates']);
+  });
+
   test('page text is shortened, never interpreted', () => {
     const {rows} = shown('generateKeyPair', {subject: [{type: 'CN', value: 'x'.repeat(1000)}], keys: []});
     assert.ok(rows[1].length < 400, rows[1].length);

@@ -34,10 +34,22 @@ const PAGE_PARAMS = {
   changePin: {},
   unblockRequest: {},
   unblockPin: {authorization: {version: 1, requestId: '0'.repeat(32), raPublicKey: 'MFkw', iv: 'AAAA', ciphertext: 'AQID', tag: 'BAUG'}},
+  registerCertificates: {},
+  unregisterCertificates: {},
+  generateSoftwareKey: {subject: [{type: 'CN', value: '王小明'}], keys: [{usage: 'signing'}]},
+  installCertificates: {certificates: [USER_CERTIFICATE]},
+  exportPkcs12: {},
+  importPkcs12: {},
+  changePkcs12Password: {},
 };
 const PAGE_COMMANDS = Object.keys(protocolJson.commands).filter((command) => command !== 'cancel');
-const CONSENT_COMMANDS = PAGE_COMMANDS.filter((command) =>
-  protocolJson.commands[command].changesCard || protocolJson.commands[command].userSecrets.length > 0);
+const CONSENT_COMMANDS = PAGE_COMMANDS.filter((command) => protocolJson.commands[command].changesCard ||
+  protocolJson.commands[command].changesStore || protocolJson.commands[command].userSecrets.length > 0);
+// The software-certificate commands work on this computer's key store: no card is read before their window
+// (software_consent.test.mjs has the rest of their story: passwords, the file, downloads).
+const STORE_COMMANDS = ['generateSoftwareKey', 'installCertificates', 'exportPkcs12', 'importPkcs12', 'changePkcs12Password'];
+// Their results carry PKCS#12 files, saved through the downloads API (software_consent.test.mjs).
+const SAVES_FILES = ['exportPkcs12', 'changePkcs12Password'];
 
 let api;
 let service;
@@ -111,7 +123,7 @@ describe('which commands open the window (protocol.json changesCard / userSecret
     for (const command of PAGE_COMMANDS) assert.ok(PAGE_PARAMS[command], command);
   });
 
-  for (const command of CONSENT_COMMANDS) {
+  for (const command of CONSENT_COMMANDS.filter((name) => !STORE_COMMANDS.includes(name))) {
     test(`${command}: the window opens before anything of the command reaches the host`, async () => {
       const page = send(command);
       const {window, show} = await nextWindow();
@@ -127,11 +139,37 @@ describe('which commands open the window (protocol.json changesCard / userSecret
       assert.deepEqual(show.card.pins.map((pin) => [pin.name, pin.minLength, pin.maxLength, pin.triesLeft]), [['PIN', 6, 16, 3]]);
       await tick();
       assert.deepEqual(hostCommands(), ['environment'], 'only the card facts were read');
-      assert.equal(page.posted.length, 0, 'the page is still waiting');
+      assert.deepEqual(page.posted.map(({type, waiting}) => ({type, waiting})), [{type: 'waiting', waiting: true}],
+        'the page is still waiting, and knows it waits for the user (its timeout stands still)');
       window.cancel();
       await responseOn(page);
     });
   }
+
+  for (const command of STORE_COMMANDS) {
+    test(`${command}: the window opens at once, showing the key store and no card; nothing reaches the host`, async () => {
+      const page = send(command);
+      const {window, show} = await nextWindow();
+      assert.equal(window.taken, true);
+      assert.equal(show.origin, ORIGIN);
+      assert.equal(show.command, command);
+      assert.deepEqual(show.params, PAGE_PARAMS[command]);
+      assert.equal(show.card, null, 'no card is looked for');
+      assert.deepEqual(show.store, {kind: 'software'});
+      await tick();
+      assert.deepEqual(hostCommands(), [], 'not even the environment: no card is needed');
+      assert.deepEqual(page.posted.map(({type, waiting}) => ({type, waiting})), [{type: 'waiting', waiting: true}]);
+      window.cancel();
+      assert.equal((await responseOn(page)).error.code, 'USER_CANCELLED');
+      assert.deepEqual(hostCommands(), []);
+    });
+  }
+
+  test('the store commands are exactly the consent commands that take a store secret', () => {
+    const storeSecrets = ['storePassword', 'password', 'newPassword', 'file'];
+    assert.deepEqual(CONSENT_COMMANDS.filter((command) => !protocolJson.commands[command].userSecrets.includes('pins') &&
+      protocolJson.commands[command].userSecrets.some((secret) => storeSecrets.includes(secret))), STORE_COMMANDS);
+  });
 
   for (const command of PAGE_COMMANDS.filter((name) => !CONSENT_COMMANDS.includes(name))) {
     test(`${command}: no window, straight to the host`, async () => {
@@ -158,12 +196,22 @@ describe('which commands open the window (protocol.json changesCard / userSecret
       authenticate: {kind: 'pins', groups: [0]},
       changePin: {kind: 'changePin', group: 0},
       unblockPin: {kind: 'newPin', group: 0},
+      // Consent only: registration reads public objects and changes the stores, never the card.
+      registerCertificates: {kind: 'none'},
+      unregisterCertificates: {kind: 'none'},
+      // Software certificates: the store's password only once the host says the store has one; a new
+      // PKCS#12 password for the files made; the file and its password for the files read.
+      generateSoftwareKey: {kind: 'software', storePassword: false, file: false, password: false, newPassword: false},
+      installCertificates: {kind: 'software', storePassword: false, file: false, password: false, newPassword: false},
+      exportPkcs12: {kind: 'software', storePassword: false, file: false, password: false, newPassword: true},
+      importPkcs12: {kind: 'software', storePassword: false, file: true, password: true, newPassword: false},
+      changePkcs12Password: {kind: 'software', storePassword: false, file: true, password: true, newPassword: true},
     });
   });
 });
 
 describe('OK: the secrets come from the window only', () => {
-  for (const command of CONSENT_COMMANDS) {
+  for (const command of CONSENT_COMMANDS.filter((name) => !SAVES_FILES.includes(name))) {
     test(`${command}: the host gets the page's params plus exactly what the window typed`, async () => {
       const page = send(command);
       const {window, show} = await nextWindow();
@@ -289,7 +337,9 @@ describe('the page never sees a PIN', () => {
       assert.ok(!toPage.includes(secret), `the page got ${secret}`);
       assert.ok(!JSON.stringify(window.messages()).includes(secret), 'the background never echoes a PIN to the window either');
     }
-    assert.deepEqual(page.posted.map((message) => message.type), ['progress', 'response'], 'the retry repeats no progress');
+    assert.deepEqual(page.posted.map((message) => message.type), ['waiting', 'waiting', 'progress', 'waiting', 'waiting', 'response'],
+      'the retry repeats no progress; the page hears when the window waits for the user');
+    assert.deepEqual(page.posted.filter((message) => message.type === 'waiting').map((message) => message.waiting), [true, false, true, false]);
     assert.deepEqual(window.messages('progress').map((message) => message.progress.stage), ['changingPin', 'changingPin']);
   });
 
@@ -358,7 +408,7 @@ describe('Cancel, Escape and closing the window', () => {
       assert.equal(response.error.code, 'USER_CANCELLED');
       const [cancel] = hostRequests('cancel');
       assert.deepEqual(cancel.params, {target: 'req-1'});
-      assert.deepEqual(page.posted.map((message) => message.type), ['progress', 'response']);
+      assert.deepEqual(page.posted.map((message) => message.type), ['waiting', 'waiting', 'progress', 'response']);
     });
   }
 
@@ -398,7 +448,8 @@ describe('wrong PIN, locked PIN', () => {
     assert.equal(error.code, 'PIN_INCORRECT');
     assert.equal(error.triesLeft, 2);
     assert.equal(error.pinName, 'PIN');
-    assert.equal(page.posted.length, 0, 'the page hears nothing of the wrong PIN');
+    assert.deepEqual(page.posted.map(({type, waiting}) => [type, waiting]), [['waiting', true], ['waiting', false], ['waiting', true]],
+      'the page hears nothing of the wrong PIN, only that the window waits for the user again');
     assert.equal(window.removedByBackground, false, 'the window stays open');
 
     window.confirm({pins: [TEST_PIN]});
@@ -552,12 +603,13 @@ describe('the window\'s port', () => {
 
 describe('the window\'s texts are in the catalogue', () => {
   test('every consent.* key the window and its modules name exists in zh-TW and en', () => {
-    const sources = ['consent.js', 'request_details.js', 'pin_rules.js']
+    const sources = ['consent.js', 'request_details.js', 'pin_rules.js', 'software_fields.js']
       .map((file) => readFileSync(join(repoRoot, 'extension/src/consent', file), 'utf8')).join('\n');
     const named = new Set([...sources.matchAll(/'(consent\.[A-Za-z.]+[A-Za-z])'/g)].map((match) => match[1]));
     // Keys made from a command, a stage or a usage.
     for (const command of CONSENT_COMMANDS) named.add(`consent.operation.${command}`);
-    for (const stage of ['login', 'generatingKey', 'creatingRequest', 'writing', 'removing', 'signing', 'changingPin', 'unblocking', 'cancelling']) {
+    for (const stage of ['login', 'generatingKey', 'creatingRequest', 'writing', 'removing', 'signing', 'changingPin', 'unblocking', 'cancelling',
+      'exporting', 'readingFile', 'importing', 'saving']) {
       named.add(`consent.stage.${stage}`);
     }
     for (const usage of ['signing', 'encryption', 'dual']) named.add(`consent.usage.${usage}`);

@@ -71,6 +71,18 @@ describe('content script', () => {
     assert.equal(port.disconnected, true);
   });
 
+  test('"waiting for the user" reaches the page as a boolean', async () => {
+    pagePosts(request);
+    await settle();
+    const [port] = api.connectedPorts;
+    port.deliver({type: 'waiting', id: 'r1', waiting: true});
+    port.deliver({type: 'waiting', id: 'r1', waiting: 'yes', extra: 'dropped'});
+    assert.deepEqual(toPage().slice(1).map(({data}) => data), [
+      {ns: 'certbridge', dir: 'to-page', type: 'waiting', id: 'r1', waiting: true},
+      {ns: 'certbridge', dir: 'to-page', type: 'waiting', id: 'r1', waiting: false},
+    ]);
+  });
+
   test('a page cancel goes to the request\'s port', async () => {
     pagePosts(request);
     await settle();

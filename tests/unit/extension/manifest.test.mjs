@@ -37,8 +37,8 @@ describe('manifest', () => {
     assert.match(manifest.browser_specific_settings.gecko.strict_min_version, /^\d+\.\d+$/);
   });
 
-  test('asks only for nativeMessaging and storage, and no host permissions', () => {
-    assert.deepEqual(manifest.permissions, ['nativeMessaging', 'storage']);
+  test('asks only for nativeMessaging, storage and downloads (PKCS#12 files), and no host permissions', () => {
+    assert.deepEqual(manifest.permissions, ['nativeMessaging', 'storage', 'downloads']);
     assert.equal(manifest.host_permissions, undefined);
     assert.equal(manifest.web_accessible_resources, undefined);
   });

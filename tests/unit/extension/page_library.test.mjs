@@ -169,6 +169,44 @@ describe('errors', () => {
     assert.deepEqual(cancel?.data, {ns: 'certbridge', dir: 'to-extension', type: 'cancel', id: pending.id});
   });
 
+  test('the timeout stands still while the extension\'s window waits for the user, and runs on after', async () => {
+    mock.timers.enable({apis: ['setTimeout', 'Date']});
+    let reply = null;
+    acceptingExtension((message, answer) => {
+      if (message.type === 'request') reply = answer;
+    });
+    const pending = certbridge.request('changePin', {}, {timeoutMs: 1_000, onProgress: (progress) => assert.fail(`progress ${JSON.stringify(progress)}`)});
+    let settled = false;
+    pending.catch(() => {}).finally(() => { settled = true; });
+    await settle();
+    mock.timers.tick(400);
+    reply({type: 'waiting', waiting: true});
+    await settle();
+    mock.timers.tick(60_000); // the user reads the window and types the PIN
+    await settle();
+    assert.equal(settled, false, 'no TIMEOUT while the window waits for the user');
+    reply({type: 'waiting', waiting: false});
+    await settle();
+    mock.timers.tick(599);
+    await settle();
+    assert.equal(settled, false, 'the 600 ms that were left still count');
+    mock.timers.tick(1);
+    await assert.rejects(pending, (error) => error.code === 'TIMEOUT' && error.details.timeoutMs === 1_000);
+  });
+
+  test('a cancel while the window waits ends the request', async () => {
+    mock.timers.enable({apis: ['setTimeout', 'Date']});
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') reply({type: 'waiting', waiting: true});
+    });
+    const pending = certbridge.request('changePin', {}, {timeoutMs: 1_000});
+    await settle();
+    certbridge.cancel(pending.id);
+    await settle();
+    mock.timers.tick(protocolJson.commands.cancel.timeoutMs);
+    await assert.rejects(pending, {code: 'USER_CANCELLED'});
+  });
+
   test('per-command timeouts come from protocol.json', async () => {
     mock.timers.enable({apis: ['setTimeout']});
     acceptingExtension();
@@ -334,6 +372,34 @@ describe('card commands', () => {
       error: {code: 'NO_READER', message: 'No reader.'}},
     unblockPin: {params: {authorization: AUTHORIZATION}, result: PIN_RESULT,
       error: {code: 'UNBLOCK_AUTHORIZATION_INVALID', message: 'Invalid.', reason: 'expired'}},
+    registerCertificates: {params: {reader: 'R'}, optional: true,
+      result: {reader: 'R', token: TOKEN, provider: {profile: 'ra-card', name: 'RA card', module: '/usr/lib/ra-pkcs11.so'},
+        certificates: [{id: 'ef'.repeat(32), subject: 'CN=王小明', isCa: false, hasKey: true}],
+        stores: [{kind: 'nss-shared', name: 'Chrome / Chromium', location: '/home/u/.pki/nssdb', outcome: 'added',
+          registeredAs: 'CertBridge: RA card', created: false}]},
+      error: {code: 'NO_CERTIFICATES_ON_CARD', message: 'No certificates.', reader: 'R'}},
+    unregisterCertificates: {params: {reader: 'R'}, optional: true,
+      result: {reader: 'R', token: TOKEN, provider: {profile: 'ra-card', name: 'RA card', module: '/usr/lib/ra-pkcs11.so'},
+        certificates: [], stores: [{kind: 'firefox', name: 'Firefox profile default-esr', location: '/home/u/.mozilla/firefox/x.default-esr',
+          outcome: 'leftAlone', registeredAs: 'OpenSC', created: false}]},
+      error: {code: 'STORE_ERROR', message: 'Store error.', store: 'Chrome / Chromium', location: '/home/u/.pki/nssdb', reason: 'modutil -delete failed'}},
+    generateSoftwareKey: {
+      params: {subject: [{type: 'C', value: 'TW'}, {type: 'CN', value: '王小明'}], keys: [{usage: 'signing'}, {usage: 'encryption'}]},
+      result: {store: 'software', requests: [{usage: 'signing', keySize: 2048, keyId: '0a0b', publicKey: 'MIIB', request: '-----BEGIN CERTIFICATE REQUEST-----'}]},
+      error: {code: 'STORE_PASSWORD_INCORRECT', message: 'Store password.', passwordGiven: false}},
+    installCertificates: {params: {certificates: ['MIIB'], caCertificates: ['MIIC']},
+      result: {store: 'software', certificates: [{...CERTIFICATE, store: 'software', installed: true}], caCertificates: []},
+      error: {code: 'CERTIFICATE_KEY_MISMATCH', message: 'No key.', field: 'params.certificates[0]'}},
+    exportPkcs12: {params: {certificates: ['ab'.repeat(32)]}, optional: true,
+      // The extension saved the file to the downloads folder: the page gets its name and download id only.
+      result: {store: 'software', files: [{certificate: CERTIFICATE, fileName: '王小明-signing-0A.p12', downloadId: 7}]},
+      error: {code: 'KEY_NOT_FOUND', message: 'No key.'}},
+    importPkcs12: {params: {includeCaCertificates: true}, optional: true,
+      result: {store: 'software', keyImported: true, certificate: {...CERTIFICATE, installed: true}, caCertificates: []},
+      error: {code: 'PKCS12_PASSWORD_INCORRECT', message: 'Wrong password.'}},
+    changePkcs12Password: {params: {}, optional: true,
+      result: {certificate: {id: 'ab'.repeat(32), subject: 'CN=王小明'}, fileName: '王小明-signing-0A.p12', downloadId: 8},
+      error: {code: 'PKCS12_FILE_INVALID', message: 'Not a file.', reason: 'not a PKCS#12 file'}},
   };
 
   /** A fake extension answering every request with `answer(request)`: {ok: true, result} or {ok: false, error}. */

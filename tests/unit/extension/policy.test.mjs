@@ -1,4 +1,5 @@
-// Allowed-origin patterns and the sender's origin.
+// Allowed-origin patterns, enterprise policy (storage.managed) over the built-in list, and the sender's
+// origin.
 
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
@@ -6,7 +7,8 @@ import {describe, test} from 'node:test';
 import {builtExtension} from './helpers/build_output.mjs';
 import {EXTENSION_ID, pageSender} from './helpers/fake_extension_api.mjs';
 
-const {OriginPolicy, parseOriginPattern} = await builtExtension('policy.js');
+const {OriginPolicy, composePolicy, currentPolicy, parseOriginPattern} = await builtExtension('policy.js');
+const {default: builtInDefaults} = await builtExtension('policy_defaults.js');
 const {senderOrigin} = await builtExtension('sender_origin.js');
 
 describe('origin patterns', () => {
@@ -33,6 +35,114 @@ describe('origin patterns', () => {
     assert.equal(policy.allows('http://localhost:3000'), true);
     assert.equal(policy.allows('http://[::1]:3000'), true);
     assert.equal(parseOriginPattern('https://ra.example:70000'), null);
+  });
+});
+
+const BUILT_IN = {allowedOrigins: ['https://ra.example', 'http://127.0.0.1:*', 'http://localhost:*'], allowLoopbackHttp: true};
+
+/** A WebExtension API whose storage.managed.get() gives `data` (or fails with `error`). */
+function managedApi({data, error}) {
+  return {storage: {managed: {get: async () => {
+    if (error) throw new Error(error);
+    return structuredClone(data);
+  }}}};
+}
+
+describe('enterprise policy over the built-in list', () => {
+  test('no policy: the built-in list, reported as not managed', () => {
+    const policy = composePolicy(BUILT_IN, {});
+    assert.equal(policy.allows('https://ra.example'), true);
+    assert.equal(policy.allows('http://127.0.0.1:8080'), true);
+    assert.equal(policy.allows('https://other.example'), false);
+    assert.deepEqual(policy.report, {managed: false, mode: 'extend', allowLoopbackHttp: true, ignored: []});
+  });
+
+  test('allowedOrigins extends the list by default', () => {
+    const policy = composePolicy(BUILT_IN, {allowedOrigins: ['https://ra2.example:*']});
+    assert.equal(policy.allows('https://ra.example'), true);
+    assert.equal(policy.allows('https://ra2.example:8443'), true);
+    assert.equal(policy.report.managed, true);
+  });
+
+  test('allowedOriginsMode "replace" drops the built-in list', () => {
+    const policy = composePolicy(BUILT_IN, {allowedOrigins: ['https://ra2.example'], allowedOriginsMode: 'replace'});
+    assert.equal(policy.allows('https://ra2.example'), true);
+    assert.equal(policy.allows('https://ra.example'), false);
+    assert.equal(policy.allows('http://127.0.0.1:8080'), false);
+    assert.equal(policy.report.mode, 'replace');
+  });
+
+  test('"replace" without allowedOrigins keeps the built-in list and says why', () => {
+    const policy = composePolicy(BUILT_IN, {allowedOriginsMode: 'replace'});
+    assert.equal(policy.allows('https://ra.example'), true);
+    assert.equal(policy.report.mode, 'extend');
+    assert.deepEqual(policy.report.ignored.map((problem) => problem.entry), ['allowedOriginsMode']);
+  });
+
+  test('allowLoopbackHttp false refuses loopback http from the built-in list and from the policy', () => {
+    const policy = composePolicy(BUILT_IN, {allowLoopbackHttp: false, allowedOrigins: ['http://localhost:3000', 'https://ra2.example']});
+    assert.equal(policy.allows('http://127.0.0.1:8080'), false);
+    assert.equal(policy.allows('http://localhost:3000'), false);
+    assert.equal(policy.allows('https://ra.example'), true);
+    assert.equal(policy.allows('https://ra2.example'), true);
+    assert.equal(policy.report.allowLoopbackHttp, false);
+    // The built-in loopback patterns are the policy at work; the policy's own one is a mistake to report.
+    assert.deepEqual(policy.report.ignored.map((problem) => problem.entry), ['allowedOrigins[0]']);
+    assert.match(policy.report.ignored[0].reason, /allowLoopbackHttp/);
+  });
+
+  test('allowLoopbackHttp true allows loopback http in a build that has it off, never http elsewhere', () => {
+    const strictBuild = {allowedOrigins: ['https://ra.example'], allowLoopbackHttp: false};
+    assert.equal(composePolicy(strictBuild, {allowedOrigins: ['http://127.0.0.1:*']}).allows('http://127.0.0.1:8080'), false);
+    const policy = composePolicy(strictBuild, {allowLoopbackHttp: true, allowedOrigins: ['http://127.0.0.1:*', 'http://ra.example']});
+    assert.equal(policy.allows('http://127.0.0.1:8080'), true);
+    assert.equal(policy.allows('http://ra.example'), false);
+    assert.deepEqual(policy.report.ignored.map((problem) => problem.entry), ['allowedOrigins[1]']);
+  });
+
+  test('wrong values are ignored and reported, the valid rest applies', () => {
+    const policy = composePolicy(BUILT_IN, {
+      allowedOrigins: ['https://ra2.example', 42, 'https://*.example', null],
+      allowedOriginsMode: 'merge',
+      allowLoopbackHttp: 'no',
+      allowedOrigin: ['https://typo.example'],
+    });
+    assert.equal(policy.allows('https://ra2.example'), true);
+    assert.equal(policy.allows('https://ra.example'), true, 'an unknown mode does not replace the list');
+    assert.equal(policy.allows('http://127.0.0.1:1'), true, 'a non-boolean allowLoopbackHttp keeps the build\'s setting');
+    assert.deepEqual(policy.report.ignored.map((problem) => problem.entry).sort(), [
+      'allowLoopbackHttp', 'allowedOrigin', 'allowedOriginsMode', 'allowedOrigins[1]', 'allowedOrigins[2]', 'allowedOrigins[3]']);
+    for (const problem of policy.report.ignored) assert.ok(problem.reason.length > 0 && problem.reason.length < 300, problem.reason);
+  });
+
+  test('a policy that is not an object, or a list that is not a list, is ignored', () => {
+    assert.deepEqual(composePolicy(BUILT_IN, 'https://ra2.example').report.ignored.map((problem) => problem.entry), ['(policy)']);
+    const policy = composePolicy(BUILT_IN, {allowedOrigins: 'https://ra2.example'});
+    assert.equal(policy.allows('https://ra2.example'), false);
+    assert.equal(policy.allows('https://ra.example'), true);
+    assert.deepEqual(policy.report.ignored.map((problem) => problem.entry), ['allowedOrigins']);
+  });
+
+  test('currentPolicy reads storage.managed for every call, so a change applies at once', async () => {
+    const api = managedApi({data: {allowedOrigins: ['https://ra2.example']}});
+    assert.equal((await currentPolicy(api)).allows('https://ra2.example'), true);
+    api.storage.managed.get = async () => ({});
+    assert.equal((await currentPolicy(api)).allows('https://ra2.example'), false);
+  });
+
+  test('currentPolicy without managed storage, or with none for us (Firefox), is the built-in list', async () => {
+    for (const api of [undefined, {}, managedApi({error: 'Managed storage manifest not found'})]) {
+      const policy = await currentPolicy(api);
+      assert.deepEqual(policy.report.ignored, []);
+      for (const origin of builtInDefaults.allowedOrigins.filter((text) => !text.includes('*'))) assert.equal(policy.allows(origin), true, origin);
+    }
+  });
+
+  test('currentPolicy reports a managed storage it cannot read and falls back to the built-in list', async () => {
+    const policy = await currentPolicy(managedApi({error: 'JSON.parse: unexpected character'}));
+    assert.deepEqual(policy.report.ignored.map((problem) => problem.entry), ['(policy)']);
+    assert.match(policy.report.ignored[0].reason, /unexpected character/);
+    assert.equal(policy.report.managed, false);
   });
 });
 

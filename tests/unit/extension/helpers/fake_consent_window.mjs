@@ -10,6 +10,12 @@ export const TOKEN_LABEL = 'CertBridge Card';
 export const TOKEN_SERIAL = '5f1ad4c28d3e0b11';
 export const TEST_PIN = '123456';
 export const NEW_PIN = '654321';
+// What a user types and picks for the software-certificate commands (the fake host checks nothing).
+export const FILE_PASSWORD = 'file-pass-1';
+export const NEW_FILE_PASSWORD = 'new-file-pass-2';
+export const STORE_PASSWORD = 'store-pass-3';
+/** Base64 of a PKCS#12 file the user picked in the window (its first bytes: a DER SEQUENCE). */
+export const PICKED_FILE = Buffer.from([0x30, 0x82, 0x0a, 0x1f, ...Array.from({length: 60}, (_, index) => index)]).toString('base64');
 
 /**
  * An environment result (host/src/commands/environment.cpp) with one reader holding one card.
@@ -133,6 +139,15 @@ export function answerFor(show, {pin = TEST_PIN, newPin = NEW_PIN} = {}) {
       return {pin, newPin};
     case 'newPin':
       return {newPin};
+    case 'software': {
+      // A key-store command: exactly what the window asked for (software_secrets.js SoftwareAsk).
+      const answer = {};
+      if (show.ask.file) answer.file = PICKED_FILE;
+      if (show.ask.password) answer.password = FILE_PASSWORD;
+      if (show.ask.newPassword) answer.newPassword = NEW_FILE_PASSWORD;
+      if (show.ask.storePassword) answer.storePassword = STORE_PASSWORD;
+      return answer;
+    }
     default:
       return {};
   }

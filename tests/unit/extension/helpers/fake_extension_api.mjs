@@ -131,6 +131,17 @@ export function fakeExtensionApi({uiLanguage = 'en', onConnectNative = () => {},
       },
     },
     connectedPorts: [],
+    /** Every downloads.download call's options, with the id it got; `failDownloads` makes them throw. */
+    downloadCalls: [],
+    failDownloads: false,
+    downloads: {
+      async download(options) {
+        if (api.failDownloads) throw new Error('Download failed: the disk is full.');
+        const id = 500 + api.downloadCalls.length;
+        api.downloadCalls.push({...structuredClone(options), id});
+        return id;
+      },
+    },
     i18n: {
       getUILanguage: () => uiLanguage,
       getMessage: (name) => `i18n:${name}`,
