@@ -37,6 +37,7 @@
 
 #include "host_process.hpp"
 #include "test_ca.hpp"
+#include "test_files.hpp"
 #include "testbed.hpp"
 
 extern char** environ;
@@ -44,9 +45,12 @@ extern char** environ;
 namespace {
 
 namespace fs = std::filesystem;
+using certbridge::host::integration::base64Encode;
 using certbridge::host::integration::HostProcess;
+using certbridge::host::integration::readFile;
 using certbridge::host::integration::Testbed;
 using certbridge::host::integration::TestCa;
+using certbridge::host::integration::writeFile;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
@@ -68,24 +72,6 @@ double elapsedMs(Clock::time_point start) {
 
 double mebibytes(long kib) {
   return static_cast<double>(kib) / 1024;
-}
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void writeFile(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string base64(const std::vector<std::uint8_t>& bytes) {
-  std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int length =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), bytes.data(), static_cast<int>(bytes.size()));
-  text.resize(static_cast<std::size_t>(length));
-  return text;
 }
 
 /// VmHWM (peak resident set) in KiB of a running process, -1 when it cannot be read.
@@ -320,7 +306,8 @@ SignFigures benchmarkSign(HostProcess& host, Pkcs11Tool& tool, TestCa& ca, const
 
   std::vector<std::uint8_t> challenge(32);
   for (std::size_t i = 0; i < challenge.size(); ++i) challenge[i] = static_cast<std::uint8_t>(i * 7 + 3);
-  const json authenticateParams = {{"challenge", base64(challenge)}, {"certificate", certificateId}, {"pins", pins}};
+  const json authenticateParams = {
+      {"challenge", base64Encode(challenge)}, {"certificate", certificateId}, {"pins", pins}};
   // 64 bytes: as long as what authenticate signs, SHA-256(origin) || SHA-256(challenge), hashed again by the mechanism.
   const fs::path input = scratch / "sign-input.bin";
   writeFile(input, std::vector<std::uint8_t>(64, 0x5a));
@@ -370,11 +357,11 @@ long hostPeakRssAfterFullCycleKib(HostProcess& host, TestCa& ca, const json& pin
   const json oldWritten =
       callHost(host, "writeCertificates",
                {{"certificates", oldCertificates}, {"caCertificates", json::array({ca.pem()})}, {"pins", pins}});
-  callHost(host, "signRenewal", {{"data", base64({'r', 'e', 'n', 'e', 'w', 'a', 'l'})}, {"pins", pins}});
+  callHost(host, "signRenewal", {{"data", base64Encode({'r', 'e', 'n', 'e', 'w', 'a', 'l'})}, {"pins", pins}});
   const json newCertificates =
       issueAll(callHost(host, "generateKeyPair", generateParams({"signing", "encryption"}, pins)));
   callHost(host, "writeCertificates", {{"certificates", newCertificates}, {"pins", pins}});
-  callHost(host, "authenticate", {{"challenge", base64(std::vector<std::uint8_t>(32, 0x42))}, {"pins", pins}});
+  callHost(host, "authenticate", {{"challenge", base64Encode(std::vector<std::uint8_t>(32, 0x42))}, {"pins", pins}});
   json oldIds = json::array();
   for (const auto& entry : oldWritten["certificates"]) oldIds.push_back(entry["id"]);
   const json removal = callHost(host, "writeCertificates",

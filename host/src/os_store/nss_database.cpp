@@ -89,9 +89,10 @@ bool sameLibrary(const std::string& a, const std::string& b) {
 }
 
 bool NssDatabase::exists() const {
+  // A database opened without its module list (NSS_INIT_NOMODDB, as the software store opens it) has no
+  // pkcs11.txt yet: the certificate or key file alone makes it a database, which must never be created again.
   std::error_code error;
-  return fs::is_regular_file(directory_ / "cert9.db", error) &&
-         fs::is_regular_file(directory_ / kModuleListFile, error);
+  return fs::is_regular_file(directory_ / "cert9.db", error) || fs::is_regular_file(directory_ / "key4.db", error);
 }
 
 void NssDatabase::create() const {
@@ -125,6 +126,8 @@ void NssDatabase::removeCreated(const fs::path& createdFrom) const {
 }
 
 std::vector<NssModule> NssDatabase::modules() const {
+  std::error_code error;
+  if (!fs::exists(directory_ / kModuleListFile, error)) return {};  // no module added yet (see exists())
   std::ifstream in(directory_ / kModuleListFile, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + (directory_ / kModuleListFile).string());
   std::ostringstream text;

@@ -32,7 +32,7 @@ class NssDatabase {
   /// "sql:<directory>", the database argument of the NSS tools.
   std::string spec() const { return "sql:" + directory_.string(); }
 
-  /// Whether an sql: database is there (cert9.db and pkcs11.txt).
+  /// Whether an sql: database is there (cert9.db or key4.db; pkcs11.txt may still be missing).
   bool exists() const;
   /// Creates an empty database with an empty password (what Chrome and Firefox make on first start), and the
   /// directory when missing (mode 0700). Throws std::runtime_error with the tool's words on failure.
@@ -44,7 +44,8 @@ class NssDatabase {
   /// firstMissingDirectory() said before create()) while they are empty.
   void removeCreated(const std::filesystem::path& createdFrom) const;
 
-  /// The modules in the database (pkcs11.txt). Throws std::runtime_error when it cannot be read.
+  /// The modules in the database (pkcs11.txt; none when it has no such file yet). Throws std::runtime_error
+  /// when it cannot be read.
   std::vector<NssModule> modules() const;
   /// Adds library under name (modutil -add; modutil loads it to check it). Throws on failure.
   void addModule(const std::string& name, const std::string& library) const;

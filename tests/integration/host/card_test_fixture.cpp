@@ -28,11 +28,6 @@ class TestbedEnvironment : public ::testing::Environment {
 TestbedEnvironment* const environment =
     static_cast<TestbedEnvironment*>(::testing::AddGlobalTestEnvironment(new TestbedEnvironment));
 
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 }  // namespace
 
 json request(const std::string& id, const std::string& command, json params, const std::string& origin) {
@@ -45,36 +40,6 @@ json raSubject(const std::string& commonName) {
                       {{"type", "OU"}, {"value", "70759028-RA-ForTest"}},
                       {{"type", "OU"}, {"value", "0A-TEST2"}},
                       {{"type", "CN"}, {"value", commonName}}});
-}
-
-std::filesystem::path writeFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
-
-std::filesystem::path writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  return path;
-}
-
-std::vector<std::uint8_t> base64Decode(const std::string& text) {
-  std::vector<std::uint8_t> bytes(text.size() / 4 * 3 + 3);
-  const int length =
-      EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (length < 0) throw std::runtime_error("bad base64");
-  std::size_t padding = 0;
-  for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) ++padding;
-  bytes.resize(static_cast<std::size_t>(length) - padding);
-  return bytes;
-}
-
-std::string base64Encode(const std::vector<std::uint8_t>& bytes) {
-  std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int length =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), bytes.data(), static_cast<int>(bytes.size()));
-  text.resize(static_cast<std::size_t>(length));
-  return text;
 }
 
 Testbed& CardCommands::bed() {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host_process.hpp"
+#include "test_files.hpp"
 #include "testbed.hpp"
 
 namespace certbridge::host::integration {
@@ -87,9 +88,5 @@ class CardCommands : public ::testing::Test {
 inline int run(const std::string& commandLine, std::string& output) {
   return runCommand(commandLine, output);
 }
-std::filesystem::path writeFile(const std::filesystem::path& path, const std::string& text);
-std::filesystem::path writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
-std::vector<std::uint8_t> base64Decode(const std::string& text);
-std::string base64Encode(const std::vector<std::uint8_t>& bytes);
 
 }  // namespace certbridge::host::integration

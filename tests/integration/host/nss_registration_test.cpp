@@ -112,6 +112,22 @@ TEST_F(OsStore, AModuleTheUserRegisteredIsNeitherDuplicatedNorRemoved) {
   EXPECT_EQ(entriesFor(sharedDatabase(), cardModule()), 1);
 }
 
+TEST_F(OsStore, ADatabaseWithoutAModuleListYetIsUsedAsItIs) {
+  // The software store opens the user's database without its module list (no pkcs11.txt): registering must
+  // add the module to that database, not try to create it again (certutil -N would wait for a password).
+  createDatabase(sharedDatabase());
+  std::filesystem::remove(sharedDatabase() / "pkcs11.txt");
+  auto host = startHost();
+  issueCertificatesToCard(*host, "Alice");
+
+  const json registered = ok(*host, "r1", "registerCertificates");
+  EXPECT_EQ(outcomeIn(registered, "Chrome / Chromium"), "added");
+  EXPECT_EQ(registered["stores"][0]["created"], false);
+  EXPECT_NE(modutilList(sharedDatabase()).find(kRegisteredModuleName), std::string::npos);
+  EXPECT_EQ(outcomeIn(ok(*host, "u1", "unregisterCertificates"), "Chrome / Chromium"), "removed");
+  EXPECT_TRUE(std::filesystem::exists(sharedDatabase() / "cert9.db")) << "the user's database was deleted";
+}
+
 TEST_F(OsStore, EveryFirefoxProfileGetsTheModuleAndLosesItAgain) {
   // One profile Firefox has started (its database exists), one it has not (no database yet: the host makes
   // one as Firefox would), one with an absolute path, and one deleted by hand (still in profiles.ini).
@@ -167,7 +183,7 @@ TEST_F(OsStore, AFailureHalfWayLeavesEveryDatabaseAsItWas) {
   const auto firefox = home() / ".mozilla" / "firefox";
   const auto broken = firefox / "brok0000.broken";
   createDatabase(broken);
-  writeText(broken / "cert9.db", std::string(8192, 'x'));  // not an SQLite database any more
+  writeFile(broken / "cert9.db", std::string(8192, 'x'));  // not an SQLite database any more
   writeProfilesIni({"Name=broken\nIsRelative=1\nPath=brok0000.broken"});
   auto host = startHost();
   issueCertificatesToCard(*host, "Carol");
@@ -218,7 +234,7 @@ class OpenDatabase {
   OpenDatabase& operator=(const OpenDatabase&) = delete;
   bool ready() const { return ready_; }
   void release() {
-    const std::string pid = readText(pidFile_);
+    const std::string pid = readFile(pidFile_);
     if (pid.empty()) return;
     const pid_t process = std::stoi(pid);
     ::kill(process, SIGKILL);

@@ -28,16 +28,6 @@ TestbedEnvironment* const environment =
 
 }  // namespace
 
-std::string readText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void writeText(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
 Testbed& OsStore::bed() {
   return *environment->testbed;
 }
@@ -66,7 +56,7 @@ OsStore::Restore::~Restore() {
 }
 
 std::string OsStore::cardModule() const {
-  const json config = json::parse(readText(bed().get("CERTBRIDGE_CONFIG")));
+  const json config = json::parse(readFile(bed().get("CERTBRIDGE_CONFIG")));
   return config["cardProfiles"][0]["module"].get<std::string>();
 }
 
@@ -152,7 +142,7 @@ void OsStore::addModule(const std::filesystem::path& database, const std::string
 
 std::vector<std::pair<std::string, std::string>> OsStore::moduleEntries(const std::filesystem::path& database) const {
   std::vector<std::pair<std::string, std::string>> entries;
-  std::istringstream lines(readText(database / "pkcs11.txt"));
+  std::istringstream lines(readFile(database / "pkcs11.txt"));
   std::string library;
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("library=", 0) == 0) library = line.substr(8);
@@ -174,7 +164,7 @@ void OsStore::writeProfilesIni(const std::vector<std::string>& profileBodies) co
     text += "[Profile" + std::to_string(i) + "]\n" + profileBodies[i] + "\n\n";
   }
   text += "[Install4F96D1932A9F858E]\nDefault=unused.default\nLocked=1\n";
-  writeText(home_ / ".mozilla" / "firefox" / "profiles.ini", text);
+  writeFile(home_ / ".mozilla" / "firefox" / "profiles.ini", text);
 }
 
 }  // namespace certbridge::host::integration

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host_process.hpp"
+#include "test_files.hpp"
 #include "testbed.hpp"
 
 namespace certbridge::host::integration {
@@ -76,8 +77,5 @@ class OsStore : public ::testing::Test {
 
   std::filesystem::path home_;
 };
-
-std::string readText(const std::filesystem::path& path);
-void writeText(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace certbridge::host::integration

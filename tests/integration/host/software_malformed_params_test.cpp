@@ -105,7 +105,7 @@ TEST_F(SoftwareStoreTest, MalformedParamsAreRefusedBeforeTheStoreIsTouched) {
 
 TEST_F(SoftwareStoreTest, AFileThatIsNotPkcs12IsReportedAsSuch) {
   auto host = startHost("a");
-  const std::string notPkcs12 = encodeBase64(std::vector<std::uint8_t>(64, 0x30));
+  const std::string notPkcs12 = base64Encode(std::vector<std::uint8_t>(64, 0x30));
   for (const char* command : {"importPkcs12", "changePkcs12Password"}) {
     const SoftwareAnswer answer =
         call(*host, softwareRequest(std::string("f-") + command, command,

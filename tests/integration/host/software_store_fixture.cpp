@@ -18,43 +18,6 @@ json softwareRequest(const std::string& id, const std::string& command, json par
   return {{"id", id}, {"command", command}, {"origin", kSoftwareOrigin}, {"params", std::move(params)}};
 }
 
-std::string readTextFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::filesystem::path writeBytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-  return path;
-}
-
-std::filesystem::path writeText(const std::filesystem::path& path, const std::string& text) {
-  return writeBytes(path, std::vector<std::uint8_t>(text.begin(), text.end()));
-}
-
-std::vector<std::uint8_t> decodeBase64(const std::string& text) {
-  std::vector<std::uint8_t> bytes(text.size() / 4 * 3 + 3);
-  const int length =
-      EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (length < 0) throw std::runtime_error("bad base64");
-  std::size_t padding = 0;
-  for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) ++padding;
-  bytes.resize(static_cast<std::size_t>(length) - padding);
-  return bytes;
-}
-
-std::string encodeBase64(const std::vector<std::uint8_t>& bytes) {
-  std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int length =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), bytes.data(), static_cast<int>(bytes.size()));
-  text.resize(static_cast<std::size_t>(length));
-  return text;
-}
-
 void SoftwareStoreTest::SetUp() {
   std::string output;
   for (const char* tool : {"certutil", "openssl"}) {
@@ -69,7 +32,7 @@ void SoftwareStoreTest::SetUp() {
   ASSERT_NE(::mkdtemp(pattern), nullptr);
   root_ = pattern;
   std::filesystem::create_directories(root_ / "logs");
-  config_ = writeText(root_ / "config.json", R"({"allowedOrigins": ["http://127.0.0.1:*"]})");
+  config_ = writeFile(root_ / "config.json", R"({"allowedOrigins": ["http://127.0.0.1:*"]})");
 }
 
 void SoftwareStoreTest::TearDown() {
@@ -133,7 +96,7 @@ std::string SoftwareStoreTest::storeListing(const std::string& homeName) {
 
 std::string SoftwareStoreTest::hostLog() const {
   std::string all;
-  for (const auto& entry : std::filesystem::directory_iterator(root_ / "logs")) all += readTextFile(entry.path());
+  for (const auto& entry : std::filesystem::directory_iterator(root_ / "logs")) all += readFile(entry.path());
   return all;
 }
 

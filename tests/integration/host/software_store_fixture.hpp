@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host_process.hpp"
+#include "test_files.hpp"
 
 namespace certbridge::host::integration {
 
@@ -68,11 +69,5 @@ inline constexpr const char* kSoftwareOrigin = "http://127.0.0.1:8080";
 
 /// {"id", "command", "origin", "params"}.
 json softwareRequest(const std::string& id, const std::string& command, json params = json::object());
-
-std::string readTextFile(const std::filesystem::path& path);
-std::filesystem::path writeBytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
-std::filesystem::path writeText(const std::filesystem::path& path, const std::string& text);
-std::vector<std::uint8_t> decodeBase64(const std::string& text);
-std::string encodeBase64(const std::vector<std::uint8_t>& bytes);
 
 }  // namespace certbridge::host::integration

@@ -53,7 +53,7 @@ class SoftwareCertificates : public SoftwareStoreTest {
     std::vector<std::string> issued;
     for (std::size_t i = 0; i < requests.size(); ++i) {
       const std::string pem = requests[i]["request"];
-      const auto requestFile = writeText(file("request-" + std::to_string(i) + ".pem"), pem);
+      const auto requestFile = writeFile(file("request-" + std::to_string(i) + ".pem"), pem);
       std::string output;
       EXPECT_EQ(runCommand("openssl req -verify -noout -in " + shellQuote(requestFile.string()), output), 0) << output;
       const RequestPtr request = parseRequestPem(pem);
@@ -62,7 +62,7 @@ class SoftwareCertificates : public SoftwareStoreTest {
       EXPECT_EQ(type, V_ASN1_UTF8STRING);
       const KeyPtr key(X509_REQ_get_pubkey(request.get()));
       EXPECT_EQ(EVP_PKEY_get_bits(key.get()), 2048);
-      EXPECT_EQ(encodeBase64(publicKeyDer(key.get())), requests[i]["publicKey"]);
+      EXPECT_EQ(base64Encode(publicKeyDer(key.get())), requests[i]["publicKey"]);
       EXPECT_EQ(requestedKeyUsage(request.get()),
                 i == 0 ? (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION) : (KU_KEY_ENCIPHERMENT | KU_DATA_ENCIPHERMENT));
       issued.push_back(ca.issue(pem, 365));
@@ -123,7 +123,7 @@ TEST_F(SoftwareCertificates, KeyRequestInstallExportImportRenewAndChangePassword
     const std::string name = entry["fileName"];
     EXPECT_EQ(name.substr(name.size() - 4), ".p12");
     EXPECT_EQ(name.rfind(kChineseName, 0), 0U) << name;
-    const auto p12 = writeBytes(file("export-" + std::to_string(i) + ".p12"), decodeBase64(entry["pkcs12"]));
+    const auto p12 = writeFile(file("export-" + std::to_string(i) + ".p12"), base64Decode(entry["pkcs12"]));
     std::string info;
     ASSERT_EQ(runCommand("openssl pkcs12 -info -noout -in " + shellQuote(p12.string()) + " -passin " +
                              shellQuote("pass:" + kExportPassword),
@@ -172,16 +172,16 @@ TEST_F(SoftwareCertificates, KeyRequestInstallExportImportRenewAndChangePassword
   // The imported key signs the renewal; an RA verifies it with openssl.
   const auto data = randomData(300);
   const json renewal =
-      ok(*hostB, softwareRequest("renew", "signRenewal", {{"store", "software"}, {"data", encodeBase64(data)}}));
+      ok(*hostB, softwareRequest("renew", "signRenewal", {{"store", "software"}, {"data", base64Encode(data)}}));
   EXPECT_EQ(renewal["certificate"]["id"], imported["certificate"]["id"]);
-  const auto signature = writeBytes(file("renewal.der"), decodeBase64(renewal["signature"]));
+  const auto signature = writeFile(file("renewal.der"), base64Decode(renewal["signature"]));
   std::string output;
   ASSERT_EQ(runCommand("openssl cms -verify -binary -inform DER -in " + shellQuote(signature.string()) + " -CAfile " +
                            shellQuote(caFile.string()) + " -out " + shellQuote(file("renewal.out").string()),
                        output),
             0)
       << output;
-  const std::string content = readTextFile(file("renewal.out"));
+  const std::string content = readFile(file("renewal.out"));
   EXPECT_EQ(std::vector<std::uint8_t>(content.begin(), content.end()), data);
 
   // The encryption file too (same subject: NSS wants one nickname for both); with the CA certificate.
@@ -214,7 +214,7 @@ TEST_F(SoftwareCertificates, KeyRequestInstallExportImportRenewAndChangePassword
   const json withNew =
       ok(*hostC, softwareRequest("new-password", "importPkcs12", {{"file", newFile}, {"password", kNewPassword}}));
   EXPECT_TRUE(withNew["keyImported"]);
-  const auto changedFile = writeBytes(file("changed.p12"), decodeBase64(newFile));
+  const auto changedFile = writeFile(file("changed.p12"), base64Decode(newFile));
   EXPECT_EQ(runCommand("openssl pkcs12 -info -noout -in " + shellQuote(changedFile.string()) + " -passin " +
                            shellQuote("pass:" + kNewPassword),
                        output),
@@ -254,7 +254,7 @@ TEST_F(SoftwareCertificates, CertificateWithoutItsKeyIsRefusedAndNothingChanges)
 TEST_F(SoftwareCertificates, DatabaseWithAPasswordNeedsIt) {
   // A database the user protected with a primary password (certutil -N with a password file).
   std::filesystem::create_directories(database("locked"));
-  const auto passwordFile = writeText(file("store-password.txt"), "store-secret-9\n");
+  const auto passwordFile = writeFile(file("store-password.txt"), "store-secret-9\n");
   std::string output;
   ASSERT_EQ(certutil("locked", "-N -f " + shellQuote(passwordFile.string()), output), 0) << output;
   auto host = startHost("locked");
