@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import {API, PAGES, staticMounts} from './routes.mjs';
+import {createRaService} from './ra-service.mjs';
+import {renderPage, requestedLanguage} from './layout.mjs';
+import {apiRoutes, PAGES, PAGES_DIR, staticMounts} from './routes.mjs';
 
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -71,16 +73,22 @@ function serveFile(request, response, file) {
   });
 }
 
-function handle(request, response, mounts, log) {
+function handle(request, response, {mounts, api}, log) {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
   const url = new URL(request.url, 'http://portal.invalid');
-  const api = API[`${request.method} ${url.pathname}`];
-  if (api) return api(request, response);
+  const handler = api[`${request.method} ${url.pathname}`];
+  if (handler) return handler(request, response);
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('allow', 'GET, HEAD');
     return send(response, 405, 'Method not allowed\n');
   }
-  const pathname = PAGES[url.pathname] ? '/' + PAGES[url.pathname] : url.pathname;
+  const page = PAGES[url.pathname];
+  if (page && !page.file) {
+    const html = renderPage({path: url.pathname, ...page}, {language: requestedLanguage(url), pagesDir: PAGES_DIR});
+    response.writeHead(200, {'content-type': CONTENT_TYPES['.html'], 'content-length': Buffer.byteLength(html)});
+    return response.end(request.method === 'HEAD' ? undefined : html);
+  }
+  const pathname = page ? '/' + page.file : url.pathname;
   const mount = mounts.find((candidate) => pathname.startsWith(candidate.prefix));
   if (!mount.dir || !fs.existsSync(mount.dir)) {
     log(`demo portal: ${mount.what} missing: ${mount.dir} (build it first)`);
@@ -93,17 +101,22 @@ function handle(request, response, mounts, log) {
 
 /**
  * Starts the portal on loopback.
- * @param {{pageLibraryDir: string, host?: string, port?: number, log?: (line: string) => void}} options
- * @returns {Promise<{url: string, origin: string, port: number, close: () => Promise<void>}>}
+ * The RA (its CA is made on first use) verifies card logins with this portal's own origin.
+ * @param {{pageLibraryDir: string, host?: string, port?: number, log?: (line: string) => void,
+ *   cardAdminPin?: string|null, renewalWindowDays?: number}} options
+ *   host: a loopback address; any 127.x.y.z works (127.0.0.2 gives an origin no allow-list names).
+ *   cardAdminPin, renewalWindowDays: see createRaService (ra-service.mjs).
+ * @returns {Promise<{url: string, origin: string, port: number, ra: object, close: () => Promise<void>}>}
  */
-export async function startDemoPortal({pageLibraryDir, host = '127.0.0.1', port = 0, log = () => {}}) {
-  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
+export async function startDemoPortal({pageLibraryDir, host = '127.0.0.1', port = 0, log = () => {}, cardAdminPin = null, renewalWindowDays}) {
+  if (!['::1', 'localhost'].includes(host) && !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
     throw new Error(`the demo portal listens on loopback only, not ${host}`);
   }
-  const mounts = staticMounts({pageLibraryDir});
+  const ra = createRaService({cardAdminPin, renewalWindowDays});
+  const routing = {mounts: staticMounts({pageLibraryDir}), api: apiRoutes(ra)};
   const server = http.createServer((request, response) => {
     try {
-      handle(request, response, mounts, log);
+      handle(request, response, routing, log);
     } catch (error) {
       log(`demo portal: ${request.method} ${request.url}: ${error.stack ?? error}`);
       if (!response.headersSent) send(response, 500, 'Internal error\n');
@@ -115,13 +128,18 @@ export async function startDemoPortal({pageLibraryDir, host = '127.0.0.1', port 
   });
   const actualPort = server.address().port;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  ra.origin = origin;
   return {
     url: `${origin}/`,
     origin,
     port: actualPort,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    ra,
+    close: async () => {
+      await new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      });
+      await ra.close();
+    },
   };
 }
