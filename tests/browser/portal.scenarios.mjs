@@ -271,7 +271,7 @@ export async function portalScenarios({browser, launch, windowLanguage}) {
       });
     });
 
-    test('no card, then no smart card service: the page says what is missing and how to fix it', async () => {
+    test('no card, no reader, then no smart card service: the page says what is missing and how to fix it', async () => {
       await explained(context('no-card'), async () => {
         await fixture.bed.removeCard();
         try {
@@ -285,6 +285,18 @@ export async function portalScenarios({browser, launch, windowLanguage}) {
           assert.equal(view.error.fix, errorFix('NO_CARD'));
         } finally {
           await fixture.bed.insertCard();
+        }
+        await fixture.bed.unplugReader();
+        try {
+          await openFlowPage(page, url('change-pin'));
+          await press(page, 'start');
+          const view = await flowOutcome(page);
+          await shot(page, '07-no-reader');
+          assert.equal(view.error?.code, 'NO_READER', JSON.stringify(view));
+          assert.equal(view.error.message, errorMessage('NO_READER'));
+          assert.equal(view.error.fix, errorFix('NO_READER'));
+        } finally {
+          await fixture.bed.plugReader();
         }
         await fixture.bed.stopPcscd();
         try {

@@ -10,6 +10,7 @@
 #   testbed.sh insert DIR | remove DIR                put the card in reader 0 / pull it out
 #   testbed.sh reset-tokens DIR                       blank SoftHSM2 tokens again (same labels and PINs)
 #   testbed.sh stop-pcscd DIR | start-pcscd DIR       stop or restart only the PC/SC service
+#   testbed.sh unplug-reader DIR | plug-reader DIR    the PC/SC service without / with the virtual reader
 #   testbed.sh stop DIR                               stop everything and delete DIR (idempotent)
 #   testbed.sh env DIR                                print the environment clients need (sourceable)
 #   testbed.sh exec DIR -- COMMAND [ARG...]           run COMMAND with that environment (inside the
@@ -112,12 +113,12 @@ kill_pidfile() {
   rm -f "$file"
 }
 
-start_pcscd() {
-  local dir=$1
+start_pcscd() {  # start_pcscd DIR [READER_CONFIG_DIR]
+  local dir=$1 readers=${2:-$1/readers}
   mkdir -p "$dir/run/pcscd"
   rm -f "$dir/run/pcscd/pcscd.comm" "$dir/run/pcscd/pcscd.pid"
   # pcscd ignores PCSCLITE_CSOCK_NAME and always serves /run/pcscd: give it a private /run.
-  setsid unshare -m sh -c "mount --bind '$dir/run' /run && exec pcscd --foreground -c '$dir/readers'" \
+  setsid unshare -m sh -c "mount --bind '$dir/run' /run && exec pcscd --foreground -c '$readers'" \
     >>"$dir/pcscd.log" 2>&1 </dev/null &
   echo $! >"$dir/pcscd.pid"
   wait_for 10 test -S "$dir/run/pcscd/pcscd.comm" || die "pcscd did not start (see $dir/pcscd.log)"
@@ -319,7 +320,7 @@ start_watchdog() {  # tear down when the owner process exits, even if it crashed
 main() {
   local cmd=${1:-} dir=${2:-}
   [ -n "$cmd" ] && [ -n "$dir" ] ||
-    die "usage: testbed.sh start|stop|insert|remove|reset-tokens|stop-pcscd|start-pcscd|env DIR | exec DIR -- COMMAND..."
+    die "usage: testbed.sh start|stop|insert|remove|reset-tokens|stop-pcscd|start-pcscd|unplug-reader|plug-reader|env DIR | exec DIR -- COMMAND..."
   shift 2
   case "$cmd" in
     start)
@@ -364,6 +365,18 @@ main() {
     start-pcscd)
       start_pcscd "$dir"
       # A running vicc was talking to the old pcscd: reconnect it so the card shows again.
+      if [ -f "$dir/card.inserted" ]; then kill_pidfile "$dir/vicc.pid"; insert_card "$dir"; fi
+      ;;
+    unplug-reader)
+      # The virtual reader is a configured pcscd driver, not a USB device: pcscd started without its
+      # configuration has no reader at all, as a PC with the reader unplugged.
+      stop_pcscd "$dir"
+      mkdir -p "$dir/no-readers"
+      start_pcscd "$dir" "$dir/no-readers"
+      ;;
+    plug-reader)
+      stop_pcscd "$dir"
+      start_pcscd "$dir"
       if [ -f "$dir/card.inserted" ]; then kill_pidfile "$dir/vicc.pid"; insert_card "$dir"; fi
       ;;
     stop) stop_all "$dir" ;;

@@ -62,6 +62,8 @@ export async function startTestbed({card = true, opencryptoki = false} = {}) {
     resetTokens: () => testbed('reset-tokens', dir),
     stopPcscd: () => testbed('stop-pcscd', dir),
     startPcscd: () => testbed('start-pcscd', dir),
+    unplugReader: () => testbed('unplug-reader', dir),
+    plugReader: () => testbed('plug-reader', dir),
     /** Runs a command with the bed's environment, inside the openCryptoki namespace when there is one. */
     exec: (command, ...args) => testbed('exec', dir, '--', command, ...args),
     hostLog() {
