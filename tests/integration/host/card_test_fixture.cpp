@@ -9,24 +9,15 @@
 #include <regex>
 #include <sstream>
 
+#include "testbed_environment.hpp"
+
 namespace certbridge::host::integration {
 namespace {
 
 using namespace std::chrono_literals;
 
-// The test bed, started once for the whole binary (openCryptoki takes a few seconds to come up).
-class TestbedEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { testbed = Testbed::start(skipReason, failure, true); }
-  void TearDown() override { testbed.reset(); }
-
-  std::unique_ptr<Testbed> testbed;
-  std::string skipReason;
-  std::string failure;
-};
-
-TestbedEnvironment* const environment =
-    static_cast<TestbedEnvironment*>(::testing::AddGlobalTestEnvironment(new TestbedEnvironment));
+// The test bed, started once for the whole binary (with openCryptoki, for the PIN lock).
+TestbedEnvironment* const environment = TestbedEnvironment::add(true);
 
 }  // namespace
 
@@ -47,8 +38,7 @@ Testbed& CardCommands::bed() {
 }
 
 void CardCommands::SetUp() {
-  if (!environment->failure.empty()) FAIL() << environment->failure;
-  if (!environment->testbed) GTEST_SKIP() << environment->skipReason;
+  CERTBRIDGE_REQUIRE_TESTBED(environment);
   std::string output;
   ASSERT_TRUE(bed().run("reset-tokens", &output)) << output;
 }

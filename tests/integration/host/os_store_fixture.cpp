@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "test_ca.hpp"
+#include "testbed_environment.hpp"
 
 namespace certbridge::host::integration {
 namespace {
@@ -12,19 +13,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* kOrigin = "http://127.0.0.1:8080";  // allowed by the test bed's configuration
 
-// The test bed (SoftHSM2 only: these tests need no PIN lock), started once for the whole binary.
-class TestbedEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { testbed = Testbed::start(skipReason, failure, false); }
-  void TearDown() override { testbed.reset(); }
-
-  std::unique_ptr<Testbed> testbed;
-  std::string skipReason;
-  std::string failure;
-};
-
-TestbedEnvironment* const environment =
-    static_cast<TestbedEnvironment*>(::testing::AddGlobalTestEnvironment(new TestbedEnvironment));
+// The test bed, started once for the whole binary (SoftHSM2 only: these tests need no PIN lock).
+TestbedEnvironment* const environment = TestbedEnvironment::add(false);
 
 }  // namespace
 
@@ -33,8 +23,7 @@ Testbed& OsStore::bed() {
 }
 
 void OsStore::SetUp() {
-  if (!environment->failure.empty()) FAIL() << environment->failure;
-  if (!environment->testbed) GTEST_SKIP() << environment->skipReason;
+  CERTBRIDGE_REQUIRE_TESTBED(environment);
   std::string output;
   ASSERT_TRUE(bed().run("reset-tokens", &output)) << output;
   const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
