@@ -13,6 +13,7 @@ import {DEMO_SUBSCRIBER} from '../demo-portal/ra-service.mjs';
 import {cardObjects, certificateOnCard, changePinWithTool, pinWorks, tokenFlags, writeNamespacedHostLauncher} from './harness/card-contents.mjs';
 import {answerWithPins, click, pressKey, readConsent, typePin, waitForClosed, waitForConsentWindow, waitForMessage} from './harness/consent-window.mjs';
 import {installHostManifest, makeHome} from './harness/home.mjs';
+import {holdHosts} from './harness/host-processes.mjs';
 import {screenshot} from './harness/page-model.mjs';
 import {flowOutcome, openFlowPage, press, readFlow, waitForStatus} from './harness/portal-page.mjs';
 import {errorFix, errorMessage, explained, prerequisiteProblem, startFixture, uiText} from './harness/suite.mjs';
@@ -251,9 +252,15 @@ export async function portalScenarios({browser, launch, windowLanguage}) {
         await typePin(keygen, 0, PIN);
         await pressKey(keygen, 'Enter');
         // The moment the host reports the login (the step before the first key) or the first key, the card
-        // leaves the reader: pulling it takes a few hundred milliseconds, as long as making the keys does.
+        // leaves the reader. Pulling the virtual card takes longer than a fast machine takes to make both keys,
+        // so the host is held meanwhile: let go, it finds the card gone at its next step, as if pulled right then.
         await waitForStatus(page, [portal('flow.progress.login'), portal('flow.progress.generatingKey').split('{')[0]]);
-        await fixture.bed.removeCard();
+        const letGo = await holdHosts(fixture.paths.hostPath);
+        try {
+          await fixture.bed.removeCard();
+        } finally {
+          letGo();
+        }
         const view = await flowOutcome(page);
         await shot(page, '06-card-pulled');
         try {
