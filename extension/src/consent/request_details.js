@@ -123,6 +123,19 @@ function keyStoreLine(platform, t) {
   return String(platform ?? '').startsWith('Linux') ? t('consent.value.keyStoreLinux') : t('consent.value.keyStore');
 }
 
+/** One row per certificate to be stored (params.certificates), then per CA certificate (params.caCertificates). */
+function certificateRows(params, t) {
+  const certificates = Array.isArray(params.certificates) ? params.certificates : [];
+  const caCertificates = Array.isArray(params.caCertificates) ? params.caCertificates : [];
+  return [
+    ...certificates.map((text, index) => ({
+      label: t('consent.detail.certificate', {index: index + 1}), lines: certificateLines(text, t)})),
+    ...caCertificates.map((text, index) => ({
+      label: t('consent.detail.caCertificate', {index: index + 1}),
+      lines: [t('consent.value.caCertificate'), ...certificateLines(text, t)]})),
+  ];
+}
+
 /**
  * The details of a key-store command (software certificates): the store instead of a card, and where
  * PKCS#12 files go. What the window asks (passwords, the file) is in its fields, not here.
@@ -135,20 +148,9 @@ function keyStoreRows(view, params, t) {
       rows.push({label: t('consent.detail.subject'), lines: subjectLines(params.subject, t)});
       rows.push({label: t('consent.detail.keys'), lines: keyLines(params.keys, {pins: []}, t)});
       break;
-    case 'installCertificates': {
-      const certificates = Array.isArray(params.certificates) ? params.certificates : [];
-      const caCertificates = Array.isArray(params.caCertificates) ? params.caCertificates : [];
-      certificates.forEach((text, index) => {
-        rows.push({label: t('consent.detail.certificate', {index: index + 1}), lines: certificateLines(text, t)});
-      });
-      caCertificates.forEach((text, index) => {
-        rows.push({
-          label: t('consent.detail.caCertificate', {index: index + 1}),
-          lines: [t('consent.value.caCertificate'), ...certificateLines(text, t)],
-        });
-      });
+    case 'installCertificates':
+      rows.push(...certificateRows(params, t));
       break;
-    }
     case 'exportPkcs12': {
       const chosen = Array.isArray(params.certificates) ? params.certificates.length : 0;
       rows.push({label: t('consent.detail.exportCertificates'),
@@ -206,17 +208,7 @@ export function describeRequest(view, t) {
       rows.push({label: t('consent.detail.keys'), lines: keyLines(params.keys, card, t)});
       break;
     case 'writeCertificates': {
-      const certificates = Array.isArray(params.certificates) ? params.certificates : [];
-      const caCertificates = Array.isArray(params.caCertificates) ? params.caCertificates : [];
-      certificates.forEach((text, index) => {
-        rows.push({label: t('consent.detail.certificate', {index: index + 1}), lines: certificateLines(text, t)});
-      });
-      caCertificates.forEach((text, index) => {
-        rows.push({
-          label: t('consent.detail.caCertificate', {index: index + 1}),
-          lines: [t('consent.value.caCertificate'), ...certificateLines(text, t)],
-        });
-      });
+      rows.push(...certificateRows(params, t));
       const removing = Array.isArray(params.removeCertificates) ? params.removeCertificates.length : 0;
       if (removing > 0) rows.push({label: t('consent.detail.remove'), lines: [t('consent.value.removeCount', {count: removing})]});
       break;
