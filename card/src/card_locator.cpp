@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 namespace certbridge::card {
@@ -58,6 +59,28 @@ std::optional<TokenInfo> chooseToken(const std::vector<TokenInfo>& tokens, const
 
 CardLocator::CardLocator(CardProfileTable profiles) : profiles_(std::move(profiles)) {}
 
+CardLocator::~CardLocator() = default;
+
+template <typename Call>
+auto CardLocator::withPcsc(Call&& call) -> decltype(call(std::declval<PcscContext&>())) {
+  const bool kept = pcsc_ != nullptr;
+  try {
+    if (!pcsc_) {
+      pcsc_ = std::make_unique<PcscContext>();
+      ++pcscContexts_;
+    }
+    return call(*pcsc_);
+  } catch (const CardError& error) {
+    // Only a failure of the service itself can mean a stale context; "no reader" and the like are answers.
+    const bool serviceFailure = error.kind() == ErrorKind::PcscUnavailable || error.kind() == ErrorKind::Pcsc;
+    if (serviceFailure) pcsc_.reset();
+    if (!kept || !serviceFailure) throw;
+  }
+  pcsc_ = std::make_unique<PcscContext>();
+  ++pcscContexts_;
+  return call(*pcsc_);
+}
+
 std::shared_ptr<Pkcs11Module> CardLocator::module(const std::string& path) {
   if (const auto loaded = modules_.find(path); loaded != modules_.end()) return loaded->second;
   const auto stamp = fileStamp(path);
@@ -78,17 +101,17 @@ std::shared_ptr<Pkcs11Module> CardLocator::module(const std::string& path) {
   }
 }
 
-std::vector<CardSlot> CardLocator::scan() {
-  PcscContext context;
-  const auto readers = context.readers();
-  // Listing tokens re-enumerates the module's slots: do it once per module per scan.
-  std::map<std::string, std::vector<TokenInfo>> tokensByModule;
+std::vector<CardSlot> CardLocator::scan(ReaderDetail detail) {
+  const auto readers = withPcsc([detail](PcscContext& context) { return context.readers(detail); });
+  // Listing tokens re-enumerates the module's slots: at most once per module per scan.
+  std::set<std::string> listedNow;
 
   std::vector<CardSlot> slots;
   slots.reserve(readers.size());
   for (const auto& reader : readers) {
     CardSlot& slot = slots.emplace_back();
     slot.reader = reader;
+    slot.pcscContext = pcscContexts_;
     try {
       if (!reader.cardPresent) throw CardError(ErrorKind::NoCard, "There is no card in reader " + quoted(reader.name));
       if (reader.atr.empty())
@@ -100,16 +123,15 @@ std::vector<CardSlot> CardLocator::scan() {
                                                          formatAtr(reader.atr) + ") matches no card profile");
       const auto& profile = *slot.profile;
       slot.module = module(profile.modulePath);
-      auto listed = tokensByModule.find(profile.modulePath);
-      if (listed == tokensByModule.end())
-        listed = tokensByModule.emplace(profile.modulePath, slot.module->tokens()).first;
-      slot.token = chooseToken(listed->second, reader, profile);
+      slot.token = knownOrListedToken(*slot.module, listedNow, [&](const std::vector<TokenInfo>& tokens) {
+        return chooseToken(tokens, reader, profile);
+      });
       if (!slot.token) {
         throw CardError(ErrorKind::TokenNotFound,
                         "PKCS#11 module " + profile.modulePath + " has no token for the card in reader " +
                             quoted(reader.name) + " (looked for a slot named after the reader" +
                             (profile.tokenLabel.empty() ? "" : " or the token label " + quoted(profile.tokenLabel)) +
-                            "; tokens found: " + listLabels(listed->second) + ")");
+                            "; tokens found: " + listLabels(knownTokens_[slot.module->path()]) + ")");
       }
     } catch (const CardError& error) {
       slot.problem = error;
@@ -119,7 +141,7 @@ std::vector<CardSlot> CardLocator::scan() {
 }
 
 CardSlot CardLocator::find(const std::string& reader) {
-  auto slots = scan();
+  auto slots = scan(ReaderDetail::CardState);
   if (slots.empty()) throw CardError(ErrorKind::NoReader, "No smart card reader is connected");
   if (!reader.empty()) {
     const auto named =
@@ -139,6 +161,13 @@ CardSlot CardLocator::find(const std::string& reader) {
   throw *withCard->problem;
 }
 
+bool CardLocator::stillInserted(const CardSlot& slot) {
+  const auto now = withPcsc([&](PcscContext& context) { return context.reader(slot.reader.name); });
+  if (!now || !now->cardPresent || now->atr != slot.reader.atr) return false;
+  // A new context may mean a restarted service, which counts from zero again: then presence is all we know.
+  return slot.pcscContext != pcscContexts_ || now->cardEvents == slot.reader.cardEvents;
+}
+
 TokenInfo CardLocator::pinToken(const CardSlot& slot, std::size_t pinGroup) {
   if (!slot.profile || !slot.module || !slot.token)
     throw CardError(ErrorKind::InvalidArgument, "Reader " + quoted(slot.reader.name) + " holds no usable card");
@@ -149,20 +178,42 @@ TokenInfo CardLocator::pinToken(const CardSlot& slot, std::size_t pinGroup) {
   }
   const PinRules& pin = pins[pinGroup];
   if (pin.tokenLabel.empty() || pin.tokenLabel == slot.token->label) return *slot.token;
-  const auto tokens = slot.module->tokens();
-  std::optional<TokenInfo> found;
-  for (const auto& token : tokens) {
-    if (!token.initialized || token.label != pin.tokenLabel) continue;
-    if (token.slotDescription == slot.reader.name) return token;
-    if (!found) found = token;
-  }
+  std::set<std::string> listedNow;
+  const auto found = knownOrListedToken(*slot.module, listedNow, [&](const std::vector<TokenInfo>& tokens) {
+    std::optional<TokenInfo> labelled;
+    for (const auto& token : tokens) {
+      if (!token.initialized || token.label != pin.tokenLabel) continue;
+      if (token.slotDescription == slot.reader.name) return std::optional<TokenInfo>(token);
+      if (!labelled) labelled = token;
+    }
+    return labelled;
+  });
   if (!found) {
-    throw CardError(ErrorKind::TokenNotFound, "PKCS#11 module " + slot.module->path() + " has no token " +
-                                                  quoted(pin.tokenLabel) + " for " + pin.name +
-                                                  " of the card in reader " + quoted(slot.reader.name) +
-                                                  " (tokens found: " + listLabels(tokens) + ")");
+    throw CardError(ErrorKind::TokenNotFound,
+                    "PKCS#11 module " + slot.module->path() + " has no token " + quoted(pin.tokenLabel) + " for " +
+                        pin.name + " of the card in reader " + quoted(slot.reader.name) +
+                        " (tokens found: " + listLabels(knownTokens_[slot.module->path()]) + ")");
   }
   return *found;
+}
+
+std::optional<TokenInfo> CardLocator::knownOrListedToken(
+    Pkcs11Module& module, std::set<std::string>& listedNow,
+    const std::function<std::optional<TokenInfo>(const std::vector<TokenInfo>&)>& choose) {
+  const std::string& path = module.path();
+  if (!listedNow.contains(path)) {
+    // The token chosen from the last listing, if its slot still holds it: same serial number and label.
+    const auto known = knownTokens_.find(path);
+    if (known != knownTokens_.end()) {
+      if (const auto chosen = choose(known->second)) {
+        auto now = module.tokenInSlot(chosen->slotId, chosen->slotDescription);
+        if (now && now->initialized && now->serial == chosen->serial && now->label == chosen->label) return now;
+      }
+    }
+    knownTokens_[path] = module.tokens();
+    listedNow.insert(path);
+  }
+  return choose(knownTokens_[path]);
 }
 
 }  // namespace certbridge::card

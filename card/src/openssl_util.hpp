@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,15 +22,29 @@ struct X509Free {
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 
+/// An RSA public key as its two numbers, big-endian without leading zero bytes, so that one key compares
+/// equal however a token (CKA_MODULUS, CKA_PUBLIC_EXPONENT) or a certificate encodes it. Keys are matched to
+/// certificates this way: no DER encoding is involved, which OpenSSL 3 makes slow.
+struct RsaNumbers {
+  std::vector<std::uint8_t> modulus;
+  std::vector<std::uint8_t> exponent;
+  bool operator==(const RsaNumbers&) const = default;
+};
+
 /// Parses a DER certificate (all of it). Throws CardError(InvalidArgument) if it is not one.
 X509Ptr parseCertificate(std::span<const std::uint8_t> der);
 /// A public key's SubjectPublicKeyInfo DER.
 std::vector<std::uint8_t> publicKeyDer(const EVP_PKEY& key);
-/// The SubjectPublicKeyInfo DER of a certificate's key.
-std::vector<std::uint8_t> certificatePublicKey(X509& certificate);
-/// Re-encodes a SubjectPublicKeyInfo, so keys compare equal whatever encoding they came in. Throws
+/// RsaNumbers from big-endian bytes (leading zero bytes dropped); nullopt when either number is zero or empty.
+std::optional<RsaNumbers> rsaNumbers(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent);
+/// The numbers of an RSA SubjectPublicKeyInfo (DER); nullopt for another key type. Throws
 /// CardError(InvalidArgument) if it is not a public key.
-std::vector<std::uint8_t> normalizedPublicKey(std::span<const std::uint8_t> subjectPublicKeyInfo);
+std::optional<RsaNumbers> rsaNumbersOfPublicKey(std::span<const std::uint8_t> subjectPublicKeyInfo);
+/// The numbers of the RSA key of the certificate `der`; nullopt for another key type. Remembered per
+/// certificate content for the process: OpenSSL 3 takes about 0.1 ms to parse a certificate, and every card
+/// request looks at the same few certificates again. Thread-safe. Throws CardError(InvalidArgument) if der is
+/// not a certificate.
+std::optional<RsaNumbers> certificateRsaNumbers(std::span<const std::uint8_t> der);
 /// The SubjectPublicKeyInfo DER of an RSA public key given as big-endian modulus and exponent (PKCS#11's
 /// CKA_MODULUS and CKA_PUBLIC_EXPONENT).
 std::vector<std::uint8_t> rsaPublicKey(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent);

@@ -38,7 +38,7 @@ inline constexpr const char* kPnpNotificationReader = "\\\\?PnP?\\Notification";
 std::vector<std::string> listReaderNames(SCARDCONTEXT context);
 
 /// Reads the state of every connected reader now and records it in handle.lastEventState.
-std::vector<ReaderState> snapshot(PcscContext::Handle& handle);
+std::vector<ReaderState> snapshot(PcscContext::Handle& handle, ReaderDetail detail);
 
 /// The control code of `feature` in a CM_IOCTL_GET_FEATURE_REQUEST answer (PC/SC part 10 TLVs:
 /// tag, length 4, big-endian code), or nullopt when the reader does not offer it.

@@ -92,8 +92,42 @@ std::optional<bool> ObjectAttributes::boolean(ck::AttributeType type) const {
   return value->front() != ck::kFalse;
 }
 
+namespace {
+
+// Room given to each attribute on the first try: more than any key component, id, label or certificate a
+// card holds, so one call usually reads them all. Software tokens decrypt private objects' attributes on
+// every call, so the call saved counts.
+constexpr std::size_t kFirstTryBytes = 4096;
+
+std::optional<ObjectAttributes> readAttributesInOneCall(const ck::FunctionList& f, ck::SessionHandle session,
+                                                        ck::ObjectHandle object,
+                                                        const std::vector<ck::AttributeType>& types) {
+  std::vector<std::uint8_t> buffer(types.size() * kFirstTryBytes);
+  std::vector<ck::Attribute> attempt;
+  attempt.reserve(types.size());
+  for (std::size_t i = 0; i < types.size(); ++i)
+    attempt.push_back(ck::attribute(types[i], buffer.data() + i * kFirstTryBytes, kFirstTryBytes));
+  // Anything but OK leaves unreadable entries whose reason (missing, sensitive or too long) is ambiguous
+  // when several apply (PKCS#11 v2.40, 5.7): the caller then asks for the lengths first.
+  if (CERTBRIDGE_CK_CALL(
+          f, C_GetAttributeValue, (session, object, attempt.data(), static_cast<ck::Ulong>(attempt.size())),
+          ck::kCkrAttributeSensitive, ck::kCkrAttributeTypeInvalid, ck::kCkrBufferTooSmall) != ck::kCkrOk)
+    return std::nullopt;
+  std::vector<ObjectAttributes::Value> values;
+  values.reserve(types.size());
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    const auto* start = buffer.data() + i * kFirstTryBytes;
+    values.emplace_back(
+        std::vector<std::uint8_t>(start, start + std::min<std::size_t>(attempt[i].valueLength, kFirstTryBytes)));
+  }
+  return ObjectAttributes(types, std::move(values));
+}
+
+}  // namespace
+
 ObjectAttributes readAttributes(const ck::FunctionList& f, ck::SessionHandle session, ck::ObjectHandle object,
                                 std::vector<ck::AttributeType> types) {
+  if (auto read = readAttributesInOneCall(f, session, object, types)) return std::move(*read);
   // First call: the lengths. A missing or sensitive attribute makes the call answer TYPE_INVALID or SENSITIVE
   // and marks just that entry unavailable; the others still get their lengths (PKCS#11 v2.40, 5.7).
   std::vector<ck::Attribute> query;

@@ -11,6 +11,8 @@
 #include "certbridge/card/pkcs11_module.hpp"
 #include "pkcs11_call.hpp"
 #include "pkcs11_module_impl.hpp"
+#include "pkcs11_raw.hpp"
+#include "token_session_impl.hpp"
 
 namespace certbridge::card {
 
@@ -150,6 +152,15 @@ Pkcs11Module::Pkcs11Module(std::string path, std::unique_ptr<Impl> impl)
     : path_(std::move(path)), impl_(std::move(impl)) {}
 
 Pkcs11Module::~Pkcs11Module() = default;
+
+std::optional<TokenInfo> Pkcs11Module::tokenInSlot(unsigned long slotId, const std::string& slotDescription) {
+  namespace ck = detail::ck;
+  ck::TokenInfo info{};
+  const ck::Rv rv = CERTBRIDGE_CK_CALL(impl_->functions(), C_GetTokenInfo, (slotId, &info), ck::kCkrSlotIdInvalid,
+                                       ck::kCkrTokenNotPresent, ck::kCkrDeviceRemoved);
+  if (rv != ck::kCkrOk) return std::nullopt;
+  return detail::toTokenInfo(info, slotId, slotDescription);
+}
 
 std::vector<TokenInfo> Pkcs11Module::tokens() {
   impl_->enumerate();

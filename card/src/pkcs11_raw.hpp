@@ -124,8 +124,8 @@ struct FunctionList {
   Unused C_DigestUpdate;
   Unused C_DigestKey;
   Unused C_DigestFinal;
-  Unused C_SignInit;
-  Unused C_Sign;
+  Rv (*C_SignInit)(SessionHandle session, Mechanism* mechanism, ObjectHandle key);
+  Rv (*C_Sign)(SessionHandle session, const Byte* data, Ulong dataLength, Byte* signature, Ulong* signatureLength);
   Unused C_SignUpdate;
   Unused C_SignFinal;
   Unused C_SignRecoverInit;
@@ -166,8 +166,12 @@ inline constexpr Bool kFalse = 0;
 
 // Return values this library reacts to (the names of all live in pkcs11_call.cpp).
 inline constexpr Rv kCkrOk = 0x000;
+inline constexpr Rv kCkrSlotIdInvalid = 0x003;
+inline constexpr Rv kCkrDeviceRemoved = 0x032;
+inline constexpr Rv kCkrTokenNotPresent = 0x0E0;
 inline constexpr Rv kCkrAttributeSensitive = 0x011;
 inline constexpr Rv kCkrAttributeTypeInvalid = 0x012;
+inline constexpr Rv kCkrBufferTooSmall = 0x150;
 inline constexpr Rv kCkrPinIncorrect = 0x0A0;
 inline constexpr Rv kCkrPinInvalid = 0x0A1;
 inline constexpr Rv kCkrPinLenRange = 0x0A2;
@@ -205,6 +209,8 @@ inline constexpr Ulong kCkoPrivateKey = 3;
 inline constexpr Ulong kCkkRsa = 0;
 inline constexpr Ulong kCkcX509 = 0;
 inline constexpr Ulong kCkmRsaPkcsKeyPairGen = 0;
+inline constexpr Ulong kCkmRsaPkcs = 1;  // PKCS#1 v1.5 padding of the given data (a DigestInfo when signing)
+inline constexpr Ulong kCkmRsaX509 = 3;  // raw RSA, no padding
 
 // Attributes.
 inline constexpr AttributeType kCkaClass = 0x000;

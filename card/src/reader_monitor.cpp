@@ -72,7 +72,7 @@ std::vector<ReaderEvent> diffReaders(const std::vector<ReaderState>& before, con
 
 }  // namespace detail
 
-ReaderMonitor::ReaderMonitor() : current_(context_.readers()) {}
+ReaderMonitor::ReaderMonitor() : current_(context_.readers(ReaderDetail::CardState)) {}
 
 ReaderMonitor::~ReaderMonitor() = default;
 
@@ -82,7 +82,7 @@ std::vector<ReaderEvent> ReaderMonitor::waitForChange(std::chrono::milliseconds 
   // Re-reads everything and reports the difference to what the caller saw last.
   const auto refresh = [&] {
     const auto countersBefore = countersOf(handle.lastEventState);
-    auto fresh = detail::snapshot(handle);
+    auto fresh = detail::snapshot(handle, ReaderDetail::CardState);
     auto events = detail::diffReaders(current_, fresh, countersBefore, countersOf(handle.lastEventState));
     current_ = std::move(fresh);
     return events;

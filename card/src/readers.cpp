@@ -78,15 +78,16 @@ bool readerHasPinPad(SCARDCONTEXT context, const std::string& reader) {
   return pinPad;
 }
 
-ReaderState toReaderState(SCARDCONTEXT context, const SCARD_READERSTATE& raw) {
+ReaderState toReaderState(SCARDCONTEXT context, const SCARD_READERSTATE& raw, ReaderDetail detail) {
   ReaderState state;
   state.name = raw.szReader;
   state.cardPresent = (raw.dwEventState & SCARD_STATE_PRESENT) != 0;
   state.cardExclusive = (raw.dwEventState & SCARD_STATE_EXCLUSIVE) != 0;
+  state.cardEvents = detail::eventCounter(raw.dwEventState);
   // A mute card is present but has no ATR; it is left empty so no profile matches it.
   if (state.cardPresent && raw.cbAtr > 0 && raw.cbAtr <= sizeof raw.rgbAtr)
     state.atr.assign(raw.rgbAtr, raw.rgbAtr + raw.cbAtr);
-  state.pinPad = readerHasPinPad(context, state.name);
+  if (detail == ReaderDetail::WithPinPad) state.pinPad = readerHasPinPad(context, state.name);
   return state;
 }
 
@@ -107,8 +108,20 @@ PcscContext::Handle::~Handle() {
 PcscContext::PcscContext() : handle_(std::make_unique<Handle>()) {}
 PcscContext::~PcscContext() = default;
 
-std::vector<ReaderState> PcscContext::readers() {
-  return detail::snapshot(*handle_);
+std::vector<ReaderState> PcscContext::readers(ReaderDetail detail) {
+  return detail::snapshot(*handle_, detail);
+}
+
+std::optional<ReaderState> PcscContext::reader(const std::string& name) {
+  SCARD_READERSTATE raw{};
+  raw.szReader = name.c_str();
+  raw.dwCurrentState = SCARD_STATE_UNAWARE;  // Return the present state at once.
+  const LONG rv = CERTBRIDGE_PCSC_CALL(SCardGetStatusChange, (handle_->context, 0, &raw, 1), SCARD_E_TIMEOUT,
+                                       SCARD_E_UNKNOWN_READER);
+  // pcsc-lite answers an unknown name with SCARD_E_UNKNOWN_READER, WinSCard with SCARD_STATE_UNKNOWN.
+  if (rv == SCARD_E_UNKNOWN_READER || (raw.dwEventState & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE)) != 0)
+    return std::nullopt;
+  return toReaderState(handle_->context, raw, ReaderDetail::CardState);
 }
 
 namespace detail {
@@ -142,7 +155,7 @@ std::vector<std::string> listReaderNames(SCARDCONTEXT context) {
   }
 }
 
-std::vector<ReaderState> snapshot(PcscContext::Handle& handle) {
+std::vector<ReaderState> snapshot(PcscContext::Handle& handle, ReaderDetail detail) {
   for (int attempt = 1;; ++attempt) {
     const auto names = listReaderNames(handle.context);
     if (names.empty()) {
@@ -166,7 +179,7 @@ std::vector<ReaderState> snapshot(PcscContext::Handle& handle) {
     readers.reserve(raw.size());
     handle.lastEventState.clear();
     for (const auto& state : raw) {
-      readers.push_back(toReaderState(handle.context, state));
+      readers.push_back(toReaderState(handle.context, state, detail));
       handle.lastEventState[state.szReader] = state.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
     }
     return readers;

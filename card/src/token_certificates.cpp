@@ -39,36 +39,23 @@ std::vector<CertificateObject> certificateObjects(TokenSession::Impl& s) {
 // the public key objects of the pairs stand for them; after login the private keys are the authority. The other
 // kind is searched only when the first finds none: each search reads every object on software tokens.
 void matchKeys(std::vector<CertificateObject>& certificates, TokenSession::Impl& s) {
-  std::vector<KeyInfo> privateKeys;
-  std::vector<detail::PublicKeyObject> publicKeys;
-  if (s.loggedIn) {
-    privateKeys = detail::rsaPrivateKeys(s);
-    if (privateKeys.empty()) publicKeys = detail::rsaPublicKeyObjects(s);
-  } else {
-    publicKeys = detail::rsaPublicKeyObjects(s);
-    if (publicKeys.empty()) privateKeys = detail::rsaPrivateKeys(s);
-  }
+  const ck::Ulong first = s.loggedIn ? ck::kCkoPrivateKey : ck::kCkoPublicKey;
+  auto keys = detail::rsaKeyNumbers(s, first);
+  if (keys.empty())
+    keys = detail::rsaKeyNumbers(s, first == ck::kCkoPrivateKey ? ck::kCkoPublicKey : ck::kCkoPrivateKey);
   for (auto& certificate : certificates) {
-    std::vector<std::uint8_t> publicKey;
+    std::optional<detail::RsaNumbers> publicKey;
     try {
-      publicKey = detail::certificatePublicKey(*detail::parseCertificate(certificate.info.der));
+      publicKey = detail::certificateRsaNumbers(certificate.info.der);
     } catch (const CardError&) {
       continue;  // Not a certificate OpenSSL can read: listed, without a key.
     }
-    const auto privateKey = std::find_if(privateKeys.begin(), privateKeys.end(),
-                                         [&](const KeyInfo& key) { return key.publicKey == publicKey; });
-    if (privateKey != privateKeys.end()) {
-      certificate.info.keyOnToken = true;
-      certificate.info.keyId = privateKey->id;
-      continue;
-    }
-    const auto publicKeyObject =
-        std::find_if(publicKeys.begin(), publicKeys.end(),
-                     [&](const detail::PublicKeyObject& key) { return key.publicKey == publicKey; });
-    if (publicKeyObject != publicKeys.end()) {
-      certificate.info.keyOnToken = true;
-      certificate.info.keyId = publicKeyObject->id;
-    }
+    if (!publicKey) continue;  // Not an RSA key: none of the card's keys.
+    const auto key = std::find_if(keys.begin(), keys.end(),
+                                  [&](const detail::KeyNumbers& candidate) { return candidate.numbers == *publicKey; });
+    if (key == keys.end()) continue;
+    certificate.info.keyOnToken = true;
+    certificate.info.keyId = key->id;
   }
 }
 
@@ -128,7 +115,7 @@ CertificateInfo storeCertificate(TokenSession& session, std::span<const std::uin
   s.requireReadWrite("store a certificate");
   s.requireUser("store a certificate beside its key");
   const auto certificate = detail::parseCertificate(certificateDer);
-  const auto key = findKeyByPublicKey(session, detail::certificatePublicKey(*certificate));
+  const auto key = findKeyForCertificate(session, certificateDer);
   if (!key) {
     throw CardError(ErrorKind::KeyNotFound,
                     "No key on token \"" + s.token.label + "\" has the public key of this certificate");

@@ -1,5 +1,5 @@
 // RSA keys on a token: generation with our own attribute template, listing, lookup by public key, and the
-// private key as an EVP_PKEY through libp11.
+// private key as an EVP_PKEY that signs on the token (token_rsa_key.cpp).
 
 #include <algorithm>
 #include <array>
@@ -34,21 +34,59 @@ bool idInUse(TokenSession::Impl& s, std::span<const std::uint8_t> id) {
   return !detail::findObjects(s.f(), s.handle, {ck::attribute(ck::kCkaId, id)}).empty();
 }
 
-// The RSA public key (SubjectPublicKeyInfo) from an object's CKA_MODULUS and CKA_PUBLIC_EXPONENT, and its size
-// in bits; empty if the object shows neither.
-std::vector<std::uint8_t> rsaPublicKeyOf(const detail::ObjectAttributes& attributes, int& bits) {
+// The RSA public key an object shows (CKA_MODULUS, CKA_PUBLIC_EXPONENT); nullopt if it shows neither.
+std::optional<detail::RsaNumbers> rsaNumbersOf(const detail::ObjectAttributes& attributes) {
   const auto& modulus = attributes.bytes(ck::kCkaModulus);
   const auto& exponent = attributes.bytes(ck::kCkaPublicExponent);
-  if (!modulus || !exponent || modulus->empty() || exponent->empty()) return {};
-  const auto first = std::find_if(modulus->begin(), modulus->end(), [](std::uint8_t b) { return b != 0; });
-  const auto bytes = static_cast<int>(modulus->end() - first);
-  bits = bytes == 0 ? 0 : (bytes - 1) * 8 + static_cast<int>(std::bit_width(static_cast<unsigned>(*first)));
-  return detail::rsaPublicKey(*modulus, *exponent);
+  if (!modulus || !exponent) return std::nullopt;
+  return detail::rsaNumbers(*modulus, *exponent);
 }
 
-std::vector<std::uint8_t> rsaPublicKeyOf(TokenSession::Impl& s, ck::ObjectHandle object, int& bits) {
-  return rsaPublicKeyOf(detail::readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent}),
-                        bits);
+int modulusBits(const detail::RsaNumbers& numbers) {
+  const auto bytes = static_cast<int>(numbers.modulus.size());  // no leading zero byte, and never empty
+  return (bytes - 1) * 8 + static_cast<int>(std::bit_width(static_cast<unsigned>(numbers.modulus.front())));
+}
+
+// The public key of a private key object, from the attributes read of it (CKA_MODULUS, CKA_PUBLIC_EXPONENT,
+// CKA_ID): its own modulus and exponent, or, on tokens that do not show them on private keys, those of the
+// public key object of the pair (same CKA_ID).
+std::optional<detail::RsaNumbers> privateKeysNumbers(TokenSession::Impl& s,
+                                                     const detail::ObjectAttributes& attributes) {
+  if (auto own = rsaNumbersOf(attributes)) return own;
+  const auto& id = attributes.bytes(ck::kCkaId);
+  if (!id || id->empty()) return std::nullopt;
+  for (const auto object : objectsWithId(s, ck::kCkoPublicKey, *id)) {
+    if (auto pairs =
+            rsaNumbersOf(detail::readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent})))
+      return pairs;
+  }
+  return std::nullopt;
+}
+
+struct PrivateKeyObject {
+  ck::ObjectHandle handle = 0;
+  detail::RsaNumbers numbers;
+};
+
+// The private key object whose public key is wanted: among those with CKA_ID likelyId first, then among all
+// RSA private keys. Reads only what the comparison needs.
+std::optional<PrivateKeyObject> privateKeyObject(TokenSession::Impl& s, const detail::RsaNumbers& wanted,
+                                                 std::span<const std::uint8_t> likelyId) {
+  const auto matching = [&](ck::ObjectHandle object) -> std::optional<PrivateKeyObject> {
+    auto numbers = privateKeysNumbers(
+        s, detail::readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent, ck::kCkaId}));
+    if (!numbers || *numbers != wanted) return std::nullopt;
+    return PrivateKeyObject{object, std::move(*numbers)};
+  };
+  if (!likelyId.empty()) {
+    for (const auto object : objectsWithId(s, ck::kCkoPrivateKey, likelyId))
+      if (auto found = matching(object)) return found;
+  }
+  for (const auto object : detail::findObjects(
+           s.f(), s.handle,
+           {ck::attribute(ck::kCkaClass, ck::kCkoPrivateKey), ck::attribute(ck::kCkaKeyType, ck::kCkkRsa)}))
+    if (auto found = matching(object)) return found;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -63,13 +101,9 @@ KeyInfo keyInfo(TokenSession::Impl& s, ck::ObjectHandle privateKey) {
   KeyInfo key;
   key.id = attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{});
   key.label = attributes.text(ck::kCkaLabel);
-  key.publicKey = rsaPublicKeyOf(attributes, key.bits);
-  if (key.publicKey.empty() && !key.id.empty()) {
-    // Some tokens do not show the modulus on the private key: the public key object of the pair does.
-    for (const auto publicKey : objectsWithId(s, ck::kCkoPublicKey, key.id)) {
-      key.publicKey = rsaPublicKeyOf(s, publicKey, key.bits);
-      if (!key.publicKey.empty()) break;
-    }
+  if (const auto numbers = privateKeysNumbers(s, attributes)) {
+    key.publicKey = detail::rsaPublicKey(numbers->modulus, numbers->exponent);
+    key.bits = modulusBits(*numbers);
   }
   const auto flag = [&](ck::AttributeType type) { return attributes.boolean(type).value_or(false); };
   key.protection.tokenObject = flag(ck::kCkaToken);
@@ -90,23 +124,32 @@ std::vector<KeyInfo> rsaPrivateKeys(TokenSession::Impl& s) {
   return keys;
 }
 
-std::vector<PublicKeyObject> rsaPublicKeyObjects(TokenSession::Impl& s) {
-  std::vector<PublicKeyObject> keys;
-  for (const auto object :
-       findObjects(s.f(), s.handle,
-                   {ck::attribute(ck::kCkaClass, ck::kCkoPublicKey), ck::attribute(ck::kCkaKeyType, ck::kCkkRsa)})) {
+std::vector<KeyNumbers> rsaKeyNumbers(TokenSession::Impl& s, ck::Ulong objectClass) {
+  std::vector<KeyNumbers> keys;
+  for (const auto object : findObjects(
+           s.f(), s.handle, {ck::attribute(ck::kCkaClass, objectClass), ck::attribute(ck::kCkaKeyType, ck::kCkkRsa)})) {
     const auto attributes =
         readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent, ck::kCkaId});
-    PublicKeyObject key;
-    int bits = 0;
-    key.publicKey = rsaPublicKeyOf(attributes, bits);
-    key.id = attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{});
-    if (!key.publicKey.empty()) keys.push_back(std::move(key));
+    auto numbers = objectClass == ck::kCkoPrivateKey ? privateKeysNumbers(s, attributes) : rsaNumbersOf(attributes);
+    if (numbers)
+      keys.push_back({attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{}), std::move(*numbers)});
   }
   return keys;
 }
 
 }  // namespace detail
+
+namespace {
+
+std::optional<KeyInfo> keyWithPublicKey(TokenSession::Impl& s, const std::optional<detail::RsaNumbers>& wanted,
+                                        std::span<const std::uint8_t> likelyId) {
+  if (!wanted) return std::nullopt;  // not an RSA key: none of ours has it
+  const auto object = privateKeyObject(s, *wanted, likelyId);
+  if (!object) return std::nullopt;
+  return detail::keyInfo(s, object->handle);
+}
+
+}  // namespace
 
 KeyInfo generateRsaKeyPair(TokenSession& session, const KeyGenerationOptions& options) {
   auto& s = session.impl();
@@ -174,50 +217,36 @@ std::vector<KeyInfo> listKeys(TokenSession& session) {
 
 std::optional<KeyInfo> findKeyByPublicKey(TokenSession& session, std::span<const std::uint8_t> subjectPublicKeyInfo,
                                           std::span<const std::uint8_t> likelyId) {
-  const auto wanted = detail::normalizedPublicKey(subjectPublicKeyInfo);
-  auto& s = session.impl();
-  if (!likelyId.empty()) {
-    for (const auto object : objectsWithId(s, ck::kCkoPrivateKey, likelyId)) {
-      auto key = detail::keyInfo(s, object);
-      if (key.publicKey == wanted) return key;
-    }
-  }
-  for (auto& key : detail::rsaPrivateKeys(s))
-    if (key.publicKey == wanted) return std::move(key);
-  return std::nullopt;
+  return keyWithPublicKey(session.impl(), detail::rsaNumbersOfPublicKey(subjectPublicKeyInfo), likelyId);
 }
 
 std::optional<KeyInfo> findKeyForCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,
                                              std::span<const std::uint8_t> likelyId) {
-  const auto certificate = detail::parseCertificate(certificateDer);
-  return findKeyByPublicKey(session, detail::certificatePublicKey(*certificate), likelyId);
+  return keyWithPublicKey(session.impl(), detail::certificateRsaNumbers(certificateDer), likelyId);
 }
 
 PrivateKey privateKey(TokenSession& session, const KeyInfo& key) {
   auto& s = session.impl();
   s.requireUser("use a private key");
-  PKCS11_SLOT* slot = s.moduleImpl().slotById(s.slotId);
-  if (!slot || !slot->token) {
-    throw CardError(ErrorKind::TokenNotFound, "Token \"" + s.token.label + "\" is not in the module's slot list");
-  }
-  // libp11 remembers keys it once listed, deleted ones too: the token says whether the key still exists.
-  if (key.id.empty() || objectsWithId(s, ck::kCkoPrivateKey, key.id).empty())
+  // The token, not an earlier listing, says whether the key is still there.
+  const auto wanted = key.publicKey.empty() ? std::nullopt : detail::rsaNumbersOfPublicKey(key.publicKey);
+  const auto object = wanted ? privateKeyObject(s, *wanted, key.id) : std::nullopt;
+  if (!object)
     throw CardError(ErrorKind::KeyNotFound, "The key \"" + key.label + "\" is not on token \"" + s.token.label + "\"");
-  // libp11 finds the key again by CKA_ID in its own (logged-in, since login is per process) sessions, and
-  // binds the EVP_PKEY's RSA operations to the token.
-  PKCS11_KEY* keys = nullptr;
-  unsigned int count = 0;
-  CERTBRIDGE_P11_CALL(PKCS11_enumerate_keys, (slot->token, &keys, &count));
-  for (unsigned int i = 0; i < count; ++i) {
-    PKCS11_KEY& candidate = keys[i];
-    if (!candidate.isPrivate || candidate.id_len != key.id.size() ||
-        !std::equal(key.id.begin(), key.id.end(), candidate.id))
-      continue;
-    EVP_PKEY* evp = CERTBRIDGE_P11_CALL(PKCS11_get_private_key, (&candidate));
-    // The deleter keeps the module loaded for as long as OpenSSL may call into it through the key.
-    return PrivateKey(evp, [module = s.module](evp_pkey_st* doomed) { EVP_PKEY_free(doomed); });
+  return detail::tokenRsaKey(s, object->handle, object->numbers);
+}
+
+PrivateKey privateKeyForCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,
+                                    std::span<const std::uint8_t> likelyId) {
+  auto& s = session.impl();
+  s.requireUser("use a private key");
+  const auto wanted = detail::certificateRsaNumbers(certificateDer);
+  const auto object = wanted ? privateKeyObject(s, *wanted, likelyId) : std::nullopt;
+  if (!object) {
+    throw CardError(ErrorKind::KeyNotFound,
+                    "No key on token \"" + s.token.label + "\" has the public key of this certificate");
   }
-  throw CardError(ErrorKind::KeyNotFound, "The key \"" + key.label + "\" is not on token \"" + s.token.label + "\"");
+  return detail::tokenRsaKey(s, object->handle, object->numbers);
 }
 
 }  // namespace certbridge::card

@@ -25,19 +25,6 @@ TokenInfo readTokenInfo(const ck::FunctionList& f, ck::SlotId slotId, const std:
   return detail::toTokenInfo(info, slotId, slotDescription);
 }
 
-// libp11 0.4.12 keeps, per slot, a pool of its own sessions (it signs through them) and the keys it listed
-// with their object handles, and reuses both without checking. Once all sessions on the slot are closed,
-// both are stale (SoftHSM2, for one, renumbers objects then). PKCS11_logout drops the key cache (its
-// C_Logout finds no session, which is fine: nobody is logged in any more); PKCS11_open_session empties the
-// pool, in read-only mode, closing nothing since no session is open.
-void forgetLibp11Sessions(Pkcs11Module::Impl& module, ck::SlotId slotId) noexcept {
-  if (PKCS11_SLOT* slot = module.slotById(slotId)) {
-    PKCS11_logout(slot);
-    PKCS11_open_session(slot, 0);
-    ERR_clear_error();
-  }
-}
-
 std::string triesText(const std::optional<int>& triesLeft) {
   if (!triesLeft) return "";
   if (*triesLeft == 1) return " (1 try left before it locks)";
@@ -62,10 +49,11 @@ const TokenInfo& TokenSession::Impl::refresh() {
 }
 
 void TokenSession::Impl::refuseLockedPin(UserType user, const std::string& pinName) {
-  const auto& fresh = refresh();
-  const PinCounter counter = user == UserType::User ? userPinCounter(fresh) : soPinCounter(fresh);
+  // The flags as read when the session opened, or after its last PIN failure: fresh enough, since a lock
+  // that happened elsewhere meanwhile makes the login answer CKR_PIN_LOCKED, reported the same way.
+  const PinCounter counter = user == UserType::User ? userPinCounter(token) : soPinCounter(token);
   if (!counter.locked) return;
-  CardError error(ErrorKind::PinLocked, pinName + " of token " + quoted(fresh.label) + " is locked");
+  CardError error(ErrorKind::PinLocked, pinName + " of token " + quoted(token.label) + " is locked");
   error.setTriesLeft(0);
   throw error;
 }
@@ -127,11 +115,6 @@ TokenSession::TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo
     throw CardError(ErrorKind::CardRemoved, "Token " + quoted(token.label) + " (serial " + token.serial +
                                                 ") is no longer in its slot: it was removed or replaced");
   }
-  if (mode == SessionMode::ReadWrite) {
-    // libp11 keeps read-only sessions open in a pool; PKCS#11 refuses an SO login while any exists.
-    CERTBRIDGE_CK_CALL(f, C_CloseAllSessions, (token.slotId));
-    forgetLibp11Sessions(moduleImpl, token.slotId);
-  }
   const ck::Flags flags = ck::kCkfSerialSession | (mode == SessionMode::ReadWrite ? ck::kCkfRwSession : ck::Flags{0});
   ck::SessionHandle handle = 0;
   CERTBRIDGE_CK_CALL(f, C_OpenSession, (token.slotId, flags, nullptr, nullptr, &handle));
@@ -148,13 +131,10 @@ TokenSession::TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo
 TokenSession::~TokenSession() {
   if (!impl_) return;
   const ck::FunctionList& f = impl_->f();
+  impl_->open.reset();  // keys from this session stop signing now
   // Every step may fail (card pulled, module gone wrong); each is still attempted, and nothing throws.
   if (impl_->loggedIn) f.C_Logout(impl_->handle);
   f.C_CloseSession(impl_->handle);
-  // Also closes libp11's pooled sessions on the slot (used for private-key operations), so no logged-in
-  // or read-only session outlives this object.
-  f.C_CloseAllSessions(impl_->slotId);
-  forgetLibp11Sessions(impl_->moduleImpl(), impl_->slotId);
   impl_->moduleImpl().sessionSlots.erase(impl_->slotId);
 }
 

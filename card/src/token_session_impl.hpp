@@ -23,6 +23,9 @@ struct TokenSession::Impl {
   SessionMode mode = SessionMode::ReadOnly;
   std::optional<UserType> loggedIn;
   TokenInfo token;
+  /// Lives exactly as long as the session: keys handed to OpenSSL (tokenRsaKey) hold a weak reference and
+  /// refuse to sign once it is gone, since the handles could then name another session's objects.
+  std::shared_ptr<bool> open = std::make_shared<bool>(true);
 
   const detail::ck::FunctionList& f() const noexcept { return *functions; }
   Pkcs11Module::Impl& moduleImpl() const noexcept { return module->impl(); }
@@ -37,7 +40,7 @@ struct TokenSession::Impl {
   /// PIN that locked the token into PinLocked, and sets triesLeft. pinName and maxTries come from the profile.
   [[noreturn]] void throwPinError(const char* function, detail::ck::Rv rv, UserType user, const std::string& pinName,
                                   int maxTries, std::source_location where);
-  /// Throws PinLocked (no try is used) when the fresh flags say the PIN is locked.
+  /// Throws PinLocked (no try is used) when the token's flags (as last read) say the PIN is locked.
   void refuseLockedPin(UserType user, const std::string& pinName);
 };
 
@@ -50,7 +53,8 @@ TokenInfo toTokenInfo(const ck::TokenInfo& info, unsigned long slotId, const std
 std::vector<ck::ObjectHandle> findObjects(const ck::FunctionList& f, ck::SessionHandle session,
                                           std::vector<ck::Attribute> pattern);
 /// Several attributes of one object. Read together because software tokens (SoftHSM2) re-read the object
-/// from disk on every C_GetAttributeValue: two calls for all of them instead of two per attribute.
+/// from disk, and decrypt a private one, on every C_GetAttributeValue: one call for all of them (two when
+/// one is missing, hidden or unusually long) instead of two per attribute.
 class ObjectAttributes {
  public:
   using Value = std::optional<std::vector<std::uint8_t>>;

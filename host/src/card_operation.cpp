@@ -16,10 +16,8 @@ CardOperation::CardOperation(CommandContext& context, const std::optional<std::s
     : context_(context), locator_(context.card->locator()), slot_(locator_.find(reader.value_or(std::string{}))) {
   lock_ = std::make_unique<CardLock>(slot_.reader.name, context.host.config.cardBusyWait,
                                      [&context] { return context.cancel.cancelled(); });
-  watch_ = std::make_unique<CardRemovalWatch>(slot_.reader.name);
   // Another process may have changed the card while we waited for the lock: then look again. Resolve each
   // PIN group's token now, since that lists the module's tokens, which no open session may see happen.
-  if (watch_->removed()) throw ProtocolError(ErrorCode::CardRemoved, {{"reader", slot_.reader.name}});
   if (lock_->waited()) slot_ = locator_.find(slot_.reader.name);
   for (std::size_t group = 0; group < slot_.profile->pins.size(); ++group) {
     try {
@@ -62,7 +60,20 @@ std::vector<std::size_t> CardOperation::tokenPinGroups() const {
 
 void CardOperation::checkpoint() const {
   if (context_.cancel.cancelled()) throw ProtocolError(ErrorCode::UserCancelled);
-  if (watch_->removed()) throw ProtocolError(ErrorCode::CardRemoved, {{"reader", slot_.reader.name}});
+  if (!cardStillInserted()) throw ProtocolError(ErrorCode::CardRemoved, {{"reader", slot_.reader.name}});
+}
+
+bool CardOperation::cardStillInserted() const {
+  try {
+    if (locator_.stillInserted(slot_)) return true;
+  } catch (const card::CardError& e) {
+    // PC/SC cannot say (the service stopped): the token's own errors tell whether the card is still there.
+    spdlog::warn("request id={}: cannot check reader '{}' for the card: {}", context_.request.id, slot_.reader.name,
+                 e.what());
+    return true;
+  }
+  spdlog::warn("request id={}: the card left reader '{}' during the operation", context_.request.id, slot_.reader.name);
+  return false;
 }
 
 void CardOperation::progress(std::string_view stage, const nlohmann::json& details) const {

@@ -1,6 +1,6 @@
 #pragma once
 // One card command's hold on the card, from finding it to the answer: the card in the reader the caller
-// named (or the first supported one), a lock against other host processes, a watch for the card being
+// named (or the first supported one), a lock against other host processes, checks that the card was not
 // pulled, the token of each PIN group, sessions and logins. Commands build on this and stay short.
 
 #include <cstddef>
@@ -14,7 +14,6 @@
 #include <nlohmann/json.hpp>
 
 #include "card_lock.hpp"
-#include "card_removal_watch.hpp"
 #include "certbridge/card/card_locator.hpp"
 #include "certbridge/card/token_session.hpp"
 #include "certbridge/host/dispatcher.hpp"
@@ -24,8 +23,8 @@ namespace certbridge::host {
 
 class CardOperation {
  public:
-  /// Finds the card (NO_READER, NO_CARD, CARD_NOT_SUPPORTED, ...), takes the card lock (BUSY), starts the
-  /// removal watch and resolves every PIN group's token. Runs on the worker thread.
+  /// Finds the card (NO_READER, NO_CARD, CARD_NOT_SUPPORTED, ...), takes the card lock (BUSY) and resolves
+  /// every PIN group's token. Runs on the worker thread.
   CardOperation(CommandContext& context, const std::optional<std::string>& reader);
   ~CardOperation();
   CardOperation(const CardOperation&) = delete;
@@ -42,8 +41,10 @@ class CardOperation {
   /// The distinct tokens of the card, each with the first PIN group it serves (one entry on most cards).
   std::vector<std::size_t> tokenPinGroups() const;
 
-  /// Throws USER_CANCELLED when the request was cancelled and CARD_REMOVED when the card left the reader.
-  /// Commands call it between steps; a step under way (one PKCS#11 call) always finishes.
+  /// Throws USER_CANCELLED when the request was cancelled and CARD_REMOVED when the card left the reader
+  /// (or was pulled and put back) since it was found: software tokens and caching middleware keep answering
+  /// without the card, so the reader is asked. Commands call it between steps; a step under way (one
+  /// PKCS#11 call) always finishes.
   void checkpoint() const;
   /// Sends a progress message for this request.
   void progress(std::string_view stage, const nlohmann::json& details = nlohmann::json::object()) const;
@@ -66,16 +67,17 @@ class CardOperation {
 
  private:
   [[noreturn]] void rethrowWithPinGroup(std::size_t pinGroup) const;
+  /// The reader still holds the card found at the start; true when PC/SC cannot tell (logged).
+  bool cardStillInserted() const;
 
   CommandContext& context_;
   card::CardLocator& locator_;
   card::CardSlot slot_;
   std::unique_ptr<CardLock> lock_;
-  std::unique_ptr<CardRemovalWatch> watch_;
   /// Per PIN group: its token, or why it could not be found.
   std::vector<std::optional<card::TokenInfo>> tokens_;
   std::vector<std::optional<card::CardError>> tokenErrors_;
-  /// Open sessions by token serial. Declared last: closed before the watch and the lock go.
+  /// Open sessions by token serial. Declared last: closed before the lock goes.
   std::map<std::string, card::TokenSession> sessions_;
 };
 

@@ -65,10 +65,15 @@ const CardCertificate& chooseSigningCertificate(const std::vector<CardCertificat
 card::PrivateKey signingKey(CardOperation& operation, const CardCertificate& certificate, const PinList& pins) {
   operation.login(certificate.pinGroup, pins);
   card::TokenSession& session = operation.session(certificate.pinGroup, card::SessionMode::ReadOnly);
-  const auto key = card::findKeyForCertificate(session, certificate.object.der, certificate.object.keyId);
-  if (!key) throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", certificate.parsed.id}});
+  card::PrivateKey key;
+  try {
+    key = card::privateKeyForCertificate(session, certificate.object.der, certificate.object.keyId);
+  } catch (const card::CardError& e) {
+    if (e.kind() != card::ErrorKind::KeyNotFound) throw;
+    throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", certificate.parsed.id}});
+  }
   operation.checkpoint();
-  return card::privateKey(session, *key);
+  return key;
 }
 
 Signer openSigner(CardOperation& operation, const std::optional<std::string>& certificateId, const PinList& pins) {

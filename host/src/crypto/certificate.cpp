@@ -5,9 +5,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <climits>
+#include <map>
+#include <mutex>
 
 #include "encoding.hpp"
 
@@ -91,7 +94,8 @@ std::optional<std::time_t> toTimeT(const ASN1_TIME* time) {
          fields.tm_min * 60 + fields.tm_sec;
 }
 
-std::optional<ParsedCertificate> describe(X509Ptr x509, std::span<const std::uint8_t> der) {
+std::optional<ParsedCertificate> describe(X509Ptr x509, std::span<const std::uint8_t> der,
+                                          const std::array<std::uint8_t, 32>& digest) {
   // Computes (and caches) the extension facts; certificates whose extensions OpenSSL cannot decode are
   // rejected as verification would reject them, rather than shown with guessed key usages.
   const std::uint32_t extensionFlags = X509_get_extension_flags(x509.get());
@@ -105,7 +109,7 @@ std::optional<ParsedCertificate> describe(X509Ptr x509, std::span<const std::uin
   if (!subject || !issuer || !notBefore || !notAfter) return std::nullopt;
 
   certificate.der.assign(der.begin(), der.end());
-  certificate.id = hexEncode(sha256(der));
+  certificate.id = hexEncode(digest);
   certificate.subject = std::move(*subject);
   certificate.issuer = std::move(*issuer);
   certificate.commonName = commonNameOf(X509_get_subject_name(x509.get()));
@@ -138,12 +142,28 @@ std::optional<ParsedCertificate> parseCertificateText(std::string_view text) {
 
 std::optional<ParsedCertificate> parseCertificateDer(std::span<const std::uint8_t> der) {
   if (der.empty() || der.size() > static_cast<std::size_t>(LONG_MAX)) return std::nullopt;
+  // Keyed by the SHA-256 of the whole DER (the certificate's protocol id), so a hit is the same certificate
+  // byte for byte. The bound only stops a stream of different certificates from growing the map forever.
+  constexpr std::size_t kRemembered = 64;
+  static std::mutex mutex;
+  static std::map<std::array<std::uint8_t, 32>, ParsedCertificate> remembered;
+  const auto digest = sha256(der);
+  {
+    const std::lock_guard lock(mutex);
+    if (const auto found = remembered.find(digest); found != remembered.end()) return found->second;
+  }
   const unsigned char* cursor = der.data();
   X509Ptr x509(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
   std::optional<ParsedCertificate> certificate;
-  if (x509 && cursor == der.data() + der.size()) certificate = describe(std::move(x509), der);
+  if (x509 && cursor == der.data() + der.size()) certificate = describe(std::move(x509), der, digest);
   // A rejected certificate is an answer, not an error: leave no queue entries to confuse a later CryptoError.
-  if (!certificate) ERR_clear_error();
+  if (!certificate) {
+    ERR_clear_error();
+    return certificate;
+  }
+  const std::lock_guard lock(mutex);
+  if (remembered.size() >= kRemembered) remembered.clear();
+  remembered.emplace(digest, *certificate);
   return certificate;
 }
 

@@ -89,6 +89,38 @@ TEST(CardLocator, FindWithTheCardRemovedIsNoCard) {
   EXPECT_EQ(findError(locator, testing::kCardReader), ErrorKind::NoCard);
 }
 
+TEST(CardLocator, AFoundCardIsStillInsertedUntilItIsPulledEvenWhenItIsPutBack) {
+  auto locator = locatorFor(virtualCardProfile());
+  const CardSlot slot = locator.find(testing::kCardReader);
+  EXPECT_TRUE(locator.stillInserted(slot));
+  EXPECT_TRUE(locator.stillInserted(slot)) << "asking does not change the answer";
+  {
+    testing::CardOutGuard cardOut;
+    EXPECT_FALSE(locator.stillInserted(slot)) << "the card is out";
+  }
+  // The same ATR is back in the reader, but it may be another card: the reader counted the removal.
+  EXPECT_FALSE(locator.stillInserted(slot)) << "pulled and put back";
+  EXPECT_TRUE(locator.stillInserted(locator.find(testing::kCardReader))) << "found again, it counts as in";
+}
+
+TEST(CardLocator, KeepsWorkingWhenThePcscServiceRestarts) {
+  auto locator = locatorFor(virtualCardProfile());
+  const CardSlot before = locator.find(testing::kCardReader);
+  ASSERT_TRUE(before.token);
+  {
+    testing::PcscdStoppedGuard stopped;
+    EXPECT_EQ(findError(locator), ErrorKind::PcscUnavailable);
+    EXPECT_THROW(locator.stillInserted(before), CardError);
+  }
+  const CardSlot after = locator.find(testing::kCardReader);
+  ASSERT_TRUE(after.token) << "the locator connected to the restarted service";
+  EXPECT_TRUE(locator.stillInserted(after));
+  // A restart the locator did not see happen: its kept connection is dead and gets replaced on first use.
+  { testing::PcscdStoppedGuard stoppedAndStartedAgain; }
+  EXPECT_TRUE(locator.stillInserted(after)) << "the service counts card events from zero again: presence decides";
+  ASSERT_TRUE(locator.find(testing::kCardReader).token);
+}
+
 TEST(CardLocator, MaskedAtrProfileFindsTheCard) {
   // A profile for the whole card family: the last two ATR bytes may be anything.
   auto locator = locatorFor(virtualCardProfile("3B 95 13 81 01 80 73 FF 01 AA BB", "FF FF FF FF FF FF FF FF FF 00 00"));

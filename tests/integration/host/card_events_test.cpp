@@ -1,5 +1,5 @@
-// Card events and concurrency: the card pulled during key generation, a cancelled generation, and a second
-// host process finding the card busy.
+// Card events and concurrency: the card pulled during key generation (and put back), a cancelled generation, a
+// second host process finding the card busy, and a host that keeps running while the PC/SC service restarts.
 
 #include <thread>
 
@@ -45,6 +45,23 @@ TEST_F(CardCommands, PullingTheCardDuringKeyGenerationAnswersCardRemovedAndLeave
   EXPECT_TRUE(call(*host, request("after", "listCertificates")).ok());
 }
 
+TEST_F(CardCommands, PullingTheCardAndPuttingItBackDuringKeyGenerationIsStillCardRemoved) {
+  auto host = startHost();
+  host->send(request("slow", "generateKeyPair", slowGeneration(pins())));
+  awaitFirstKey(*host, "slow");
+  {
+    Restore reinsert{"insert"};
+    std::string output;
+    ASSERT_TRUE(bed().run("remove", &output)) << output;
+    ASSERT_TRUE(bed().run("insert", &output)) << output;
+    // Back before the first key is made: the token never noticed, the reader did.
+    const Answer answer = await(*host, "slow");
+    EXPECT_EQ(answer.code(), "CARD_REMOVED") << answer.message.dump();
+  }
+  EXPECT_EQ(countObjects("Private Key Object"), 0);
+  EXPECT_TRUE(call(*host, request("after", "listCertificates")).ok());
+}
+
 TEST_F(CardCommands, CancelDuringKeyGenerationStopsAtTheNextStepAndLeavesNoKey) {
   auto host = startHost();
   host->send(request("slow", "generateKeyPair", slowGeneration(pins())));
@@ -77,6 +94,24 @@ TEST_F(CardCommands, RequestsInOneProcessQueueAndAnotherProcessGetsBusy) {
   EXPECT_TRUE(queued.ok()) << queued.message.dump();
   // Once the card is free, the other process is served.
   EXPECT_TRUE(call(*second, request("again", "listCertificates")).ok());
+}
+
+TEST_F(CardCommands, OneHostKeepsServingWhileThePcscServiceRestarts) {
+  auto host = startHost();
+  ASSERT_TRUE(call(*host, request("before", "listCertificates")).ok());
+  std::string output;
+  {
+    Restore start{"start-pcscd"};
+    ASSERT_TRUE(bed().run("stop-pcscd", &output)) << output;
+    EXPECT_EQ(call(*host, request("stopped", "listCertificates")).code(), "PCSC_UNAVAILABLE");
+  }
+  EXPECT_TRUE(call(*host, request("restarted", "listCertificates")).ok());
+  // Restarted with no request in between: the host's connection to the old service is stale.
+  ASSERT_TRUE(bed().run("stop-pcscd", &output)) << output;
+  ASSERT_TRUE(bed().run("start-pcscd", &output)) << output;
+  const Answer answer = call(*host, request("quietly-restarted", "authenticate",
+                                            {{"challenge", std::string(24, 'A')}, {"pins", pins()}}));
+  EXPECT_EQ(answer.code(), "KEY_NOT_FOUND") << "the card was found and searched: " << answer.message.dump();
 }
 
 }  // namespace

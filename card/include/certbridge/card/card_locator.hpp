@@ -3,9 +3,11 @@
 // -> module -> token (by slot description == reader name, else by the profile's token label).
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,20 +25,30 @@ struct CardSlot {
   std::optional<TokenInfo> token;
   std::shared_ptr<Pkcs11Module> module;  ///< The module that serves the token, when loaded.
   std::optional<CardError> problem;      ///< NoCard, CardNotSupported, ModuleUnavailable, TokenNotFound, ...
+  /// Which of the locator's PC/SC contexts read the reader: card event counts compare only within one.
+  unsigned pcscContext = 0;
 };
 
-/// Finds cards and their tokens. Keeps loaded modules for its lifetime (loading is slow).
+/// Finds cards and their tokens. Keeps loaded modules and one PC/SC context for its lifetime (loading and
+/// establishing are slow); a context the service dropped (it was restarted) is replaced on the next call.
+/// Not thread-safe.
 class CardLocator {
  public:
   explicit CardLocator(CardProfileTable profiles);
+  ~CardLocator();
 
   /// One entry per reader. Throws CardError(PcscUnavailable) when PC/SC is not running.
-  std::vector<CardSlot> scan();
+  std::vector<CardSlot> scan(ReaderDetail detail = ReaderDetail::WithPinPad);
 
   /// The card in the named reader; when reader is empty, the first card (in reader order) whose token was
   /// found, else the first card's problem. Throws NoReader, NoCard, CardNotSupported, ModuleUnavailable or
-  /// TokenNotFound.
+  /// TokenNotFound. The reader's pinPad is not asked.
   CardSlot find(const std::string& reader = {});
+
+  /// Whether the card found in slot is still in its reader: false once the reader is gone, holds no card or
+  /// another one, or has counted a card removal since (the card was pulled and put back). Costs one request
+  /// to the PC/SC service. Throws CardError(PcscUnavailable) when the service cannot be reached.
+  bool stillInserted(const CardSlot& slot);
 
   /// Loads (or returns the already loaded) module at path. Throws ModuleUnavailable when it cannot be
   /// loaded. A failure is remembered: the same error is thrown again without touching the module until
@@ -61,9 +73,25 @@ class CardLocator {
     std::chrono::steady_clock::time_point when;
   };
 
+  /// Runs call on the kept PC/SC context, establishing one first if needed. When the call fails because
+  /// the context went stale (the service restarted under it), it runs once more on a new context.
+  template <typename Call>
+  auto withPcsc(Call&& call) -> decltype(call(std::declval<PcscContext&>()));
+  /// The token choose picks from the module's tokens. Listing them re-enumerates the module's slots (eight
+  /// or more calls into the module), so the last listing is reused when the token it gives still answers
+  /// from its slot with the same serial number and label (one call); otherwise, and when choose finds
+  /// nothing there, the module is listed again, once per module per listedNow.
+  std::optional<TokenInfo> knownOrListedToken(
+      Pkcs11Module& module, std::set<std::string>& listedNow,
+      const std::function<std::optional<TokenInfo>(const std::vector<TokenInfo>&)>& choose);
+
   CardProfileTable profiles_;
+  std::unique_ptr<PcscContext> pcsc_;
+  unsigned pcscContexts_ = 0;  ///< Contexts established so far; the current one's number.
   std::map<std::string, std::shared_ptr<Pkcs11Module>> modules_;
   std::map<std::string, ModuleFailure> moduleFailures_;
+  /// Each module's tokens as last listed, by module path (see knownOrListedToken).
+  std::map<std::string, std::vector<TokenInfo>> knownTokens_;
 };
 
 }  // namespace certbridge::card

@@ -2,6 +2,7 @@
 // A PKCS#11 module loaded through libp11, and its tokens. libp11 and pkcs11.h stay inside the library.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,10 @@ class Pkcs11Module {
   /// Re-enumerates slots (so PIN flags are fresh) and returns the slots that hold a token, including
   /// blank (uninitialized) ones. Invalidates slot, token, key and certificate pointers taken from impl().
   std::vector<TokenInfo> tokens();
+  /// The token in one slot as the module reports it now (one C_GetTokenInfo: fresh PIN flags), named
+  /// slotDescription; nullopt when the slot holds no token any more or is gone. Does not re-enumerate, so it
+  /// is fine while sessions are open.
+  std::optional<TokenInfo> tokenInSlot(unsigned long slotId, const std::string& slotDescription);
 
   struct Impl;  ///< libp11 context and slot list.
   Impl& impl() noexcept { return *impl_; }

@@ -18,7 +18,7 @@ struct evp_pkey_st;  // OpenSSL's EVP_PKEY.
 namespace certbridge::card {
 
 /// A private key as OpenSSL's EVP_PKEY, usable with X509_REQ_sign, X509_sign, CMS_sign, EVP_DigestSign. The
-/// key stays on the token: signing runs there, through libp11, and only while the session that gave the key
+/// key stays on the token: signing runs there (C_Sign), and only while the session that gave the key
 /// is open and logged in. Holding it keeps the PKCS#11 module loaded.
 using PrivateKey = std::shared_ptr<evp_pkey_st>;
 
@@ -83,6 +83,13 @@ std::optional<KeyInfo> findKeyForCertificate(TokenSession& session, std::span<co
 
 /// The private key as an EVP_PKEY for OpenSSL. Needs the user logged in; KeyNotFound if the key is gone.
 PrivateKey privateKey(TokenSession& session, const KeyInfo& key);
+
+/// The private key of a certificate (the key with the certificate's public key) as an EVP_PKEY, in one
+/// lookup that reads only what the comparison needs: what signing with a certificate wants. likelyId: as
+/// for findKeyByPublicKey. Needs the user logged in; KeyNotFound when the key is not on the token,
+/// InvalidArgument if the DER is not an X.509 certificate.
+PrivateKey privateKeyForCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,
+                                    std::span<const std::uint8_t> likelyId = {});
 
 /// The X.509 certificates on the token, each with whether its key is there.
 std::vector<CertificateInfo> listCertificates(TokenSession& session);

@@ -27,8 +27,6 @@ enum class UserType { User, SecurityOfficer };
 ///   sessions on a token); opening a second one throws InvalidArgument.
 /// - While any TokenSession on a module is open, Pkcs11Module::tokens() (and so CardLocator::scan/find on
 ///   that module) throws InvalidArgument: re-enumerating makes libp11 close every session on the slot.
-/// - A ReadWrite session first closes the process's other sessions on the token (libp11's leftovers), since
-///   PKCS#11 refuses an SO login while read-only sessions exist.
 /// - PINs are passed straight to the module (C_Login, C_SetPIN, C_InitPIN) from the SecretString; no copy
 ///   is made, not even by libp11 (whose PKCS11_login would keep one).
 /// Not thread-safe, like Pkcs11Module. A moved-from TokenSession may only be destroyed or assigned to.
