@@ -28,7 +28,8 @@ CardOperation::CardOperation(CommandContext& context, const std::optional<std::s
       tokenErrors_.emplace_back(e);
     }
   }
-  checkpoint();
+  // The reader was read a moment ago (after the lock, if it had to wait): only a cancel can be new.
+  if (context_.cancel.cancelled()) throw ProtocolError(ErrorCode::UserCancelled);
 }
 
 CardOperation::~CardOperation() = default;
