@@ -17,6 +17,8 @@
 #include <openssl/rsa.h>
 
 #include <limits>
+#include <optional>
+#include <utility>
 
 #include "certbridge/card/error.hpp"
 #include "openssl_util.hpp"
@@ -35,6 +37,8 @@ struct KeyOnToken {
   ck::ObjectHandle object = 0;
   /// Expires when the TokenSession closes: its handles may then name another session or object.
   std::weak_ptr<const bool> sessionOpen;
+  /// Why the last signature failed on the token (OpenSSL only passes on "it failed"); see takeSigningFailure.
+  std::optional<CardError> failure;
 };
 
 void freeKeyOnToken(void* /*parent*/, void* data, CRYPTO_EX_DATA* /*all*/, int /*index*/, long /*argl*/,
@@ -51,9 +55,24 @@ int keyDataIndex() {
 // padding, or an already padded block (PSS) for no padding. Returns the signature length, -1 on failure with
 // the reason on OpenSSL's error queue.
 int signOnToken(int length, const unsigned char* from, unsigned char* to, RSA* rsa, int padding) {
-  const auto* key = static_cast<const KeyOnToken*>(RSA_get_ex_data(rsa, keyDataIndex()));
-  if (key == nullptr || key->sessionOpen.expired()) {
+  auto* key = static_cast<KeyOnToken*>(RSA_get_ex_data(rsa, keyDataIndex()));
+  if (key == nullptr) {
+    ERR_raise_data(ERR_LIB_RSA, ERR_R_PASSED_INVALID_ARGUMENT, "not a card key");
+    return -1;
+  }
+  key->failure.reset();
+  if (key->sessionOpen.expired()) {
+    key->failure.emplace(ErrorKind::InvalidArgument,
+                         "The card key's session is closed: open one and take the key again");
     ERR_raise_data(ERR_LIB_RSA, ERR_R_PASSED_INVALID_ARGUMENT, "the token session of this key is closed");
+    return -1;
+  }
+  // Only what a signature can be goes to the token: SoftHSM2, for one, ends the whole process on a raw block
+  // longer than the modulus instead of refusing it.
+  const int modulusBytes = RSA_size(rsa);
+  if (length <= 0 || length > modulusBytes || (padding == RSA_NO_PADDING && length != modulusBytes)) {
+    ERR_raise_data(ERR_LIB_RSA, RSA_R_DATA_TOO_LARGE_FOR_KEY_SIZE, "%d bytes do not fit a %d-byte key", length,
+                   modulusBytes);
     return -1;
   }
   ck::Mechanism mechanism{0, nullptr, 0};
@@ -68,13 +87,19 @@ int signOnToken(int length, const unsigned char* from, unsigned char* to, RSA* r
   const ck::FunctionList& f = *key->functions;
   ck::Rv rv = f.C_SignInit(key->session, &mechanism, key->object);
   const char* function = "C_SignInit";
-  ck::Ulong size = static_cast<ck::Ulong>(RSA_size(rsa));
+  ck::Ulong size = static_cast<ck::Ulong>(modulusBytes);
   if (rv == ck::kCkrOk) {
     function = "C_Sign";
     rv = f.C_Sign(key->session, from, static_cast<ck::Ulong>(length), to, &size);
   }
-  if (rv != ck::kCkrOk || size > static_cast<ck::Ulong>(std::numeric_limits<int>::max())) {
+  if (rv != ck::kCkrOk) {
+    key->failure.emplace(pkcs11ErrorKind(rv), "The card did not sign", function, static_cast<long>(rv),
+                         pkcs11ErrorName(rv));
     ERR_raise_data(ERR_LIB_RSA, ERR_R_INTERNAL_ERROR, "PKCS#11 %s failed: %s", function, pkcs11ErrorName(rv));
+    return -1;
+  }
+  if (size > static_cast<ck::Ulong>(std::numeric_limits<int>::max())) {
+    ERR_raise_data(ERR_LIB_RSA, ERR_R_INTERNAL_ERROR, "the card's signature has an impossible length");
     return -1;
   }
   return static_cast<int>(size);
@@ -122,7 +147,7 @@ PrivateKey tokenRsaKey(TokenSession::Impl& session, ck::ObjectHandle privateKey,
   if (RSA_set_method(rsa.get(), method) != 1) return fail("OpenSSL refused the RSA method");
   RSA_set_flags(rsa.get(), RSA_FLAG_EXT_PKEY);  // no private exponent here: it stays on the token
   auto keyData = std::make_unique<KeyOnToken>(
-      KeyOnToken{session.module, session.functions, session.handle, privateKey, session.open});
+      KeyOnToken{session.module, session.functions, session.handle, privateKey, session.open, std::nullopt});
   if (RSA_set_ex_data(rsa.get(), keyDataIndex(), keyData.get()) != 1) return fail("OpenSSL refused the key data");
   keyData.release();  // owned by the RSA object now
 
@@ -133,3 +158,16 @@ PrivateKey tokenRsaKey(TokenSession::Impl& session, ck::ObjectHandle privateKey,
 }
 
 }  // namespace certbridge::card::detail
+
+namespace certbridge::card {
+
+std::optional<CardError> takeSigningFailure(const PrivateKey& key) {
+  if (!key) return std::nullopt;
+  const RSA* rsa = EVP_PKEY_get0_RSA(key.get());
+  auto* state =
+      rsa == nullptr ? nullptr : static_cast<detail::KeyOnToken*>(RSA_get_ex_data(rsa, detail::keyDataIndex()));
+  if (state == nullptr) return std::nullopt;
+  return std::exchange(state->failure, std::nullopt);
+}
+
+}  // namespace certbridge::card

@@ -15,8 +15,11 @@
 
 #include "card_lock.hpp"
 #include "certbridge/card/card_locator.hpp"
+#include "certbridge/card/token_objects.hpp"
 #include "certbridge/card/token_session.hpp"
 #include "certbridge/host/dispatcher.hpp"
+#include "certbridge/host/protocol_error.hpp"
+#include "crypto/openssl_types.hpp"
 #include "secret_params.hpp"
 
 namespace certbridge::host {
@@ -65,6 +68,12 @@ class CardOperation {
   template <typename Body>
   auto withPinGroup(std::size_t pinGroup, Body&& body) const -> decltype(body());
 
+  /// Runs sign, an OpenSSL signature with the card key key. When it fails, says why as the user sees it:
+  /// CARD_REMOVED when the reader has lost the card, else the token's own failure (takeSigningFailure),
+  /// rather than OpenSSL's "signing failed".
+  template <typename Sign>
+  auto signWith(const card::PrivateKey& key, Sign&& sign) const -> decltype(sign());
+
  private:
   [[noreturn]] void rethrowWithPinGroup(std::size_t pinGroup) const;
   /// The reader still holds the card found at the start; true when PC/SC cannot tell (logged).
@@ -80,6 +89,18 @@ class CardOperation {
   /// Open sessions by token serial. Declared last: closed before the lock goes.
   std::map<std::string, card::TokenSession> sessions_;
 };
+
+template <typename Sign>
+auto CardOperation::signWith(const card::PrivateKey& key, Sign&& sign) const -> decltype(sign()) {
+  try {
+    return sign();
+  } catch (const crypto::CryptoError&) {
+    auto failure = card::takeSigningFailure(key);
+    if (!cardStillInserted()) throw ProtocolError(ErrorCode::CardRemoved, {{"reader", slot_.reader.name}});
+    if (failure) throw *failure;
+    throw;
+  }
+}
 
 template <typename Body>
 auto CardOperation::withPinGroup(std::size_t pinGroup, Body&& body) const -> decltype(body()) {

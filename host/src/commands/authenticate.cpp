@@ -31,7 +31,7 @@ nlohmann::json authenticate(CommandContext& context, const AuthenticateParams& p
   // the page chose.
   const std::string& origin = context.request.origin;
   const auto message = crypto::authenticationMessage(origin, params.challenge);
-  const auto signature = crypto::signSha256(signer.key.get(), message);
+  const auto signature = operation.signWith(signer.key, [&] { return crypto::signSha256(signer.key.get(), message); });
   operation.checkpoint();
   return {{"algorithm", "sha256WithRSAEncryption"},
           {"origin", origin},

@@ -96,7 +96,9 @@ nlohmann::json generate(CommandContext& context, const GenerateParams& params) {
       operation.checkpoint();
       operation.progress("creatingRequest", {{"key", i + 1}, {"keys", total}});
       const card::PrivateKey privateKey = card::privateKey(session, info);
-      std::string request = crypto::createCertificateRequestPem(privateKey.get(), params.subject, key.usage.usage);
+      std::string request = operation.signWith(privateKey, [&] {
+        return crypto::createCertificateRequestPem(privateKey.get(), params.subject, key.usage.usage);
+      });
       requests.push_back({{"usage", key.usage.name},
                           {"keySize", key.keySize},
                           {"pinGroup", key.pinGroup},

@@ -1,7 +1,11 @@
 // Keys and certificates on the test bed's SoftHSM2 token: what the host's generateKeyPair,
 // writeCertificates, signRenewal, authenticate and listCertificates commands rest on.
 
+#define OPENSSL_SUPPRESS_DEPRECATED  // RSA_private_encrypt: the one way to hand the token an over-long block
+
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/rsa.h>
 
 #include <algorithm>
 
@@ -103,11 +107,46 @@ TEST_F(SoftHsmObjects, APrivateKeyKeptPastItsSessionFailsToSignInsteadOfCrashing
     EXPECT_TRUE(testing::verify(key.publicKey, "in session", testing::sign(kept.get(), "in session")));
   }
   EXPECT_THROW(testing::sign(kept.get(), "after the session"), std::runtime_error) << "signed while logged out";
+  const auto failure = takeSigningFailure(kept);
+  ASSERT_TRUE(failure) << "the caller learns why, not only that OpenSSL failed";
+  EXPECT_EQ(failure->kind(), ErrorKind::InvalidArgument);
+  EXPECT_FALSE(takeSigningFailure(kept)) << "a failure is reported once";
   // A new session, and a key taken from it, work as usual while the old handle is still held.
   TokenSession session = loggedIn(SessionMode::ReadOnly);
   const PrivateKey fresh = privateKey(session, key);
   EXPECT_TRUE(testing::verify(key.publicKey, "again", testing::sign(fresh.get(), "again")));
   kept.reset();
+}
+
+TEST_F(SoftHsmObjects, ATokenThatRefusesToSignSaysWhyThroughTheKey) {
+  TokenSession session = loggedIn(SessionMode::ReadWrite);
+  const KeyInfo key = generateKey(session, "deleted while held");
+  const PrivateKey evp = privateKey(session, key);
+  deleteObjectsById(session, key.id);  // as another application might, between taking the key and signing
+  EXPECT_THROW(testing::sign(evp.get(), "refused"), std::runtime_error);
+  const auto failure = takeSigningFailure(evp);
+  ASSERT_TRUE(failure) << "the caller learns the token's answer, not only that OpenSSL failed";
+  EXPECT_EQ(failure->kind(), ErrorKind::Pkcs11) << failure->what();
+  EXPECT_EQ(failure->function(), "C_SignInit");
+  EXPECT_EQ(failure->nativeName(), "CKR_OBJECT_HANDLE_INVALID");  // SoftHSM2's word for a deleted key
+  EXPECT_FALSE(takeSigningFailure(evp)) << "a failure is reported once";
+}
+
+TEST_F(SoftHsmObjects, ABlockLongerThanTheKeyNeverReachesTheToken) {
+  // SoftHSM2 ends the process on such a block; OpenSSL hands a key's own method whatever it is given.
+  TokenSession session = loggedIn(SessionMode::ReadWrite);
+  const KeyInfo key = generateKey(session, "long block");
+  const PrivateKey evp = privateKey(session, key);
+  RSA* rsa = const_cast<RSA*>(EVP_PKEY_get0_RSA(evp.get()));
+  ASSERT_NE(rsa, nullptr);
+  const Bytes tooLong(static_cast<std::size_t>(RSA_size(rsa)) + 1, 0x5a);
+  Bytes signature(tooLong.size());
+  EXPECT_EQ(
+      RSA_private_encrypt(static_cast<int>(tooLong.size()), tooLong.data(), signature.data(), rsa, RSA_NO_PADDING), -1);
+  ERR_clear_error();
+  EXPECT_FALSE(takeSigningFailure(evp)) << "refused before the token";
+  EXPECT_TRUE(testing::verify(key.publicKey, "still fine", testing::sign(evp.get(), "still fine")));
+  EXPECT_FALSE(takeSigningFailure(evp));
 }
 
 TEST_F(SoftHsmObjects, EachKeyOfASessionSignsEvenWhenMadeAfterTheFirstWasUsed) {

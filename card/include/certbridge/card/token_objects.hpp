@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "certbridge/card/error.hpp"
 #include "certbridge/card/token_session.hpp"
 
 struct evp_pkey_st;  // OpenSSL's EVP_PKEY.
@@ -83,6 +84,12 @@ std::optional<KeyInfo> findKeyForCertificate(TokenSession& session, std::span<co
 
 /// The private key as an EVP_PKEY for OpenSSL. Needs the user logged in; KeyNotFound if the key is gone.
 PrivateKey privateKey(TokenSession& session, const KeyInfo& key);
+
+/// Why the last signature made with key failed, when the token refused it (CardRemoved for a card pulled
+/// meanwhile, Pkcs11 with the CKR code, ...) or the key's session was already closed (InvalidArgument): OpenSSL
+/// itself only reports that signing failed. nullopt when the last signature worked, failed before reaching the
+/// token, or the failure was taken already; also for keys that are not card keys.
+std::optional<CardError> takeSigningFailure(const PrivateKey& key);
 
 /// The private key of a certificate (the key with the certificate's public key) as an EVP_PKEY, in one
 /// lookup that reads only what the comparison needs: what signing with a certificate wants. likelyId: as
