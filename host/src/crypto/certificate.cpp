@@ -145,8 +145,9 @@ std::optional<ParsedCertificate> parseCertificateDer(std::span<const std::uint8_
   // Keyed by the SHA-256 of the whole DER (the certificate's protocol id), so a hit is the same certificate
   // byte for byte. The bound only stops a stream of different certificates from growing the map forever.
   constexpr std::size_t kRemembered = 64;
-  static std::mutex mutex;
-  static std::map<std::array<std::uint8_t, 32>, ParsedCertificate> remembered;
+  // Never destroyed: the X509s must not be freed after OpenSSL has cleaned up at exit.
+  static std::mutex& mutex = *new std::mutex;
+  static auto& remembered = *new std::map<std::array<std::uint8_t, 32>, ParsedCertificate>;
   const auto digest = sha256(der);
   {
     const std::lock_guard lock(mutex);
