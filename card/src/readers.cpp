@@ -158,10 +158,7 @@ std::vector<std::string> listReaderNames(SCARDCONTEXT context) {
 std::vector<ReaderState> snapshot(PcscContext::Handle& handle, ReaderDetail detail) {
   for (int attempt = 1;; ++attempt) {
     const auto names = listReaderNames(handle.context);
-    if (names.empty()) {
-      handle.lastEventState.clear();
-      return {};
-    }
+    if (names.empty()) return {};
     std::vector<SCARD_READERSTATE> raw(names.size());
     for (std::size_t i = 0; i < names.size(); ++i) {
       raw[i].szReader = names[i].c_str();
@@ -177,11 +174,7 @@ std::vector<ReaderState> snapshot(PcscContext::Handle& handle, ReaderDetail deta
     }
     std::vector<ReaderState> readers;
     readers.reserve(raw.size());
-    handle.lastEventState.clear();
-    for (const auto& state : raw) {
-      readers.push_back(toReaderState(handle.context, state, detail));
-      handle.lastEventState[state.szReader] = state.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
-    }
+    for (const auto& state : raw) readers.push_back(toReaderState(handle.context, state, detail));
     return readers;
   }
 }

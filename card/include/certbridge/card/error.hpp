@@ -21,7 +21,7 @@ enum class ErrorKind {
   TokenNotFound,      ///< The module is loaded but has no token for this card.
   Pkcs11,             ///< Any other PKCS#11 failure; nativeName() holds the CKR name.
   Pcsc,               ///< Any other PC/SC failure; nativeName() holds the SCARD_ name.
-  Cancelled,          ///< The operation was cancelled through the library (e.g. ReaderMonitor::cancel).
+  Cancelled,          ///< A PC/SC or PKCS#11 call reported that it was cancelled.
   InvalidArgument,    ///< A programming or argument error (fatal, not retriable).
   PinIncorrect,       ///< A wrong PIN (CKR_PIN_INCORRECT); triesLeft() says how many tries remain, when known.
   PinLocked,          ///< The PIN is locked (CKR_PIN_LOCKED, or the token's lock flag after a wrong PIN).
