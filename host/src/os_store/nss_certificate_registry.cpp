@@ -56,6 +56,22 @@ void requireTools(const std::string& store, const std::string& location) {
   }
 }
 
+// Does one store's part of a change (register or unregister). A failure undoes every step the call has done,
+// in every store so far, and is reported as this store's.
+template <typename Step>
+void changeStore(const char* change, const std::string& storeName, const StoreReport& entry, Undo& undo, Step&& step) {
+  try {
+    step();
+  } catch (const StoreError&) {
+    undo.run();
+    throw;
+  } catch (const std::exception& e) {
+    spdlog::error("os store: {} in {} ({}) failed: {}", change, storeName, entry.location, e.what());
+    undo.run();
+    throw StoreError(storeName, entry.location, e.what());
+  }
+}
+
 }  // namespace
 
 NssLocations NssLocations::fromEnvironment() {
@@ -121,7 +137,7 @@ RegistryReport NssCertificateRegistry::registerCertificates(const CardRegistrati
   Undo undo;
   for (const Store& store : list) {
     StoreReport entry = reportFor(store);
-    try {
+    changeStore("register", store.name, entry, undo, [&] {
       requireTools(store.name, entry.location);
       const NssDatabase database(store.directory);
       if (!database.exists()) {
@@ -159,8 +175,7 @@ RegistryReport NssCertificateRegistry::registerCertificates(const CardRegistrati
           // ... by nothing: someone else's entry already loads the profile's module.
           entry.outcome = StoreOutcome::AlreadyPresent;
           entry.registeredAs = others->name;
-          report.stores.push_back(std::move(entry));
-          continue;
+          return;
         }
         database.addModule(ourName, provider.modulePath);
         undo.add("added " + ourName + " to " + database.spec(),
@@ -172,14 +187,7 @@ RegistryReport NssCertificateRegistry::registerCertificates(const CardRegistrati
         entry.registeredAs = ourName;
         spdlog::info("os store: added module '{}' ({}) to {}", ourName, provider.modulePath, database.spec());
       }
-    } catch (const StoreError&) {
-      undo.run();
-      throw;
-    } catch (const std::exception& e) {
-      spdlog::error("os store: register in {} ({}) failed: {}", store.name, entry.location, e.what());
-      undo.run();
-      throw StoreError(store.name, entry.location, e.what());
-    }
+    });
     report.stores.push_back(std::move(entry));
   }
   return report;
@@ -192,12 +200,9 @@ RegistryReport NssCertificateRegistry::unregisterCertificates(const CardRegistra
   Undo undo;
   for (const Store& store : list) {
     StoreReport entry = reportFor(store);
-    try {
+    changeStore("unregister", store.name, entry, undo, [&] {
       const NssDatabase database(store.directory);
-      if (!database.exists()) {
-        report.stores.push_back(std::move(entry));  // NotPresent: nothing to undo, and nothing is created
-        continue;
-      }
+      if (!database.exists()) return;  // NotPresent: nothing to undo, and nothing is created
       std::vector<NssModule> ours;
       std::optional<NssModule> others;
       for (const auto& module : database.modules()) {
@@ -220,14 +225,7 @@ RegistryReport NssCertificateRegistry::unregisterCertificates(const CardRegistra
         entry.outcome = StoreOutcome::LeftAlone;
         entry.registeredAs = others->name;
       }
-    } catch (const StoreError&) {
-      undo.run();
-      throw;
-    } catch (const std::exception& e) {
-      spdlog::error("os store: unregister in {} ({}) failed: {}", store.name, entry.location, e.what());
-      undo.run();
-      throw StoreError(store.name, entry.location, e.what());
-    }
+    });
     report.stores.push_back(std::move(entry));
   }
   return report;
