@@ -210,6 +210,40 @@ export function certificateTable(certificates, {caption, id = null, selectable =
     caption ? element('caption', {text: caption}) : null, element('thead', {}, head), element('tbody', {}, ...rows));
 }
 
+/** What the RA registered for the applicant (apply pages, card and key store alike). */
+export function registrationFacts(registration) {
+  return element('dl', {class: 'flow-facts'},
+    element('dt', {text: t('flow.apply.applicant')}), element('dd', {id: 'applicant', text: `${registration.subscriber.name} (${registration.subscriber.id})`}),
+    element('dt', {text: t('flow.apply.subject')}), element('dd', {id: 'subject', text: registration.subjectText}),
+    element('dt', {text: t('flow.apply.certificates')}), element('dd', {text: registration.keys
+      .map((key) => `${t(`flow.usage.${key.usage}`)} (RSA ${key.keySize})`).join(', ')}),
+    element('dt', {text: t('flow.apply.validity')}), element('dd', {text: t('flow.years', {years: registration.validityYears})}));
+}
+
+/** The terms checkbox in its paragraph: {paragraph, checkbox}. */
+export function termsCheckbox() {
+  const checkbox = element('input', {type: 'checkbox', id: 'terms'});
+  const paragraph = element('p', {class: 'flow-terms'}, checkbox, ' ', element('label', {for: 'terms', text: t('flow.apply.terms')}));
+  return {paragraph, checkbox};
+}
+
+/** The newly issued certificates among the RA's records, as the apply pages show them when done. */
+export function issuedCertificateTable(records, issued) {
+  return certificateTable(records.filter((c) => issued.certificates.some((i) => i.id === c.id)),
+    {caption: t('flow.apply.issued'), id: 'issued-certificates'});
+}
+
+/** The RA's current (not renewed) certificates to choose from, or `none` when there are none. */
+export function certificateChoice(certificates, {caption, none}) {
+  const current = certificates.filter((certificate) => certificate.status !== 'renewed');
+  return current.length ? certificateTable(current, {caption, id: 'ra-certificates', selectable: true}) : none;
+}
+
+/** The ids ticked in a certificateChoice table. */
+export function chosenIds(container) {
+  return [...container.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value);
+}
+
 /** A button in the actions area. */
 export function actionButton(view, {id, key, onClick}) {
   const button = element('button', {type: 'button', id, class: 'portal-button', 'data-text': key, text: t(key)});

@@ -1,23 +1,20 @@
 // Download (legacy operation 3): write certificates the RA issued onto the card, for when apply or renew
 // did not get them there. CertBridge finds each certificate's key on the card by its public key, so this
 // works on any computer (the legacy portal: "same computer only").
-import {actionButton, api, certificateTable, progressSay, startFlowPage, t} from './card-flow.js';
+import {actionButton, api, certificateChoice, chosenIds, progressSay, startFlowPage, t} from './card-flow.js';
 
 const view = await startFlowPage({flow: 'download', steps: ['write']});
 
 async function showIssued() {
   const {certificates} = await api('GET', '/api/certificates');
-  const current = certificates.filter((certificate) => certificate.status !== 'renewed');
-  view.details.replaceChildren(current.length
-    ? certificateTable(current, {caption: t('flow.download.table'), id: 'ra-certificates', selectable: true})
-    : t('flow.download.none'));
+  view.details.replaceChildren(certificateChoice(certificates, {caption: t('flow.download.table'), none: t('flow.download.none')}));
 }
 await showIssued();
 await view.loadReaders();
 view.ready();
 
 actionButton(view, {id: 'start', key: 'flow.download.start', onClick: async () => {
-  const ids = [...view.details.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value);
+  const ids = chosenIds(view.details);
   if (ids.length === 0) {
     view.fail({code: 'NOTHING_SELECTED'});
     return;

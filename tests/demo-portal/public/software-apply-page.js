@@ -2,26 +2,20 @@
 // the signing and the encryption key are made in this computer's key store (generateSoftwareKey; the window
 // asks the store's password only when it has one), the RA checks the PKCS#10 requests exactly as a card's
 // and issues, and the certificates are installed next to their keys (installCertificates).
-import {actionButton, api, certificateTable, element, progressSay, startFlowPage, t} from './card-flow.js';
+import {actionButton, api, element, issuedCertificateTable, progressSay, registrationFacts, startFlowPage, t, termsCheckbox} from './card-flow.js';
 
 const view = await startFlowPage({flow: 'software-apply', steps: ['generateStore', 'issue', 'install'], readers: false});
 const registration = await api('GET', '/api/registration');
 
-const terms = element('input', {type: 'checkbox', id: 'terms'});
-view.details.append(
-  element('dl', {class: 'flow-facts'},
-    element('dt', {text: t('flow.apply.applicant')}), element('dd', {id: 'applicant', text: `${registration.subscriber.name} (${registration.subscriber.id})`}),
-    element('dt', {text: t('flow.apply.subject')}), element('dd', {id: 'subject', text: registration.subjectText}),
-    element('dt', {text: t('flow.apply.certificates')}), element('dd', {text: registration.keys
-      .map((key) => `${t(`flow.usage.${key.usage}`)} (RSA ${key.keySize})`).join(', ')}),
-    element('dt', {text: t('flow.apply.validity')}), element('dd', {text: t('flow.years', {years: registration.validityYears})})),
+const terms = termsCheckbox();
+view.details.append(registrationFacts(registration),
   element('p', {class: 'flow-note', id: 'store-note', text: t('flow.storeNote')}),
-  element('p', {class: 'flow-terms'}, terms, ' ', element('label', {for: 'terms', text: t('flow.apply.terms')})));
+  terms.paragraph);
 if (!view.certbridge) view.fail({code: 'LIBRARY_MISSING'});
 view.ready();
 
 actionButton(view, {id: 'start', key: 'flow.software-apply.start', onClick: async () => {
-  if (!terms.checked) {
+  if (!terms.checkbox.checked) {
     view.fail({code: 'TERMS_NOT_ACCEPTED'});
     return;
   }
@@ -39,8 +33,7 @@ actionButton(view, {id: 'start', key: 'flow.software-apply.start', onClick: asyn
     await view.certbridge.installCertificates({certificates: issued.certificates.map((c) => c.certificate),
       caCertificates: [issued.caCertificate]}, {onProgress: progressSay(view)});
     const {certificates} = await api('POST', '/api/software/certificates/installed', {ids: issued.certificates.map((c) => c.id)});
-    view.result.replaceChildren(certificateTable(certificates.filter((c) => issued.certificates.some((i) => i.id === c.id)),
-      {caption: t('flow.apply.issued'), id: 'issued-certificates'}));
+    view.result.replaceChildren(issuedCertificateTable(certificates, issued));
     view.done('flow.software-apply.done');
   } catch (error) {
     view.fail(error);

@@ -1,23 +1,22 @@
 // Install, software-certificate edition (legacy S2, "download"): certificates the RA issued for a key store
 // installed next to their keys (installCertificates finds each key by its public key; a certificate whose
 // key is not in this computer's store is refused before anything is stored).
-import {actionButton, api, certificateTable, element, progressSay, startFlowPage, t} from './card-flow.js';
+import {actionButton, api, certificateChoice, chosenIds, element, progressSay, startFlowPage, t} from './card-flow.js';
 
 const view = await startFlowPage({flow: 'software-install', steps: ['install'], readers: false});
 
 async function showIssued() {
   const {certificates} = await api('GET', '/api/software/certificates');
-  const current = certificates.filter((certificate) => certificate.status !== 'renewed');
-  view.details.replaceChildren(current.length
-    ? certificateTable(current, {caption: t('flow.software-install.table'), id: 'ra-certificates', selectable: true})
-    : t('flow.software-install.none'), element('p', {class: 'flow-note', id: 'store-note', text: t('flow.storeNote')}));
+  view.details.replaceChildren(
+    certificateChoice(certificates, {caption: t('flow.software-install.table'), none: t('flow.software-install.none')}),
+    element('p', {class: 'flow-note', id: 'store-note', text: t('flow.storeNote')}));
 }
 await showIssued();
 if (!view.certbridge) view.fail({code: 'LIBRARY_MISSING'});
 view.ready();
 
 actionButton(view, {id: 'start', key: 'flow.software-install.start', onClick: async () => {
-  const ids = [...view.details.querySelectorAll('input[type="checkbox"]:checked')].map((box) => box.value);
+  const ids = chosenIds(view.details);
   if (ids.length === 0) {
     view.fail({code: 'NOTHING_SELECTED'});
     return;
