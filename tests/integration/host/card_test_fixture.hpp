@@ -32,16 +32,6 @@ json request(const std::string& id, const std::string& command, json params = js
 /// A chinese subject as an RA sends it.
 json raSubject(const std::string& commonName);
 
-/// The answer and the progress messages that came before it.
-struct Answer {
-  json message;
-  std::vector<json> progress;
-  bool ok() const { return message.value("ok", false); }
-  const json& result() const { return message.at("result"); }
-  std::string code() const { return message.contains("error") ? message["error"].value("code", "") : ""; }
-  const json& error() const { return message.at("error"); }
-};
-
 class CardCommands : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -13,6 +13,16 @@
 
 namespace certbridge::host::integration {
 
+/// A host's answer to one request and the progress messages that came before it.
+struct Answer {
+  nlohmann::json message;
+  std::vector<nlohmann::json> progress;
+  bool ok() const { return message.value("ok", false); }
+  const nlohmann::json& result() const { return message.at("result"); }
+  std::string code() const { return message.contains("error") ? message["error"].value("code", "") : ""; }
+  const nlohmann::json& error() const { return message.at("error"); }
+};
+
 class HostProcess {
  public:
   /// Starts binary with args, the current environment plus overrides, stderr into stderrFile.

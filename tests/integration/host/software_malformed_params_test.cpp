@@ -94,7 +94,7 @@ TEST_F(SoftwareStoreTest, MalformedParamsAreRefusedBeforeTheStoreIsTouched) {
   int index = 0;
   for (const auto& bad : malformedCases(leaf)) {
     SCOPED_TRACE(std::string(bad.command) + " " + bad.params.dump());
-    const SoftwareAnswer answer = call(*host, softwareRequest("m" + std::to_string(index++), bad.command, bad.params));
+    const Answer answer = call(*host, softwareRequest("m" + std::to_string(index++), bad.command, bad.params));
     EXPECT_EQ(answer.code(), "BAD_REQUEST") << answer.message.dump(2);
     EXPECT_EQ(answer.message.value("error", json::object()).value("field", ""), bad.field) << answer.message.dump(2);
     EXPECT_EQ(answer.message.dump().find(kSecret), std::string::npos) << "a password echoed back";
@@ -107,13 +107,13 @@ TEST_F(SoftwareStoreTest, AFileThatIsNotPkcs12IsReportedAsSuch) {
   auto host = startHost("a");
   const std::string notPkcs12 = base64Encode(std::vector<std::uint8_t>(64, 0x30));
   for (const char* command : {"importPkcs12", "changePkcs12Password"}) {
-    const SoftwareAnswer answer =
+    const Answer answer =
         call(*host, softwareRequest(std::string("f-") + command, command,
                                     {{"file", notPkcs12}, {"password", kSecret}, {"newPassword", "another-one"}}));
     if (std::string(command) == "importPkcs12") {
       // importPkcs12 takes no newPassword: still a bad request first.
       EXPECT_EQ(answer.code(), "BAD_REQUEST");
-      const SoftwareAnswer import =
+      const Answer import =
           call(*host, softwareRequest("f-import", command, {{"file", notPkcs12}, {"password", kSecret}}));
       EXPECT_EQ(import.code(), "PKCS12_FILE_INVALID") << import.message.dump(2);
     } else {

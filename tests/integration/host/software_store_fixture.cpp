@@ -58,10 +58,10 @@ std::unique_ptr<HostProcess> SoftwareStoreTest::startHost(const std::string& hom
   return host;
 }
 
-SoftwareAnswer SoftwareStoreTest::call(HostProcess& host, const json& message, std::chrono::milliseconds timeout) {
+Answer SoftwareStoreTest::call(HostProcess& host, const json& message, std::chrono::milliseconds timeout) {
   host.send(message);
   const std::string id = message["id"].get<std::string>();
-  SoftwareAnswer answer;
+  Answer answer;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     const auto left =
@@ -77,7 +77,7 @@ SoftwareAnswer SoftwareStoreTest::call(HostProcess& host, const json& message, s
 }
 
 json SoftwareStoreTest::ok(HostProcess& host, const json& message) {
-  const SoftwareAnswer answer = call(host, message);
+  const Answer answer = call(host, message);
   EXPECT_TRUE(answer.ok()) << message["command"] << ": " << answer.message.dump(2);
   return answer.ok() ? answer.result() : json::object();
 }

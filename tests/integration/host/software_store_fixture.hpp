@@ -21,16 +21,6 @@ namespace certbridge::host::integration {
 
 using nlohmann::json;
 
-/// The answer and the progress messages that came before it.
-struct SoftwareAnswer {
-  json message;
-  std::vector<json> progress;
-  bool ok() const { return message.value("ok", false); }
-  const json& result() const { return message.at("result"); }
-  std::string code() const { return message.contains("error") ? message["error"].value("code", "") : ""; }
-  const json& error() const { return message.at("error"); }
-};
-
 class SoftwareStoreTest : public ::testing::Test {
  protected:
   /// Skips (or fails, with CI set) when certutil or openssl is missing; makes the temporary directory.
@@ -47,8 +37,7 @@ class SoftwareStoreTest : public ::testing::Test {
   /// A host as Chrome starts it, with HOME = home(homeName) and a configuration allowing kSoftwareOrigin.
   std::unique_ptr<HostProcess> startHost(const std::string& homeName);
 
-  SoftwareAnswer call(HostProcess& host, const json& message,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(120));
+  Answer call(HostProcess& host, const json& message, std::chrono::milliseconds timeout = std::chrono::seconds(120));
   /// call() that must succeed; returns the result (an empty object after reporting the failure).
   json ok(HostProcess& host, const json& message);
 

@@ -41,7 +41,7 @@ class SoftwareCertificates : public SoftwareStoreTest {
  protected:
   // Two keys made in home "a", their requests checked, certificates issued by ca and installed.
   std::vector<std::string> applyAndInstall(HostProcess& host, TestCa& ca) {
-    const SoftwareAnswer answer =
+    const Answer answer =
         call(host, softwareRequest("gen", "generateSoftwareKey",
                                    {{"subject", subject(kChineseName)},
                                     {"keys", json::array({{{"usage", "signing"}}, {{"usage", "encryption"}}})}}));
@@ -143,9 +143,8 @@ TEST_F(SoftwareCertificates, KeyRequestInstallExportImportRenewAndChangePassword
 
   // Another computer: a wrong password changes nothing (not even a database appears) ...
   auto hostB = startHost("b");
-  const SoftwareAnswer refused = call(
-      *hostB,
-      softwareRequest("import-wrong", "importPkcs12", {{"file", signingFileBase64}, {"password", "wrong-password"}}));
+  const Answer refused = call(*hostB, softwareRequest("import-wrong", "importPkcs12",
+                                                      {{"file", signingFileBase64}, {"password", "wrong-password"}}));
   EXPECT_EQ(refused.code(), "PKCS12_PASSWORD_INCORRECT") << refused.message.dump(2);
   EXPECT_FALSE(std::filesystem::exists(database("b") / "key4.db"));
   // ... the right one brings key and certificate, linked.
@@ -238,8 +237,8 @@ TEST_F(SoftwareCertificates, CertificateWithoutItsKeyIsRefusedAndNothingChanges)
   const std::string before = storeListing("a");
   const std::string stranger = ca.issueForNewKey("Nobody", 30);
   // The good certificate first: all or nothing, it must not be stored either.
-  const SoftwareAnswer answer = call(*host, softwareRequest("mismatch", "installCertificates",
-                                                            {{"certificates", json::array({issued[0], stranger})}}));
+  const Answer answer = call(*host, softwareRequest("mismatch", "installCertificates",
+                                                    {{"certificates", json::array({issued[0], stranger})}}));
   EXPECT_EQ(answer.code(), "CERTIFICATE_KEY_MISMATCH") << answer.message.dump(2);
   EXPECT_EQ(answer.error().value("field", ""), "params.certificates[1]");
   EXPECT_EQ(storeListing("a"), before);
@@ -259,12 +258,12 @@ TEST_F(SoftwareCertificates, DatabaseWithAPasswordNeedsIt) {
   ASSERT_EQ(certutil("locked", "-N -f " + shellQuote(passwordFile.string()), output), 0) << output;
   auto host = startHost("locked");
   const json params = {{"subject", subject("Locked")}, {"keys", json::array({{{"usage", "signing"}}})}};
-  const SoftwareAnswer missing = call(*host, softwareRequest("no-password", "generateSoftwareKey", params));
+  const Answer missing = call(*host, softwareRequest("no-password", "generateSoftwareKey", params));
   EXPECT_EQ(missing.code(), "STORE_PASSWORD_INCORRECT");
   EXPECT_EQ(missing.error().value("passwordGiven", true), false);
   json wrong = params;
   wrong["storePassword"] = "not-it";
-  const SoftwareAnswer refused = call(*host, softwareRequest("wrong-password", "generateSoftwareKey", wrong));
+  const Answer refused = call(*host, softwareRequest("wrong-password", "generateSoftwareKey", wrong));
   EXPECT_EQ(refused.code(), "STORE_PASSWORD_INCORRECT");
   EXPECT_EQ(refused.error().value("passwordGiven", false), true);
   certutil("locked", "-K -f " + shellQuote(passwordFile.string()), output);
