@@ -7,6 +7,8 @@
 #include <set>
 #include <system_error>
 
+#include "reader_watch.hpp"
+
 namespace certbridge::card {
 
 namespace {
@@ -53,6 +55,32 @@ std::optional<TokenInfo> chooseToken(const std::vector<TokenInfo>& tokens, const
   });
   if (byLabel != tokens.end()) return *byLabel;
   return std::nullopt;
+}
+
+// The same card as when found: still present, same ATR, and no insertion or removal counted since.
+bool sameCard(const ReaderState& now, const ReaderState& found) {
+  return now.cardPresent && now.atr == found.atr && now.cardEvents == found.cardEvents;
+}
+
+// The card in the named reader, or the first usable one (see CardLocator::find).
+CardSlot chooseSlot(std::vector<CardSlot> slots, const std::string& reader) {
+  if (slots.empty()) throw CardError(ErrorKind::NoReader, "No smart card reader is connected");
+  if (!reader.empty()) {
+    const auto named =
+        std::find_if(slots.begin(), slots.end(), [&](const CardSlot& slot) { return slot.reader.name == reader; });
+    if (named == slots.end()) throw CardError(ErrorKind::NoReader, "Reader " + quoted(reader) + " is not connected");
+    if (named->problem) throw *named->problem;
+    return std::move(*named);
+  }
+  // With several cards inserted, the first usable one in reader order wins; a card we cannot use is only
+  // reported when there is no usable one.
+  const auto usable = std::find_if(slots.begin(), slots.end(),
+                                   [](const CardSlot& slot) { return slot.reader.cardPresent && !slot.problem; });
+  if (usable != slots.end()) return std::move(*usable);
+  const auto withCard =
+      std::find_if(slots.begin(), slots.end(), [](const CardSlot& slot) { return slot.reader.cardPresent; });
+  if (withCard == slots.end()) throw CardError(ErrorKind::NoCard, "There is no card in any reader");
+  throw *withCard->problem;
 }
 
 }  // namespace
@@ -141,27 +169,27 @@ std::vector<CardSlot> CardLocator::scan(ReaderDetail detail) {
 }
 
 CardSlot CardLocator::find(const std::string& reader) {
-  auto slots = scan(ReaderDetail::CardState);
-  if (slots.empty()) throw CardError(ErrorKind::NoReader, "No smart card reader is connected");
-  if (!reader.empty()) {
-    const auto named =
-        std::find_if(slots.begin(), slots.end(), [&](const CardSlot& slot) { return slot.reader.name == reader; });
-    if (named == slots.end()) throw CardError(ErrorKind::NoReader, "Reader " + quoted(reader) + " is not connected");
-    if (named->problem) throw *named->problem;
-    return std::move(*named);
-  }
-  // With several cards inserted, the first usable one in reader order wins; a card we cannot use is only
-  // reported when there is no usable one.
-  const auto usable = std::find_if(slots.begin(), slots.end(),
-                                   [](const CardSlot& slot) { return slot.reader.cardPresent && !slot.problem; });
-  if (usable != slots.end()) return std::move(*usable);
-  const auto withCard =
-      std::find_if(slots.begin(), slots.end(), [](const CardSlot& slot) { return slot.reader.cardPresent; });
-  if (withCard == slots.end()) throw CardError(ErrorKind::NoCard, "There is no card in any reader");
-  throw *withCard->problem;
+  CardSlot slot = chooseSlot(scan(ReaderDetail::CardState), reader);
+  tieToWatch(slot);
+  return slot;
+}
+
+void CardLocator::watchReaders() {
+  if (!watch_) watch_ = std::make_unique<detail::ReaderWatch>();
+}
+
+void CardLocator::tieToWatch(CardSlot& slot) const {
+  if (!watch_) return;
+  const auto seen = watch_->reader(slot.reader.name);
+  if (seen && seen->reader && sameCard(*seen->reader, slot.reader)) slot.watchConnection = seen->connection;
 }
 
 bool CardLocator::stillInserted(const CardSlot& slot) {
+  if (watch_ && slot.watchConnection) {
+    const auto seen = watch_->reader(slot.reader.name);
+    if (seen && seen->connection == *slot.watchConnection) return seen->reader && sameCard(*seen->reader, slot.reader);
+    // The watch lost its connection since: the service may have restarted. Ask it directly.
+  }
   const auto now = withPcsc([&](PcscContext& context) { return context.reader(slot.reader.name); });
   if (!now || !now->cardPresent || now->atr != slot.reader.atr) return false;
   // A new context may mean a restarted service, which counts from zero again: then presence is all we know.

@@ -26,6 +26,10 @@ struct PcscContext::Handle {
 
 namespace detail {
 
+/// What PC/SC reported of one reader, as a ReaderState (the pin pad is asked, through context, only for
+/// ReaderDetail::WithPinPad).
+ReaderState toReaderState(SCARDCONTEXT context, const SCARD_READERSTATE& raw, ReaderDetail detail);
+
 /// Names of the connected readers; empty (not an error) when there are none.
 std::vector<std::string> listReaderNames(SCARDCONTEXT context);
 

@@ -21,6 +21,8 @@ namespace {
 
 // Readers listed between two calls can vanish or appear; a few retries make that race invisible.
 constexpr int kListAttempts = 3;
+// Characters for the first SCardListReaders call: room for several readers' names.
+constexpr DWORD kReaderListGuess = 1024;
 
 /// A direct (card-less) connection to a reader, for control commands. Disconnects on destruction.
 class DirectConnection {
@@ -78,19 +80,6 @@ bool readerHasPinPad(SCARDCONTEXT context, const std::string& reader) {
   return pinPad;
 }
 
-ReaderState toReaderState(SCARDCONTEXT context, const SCARD_READERSTATE& raw, ReaderDetail detail) {
-  ReaderState state;
-  state.name = raw.szReader;
-  state.cardPresent = (raw.dwEventState & SCARD_STATE_PRESENT) != 0;
-  state.cardExclusive = (raw.dwEventState & SCARD_STATE_EXCLUSIVE) != 0;
-  state.cardEvents = detail::eventCounter(raw.dwEventState);
-  // A mute card is present but has no ATR; it is left empty so no profile matches it.
-  if (state.cardPresent && raw.cbAtr > 0 && raw.cbAtr <= sizeof raw.rgbAtr)
-    state.atr.assign(raw.rgbAtr, raw.rgbAtr + raw.cbAtr);
-  if (detail == ReaderDetail::WithPinPad) state.pinPad = readerHasPinPad(context, state.name);
-  return state;
-}
-
 }  // namespace
 
 PcscContext::Handle::Handle() {
@@ -121,23 +110,35 @@ std::optional<ReaderState> PcscContext::reader(const std::string& name) {
   // pcsc-lite answers an unknown name with SCARD_E_UNKNOWN_READER, WinSCard with SCARD_STATE_UNKNOWN.
   if (rv == SCARD_E_UNKNOWN_READER || (raw.dwEventState & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE)) != 0)
     return std::nullopt;
-  return toReaderState(handle_->context, raw, ReaderDetail::CardState);
+  return detail::toReaderState(handle_->context, raw, ReaderDetail::CardState);
 }
 
 namespace detail {
 
+ReaderState toReaderState(SCARDCONTEXT context, const SCARD_READERSTATE& raw, ReaderDetail detail) {
+  ReaderState state;
+  state.name = raw.szReader;
+  state.cardPresent = (raw.dwEventState & SCARD_STATE_PRESENT) != 0;
+  state.cardExclusive = (raw.dwEventState & SCARD_STATE_EXCLUSIVE) != 0;
+  state.cardEvents = detail::eventCounter(raw.dwEventState);
+  // A mute card is present but has no ATR; it is left empty so no profile matches it.
+  if (state.cardPresent && raw.cbAtr > 0 && raw.cbAtr <= sizeof raw.rgbAtr)
+    state.atr.assign(raw.rgbAtr, raw.rgbAtr + raw.cbAtr);
+  if (detail == ReaderDetail::WithPinPad) state.pinPad = readerHasPinPad(context, state.name);
+  return state;
+}
+
 std::vector<std::string> listReaderNames(SCARDCONTEXT context) {
+  // Each call is a request to the service: a buffer that fits a few readers usually makes one enough.
+  DWORD size = kReaderListGuess;
   for (int attempt = 1;; ++attempt) {
-    DWORD size = 0;
-    if (CERTBRIDGE_PCSC_CALL(SCardListReaders, (context, nullptr, nullptr, &size), SCARD_E_NO_READERS_AVAILABLE) ==
-        SCARD_E_NO_READERS_AVAILABLE)
-      return {};
     std::string buffer(size, '\0');
     const LONG rv = CERTBRIDGE_PCSC_CALL(SCardListReaders, (context, nullptr, buffer.data(), &size),
                                          SCARD_E_NO_READERS_AVAILABLE, SCARD_E_INSUFFICIENT_BUFFER);
     if (rv == SCARD_E_NO_READERS_AVAILABLE) return {};
     if (rv == SCARD_E_INSUFFICIENT_BUFFER) {
-      if (attempt < kListAttempts) continue;  // A reader arrived between the two calls.
+      // size now says what the list needs; it can grow again before the next call if a reader arrives.
+      if (attempt < kListAttempts) continue;
       throw CardError(ErrorKind::Pcsc, "The reader list kept changing while it was read", "SCardListReaders",
                       static_cast<long>(rv), pcscErrorName(rv));
     }

@@ -7,4 +7,8 @@ card::CardLocator& CardAccess::locator() {
   return *locator_;
 }
 
+void CardAccess::watchReaders() {
+  if (locator_) locator_->watchReaders();
+}
+
 }  // namespace certbridge::host

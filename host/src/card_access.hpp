@@ -33,6 +33,10 @@ class CardAccess {
   /// The locator over the configured card profiles; loaded modules stay loaded for its lifetime.
   card::CardLocator& locator();
 
+  /// After a card request is answered: starts the locator's reader watch if the request created the locator.
+  /// Not sooner, so that the first request of a fresh host has the PC/SC service to itself.
+  void watchReaders();
+
   /// The unblockRequest in progress, if any; a new request replaces it, unblockPin uses it up.
   std::optional<PendingUnblock> pendingUnblock;
 

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <memory>
+#include <thread>
 
 #include "certbridge/card/card_locator.hpp"
 #include "certbridge/card/error.hpp"
@@ -12,6 +15,7 @@ namespace certbridge::card {
 namespace {
 
 using testing::TestBed;
+using namespace std::chrono_literals;
 
 // The test bed's own card profile (see testbed.sh), with the parts a test may change.
 CardProfile virtualCardProfile(const std::string& atr = testing::kCardAtr, const std::string& atrMask = "",
@@ -41,6 +45,29 @@ ErrorKind findError(CardLocator& locator, const std::string& reader = {}) {
   }
   ADD_FAILURE() << "find(\"" << reader << "\") found a card";
   return ErrorKind::Pcsc;
+}
+
+// Finds the card in reader 0 until the reader watch has caught up with the service and the card is tied to it
+// (or 10 s pass: then the slot comes back untied and the caller's assertion says so).
+CardSlot findWatched(CardLocator& locator) {
+  locator.watchReaders();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    CardSlot slot = locator.find(testing::kCardReader);
+    if (slot.watchConnection || std::chrono::steady_clock::now() > deadline) return slot;
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+// Whether stillInserted comes to answer `expected` within 5 s: the watch learns of a change when its thread
+// wakes, a moment after the service knows.
+bool comesToSay(CardLocator& locator, const CardSlot& slot, bool expected) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (locator.stillInserted(slot) != expected) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
 }
 
 TEST(CardLocator, ScanBindsTheCardReaderToItsTokenAndReportsNoCardForTheEmptyReader) {
@@ -119,6 +146,81 @@ TEST(CardLocator, KeepsWorkingWhenThePcscServiceRestarts) {
   { testing::PcscdStoppedGuard stoppedAndStartedAgain; }
   EXPECT_TRUE(locator.stillInserted(after)) << "the service counts card events from zero again: presence decides";
   ASSERT_TRUE(locator.find(testing::kCardReader).token);
+}
+
+TEST(CardLocator, AWatchedCardIsCheckedThroughTheWatchUntilItIsPulledEvenWhenItIsPutBack) {
+  auto locator = locatorFor(virtualCardProfile());
+  EXPECT_FALSE(locator.find(testing::kCardReader).watchConnection) << "no watch before watchReaders";
+  const CardSlot slot = findWatched(locator);
+  ASSERT_TRUE(slot.watchConnection) << "the watch never saw the reader as find did";
+  EXPECT_TRUE(locator.stillInserted(slot));
+
+  // The watch, not the service, judges a tied slot: this copy claims a card event the watch never saw, on a
+  // direct context that no longer counts (asking the service would go by presence alone and say yes).
+  CardSlot claimed = slot;
+  claimed.reader.cardEvents += 1;
+  claimed.pcscContext += 1;
+  EXPECT_FALSE(locator.stillInserted(claimed));
+
+  {
+    testing::CardOutGuard cardOut;
+    EXPECT_TRUE(comesToSay(locator, slot, false)) << "the card is out";
+  }
+  EXPECT_FALSE(locator.stillInserted(slot)) << "pulled and put back";
+  const CardSlot again = findWatched(locator);
+  EXPECT_TRUE(again.watchConnection);
+  EXPECT_EQ(again.watchConnection, slot.watchConnection) << "the same connection to the service";
+  EXPECT_TRUE(locator.stillInserted(again));
+}
+
+TEST(CardLocator, TheWatchReconnectsWhenThePcscServiceRestarts) {
+  auto locator = locatorFor(virtualCardProfile());
+  const CardSlot before = findWatched(locator);
+  ASSERT_TRUE(before.watchConnection);
+  {
+    testing::PcscdStoppedGuard stopped;
+    // Once the watch has lost the service, the check asks the service itself, which is not there.
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    bool threw = false;
+    while (!threw && std::chrono::steady_clock::now() < deadline) {
+      try {
+        locator.stillInserted(before);
+        std::this_thread::sleep_for(5ms);
+      } catch (const CardError& error) {
+        EXPECT_EQ(error.kind(), ErrorKind::PcscUnavailable) << error.what();
+        threw = true;
+      }
+    }
+    EXPECT_TRUE(threw) << "the watch kept vouching for a service that stopped";
+  }
+  const CardSlot after = findWatched(locator);
+  ASSERT_TRUE(after.watchConnection) << "the watch did not reconnect";
+  EXPECT_NE(*after.watchConnection, *before.watchConnection);
+  EXPECT_TRUE(locator.stillInserted(after));
+  EXPECT_TRUE(locator.stillInserted(before)) << "counts from the old connection mean nothing now: presence decides";
+}
+
+// How long destroying the locator takes: it stops the watch, which may be waiting on the service (in waits of
+// 5 s) or pausing between attempts to connect.
+std::chrono::steady_clock::duration timeToDestroy(std::unique_ptr<CardLocator>& locator) {
+  const auto started = std::chrono::steady_clock::now();
+  locator.reset();
+  return std::chrono::steady_clock::now() - started;
+}
+
+TEST(CardLocator, TheWatchWaitsForAServiceThatIsNotRunningAndStopsPromptly) {
+  auto locator = std::make_unique<CardLocator>(CardProfileTable({virtualCardProfile()}));
+  {
+    testing::PcscdStoppedGuard stopped;
+    locator->watchReaders();  // no service: the watch keeps trying in the background
+    EXPECT_EQ(findError(*locator), ErrorKind::PcscUnavailable);
+
+    auto idle = std::make_unique<CardLocator>(CardProfileTable({virtualCardProfile()}));
+    idle->watchReaders();
+    EXPECT_LT(timeToDestroy(idle), 2s) << "stopping a watch that cannot reach the service";
+  }
+  EXPECT_TRUE(findWatched(*locator).watchConnection) << "the watch connected once the service was back";
+  EXPECT_LT(timeToDestroy(locator), 2s) << "stopping a watch that waits for a change";
 }
 
 TEST(CardLocator, MaskedAtrProfileFindsTheCard) {

@@ -18,6 +18,10 @@
 
 namespace certbridge::card {
 
+namespace detail {
+class ReaderWatch;
+}
+
 /// What is known about one reader and the card in it. A problem does not stop the others being listed.
 struct CardSlot {
   ReaderState reader;
@@ -27,11 +31,15 @@ struct CardSlot {
   std::optional<CardError> problem;      ///< NoCard, CardNotSupported, ModuleUnavailable, TokenNotFound, ...
   /// Which of the locator's PC/SC contexts read the reader: card event counts compare only within one.
   unsigned pcscContext = 0;
+  /// Set by find when the locator's reader watch saw the reader just as `reader` says: which of the watch's
+  /// connections to the service that was. stillInserted then reads the watch instead of asking the service.
+  std::optional<unsigned> watchConnection;
 };
 
 /// Finds cards and their tokens. Keeps loaded modules and one PC/SC context for its lifetime (loading and
 /// establishing are slow); a context the service dropped (it was restarted) is replaced on the next call.
-/// Not thread-safe.
+/// watchReaders starts a reader watch: a thread that follows the service's reader states, so that checking
+/// a found card is still in reads memory instead of asking the service. Not thread-safe (the watch is).
 class CardLocator {
  public:
   explicit CardLocator(CardProfileTable profiles);
@@ -45,9 +53,16 @@ class CardLocator {
   /// TokenNotFound. The reader's pinPad is not asked.
   CardSlot find(const std::string& reader = {});
 
+  /// Starts the reader watch, if it is not running yet. Its thread connects to the PC/SC service on its own
+  /// and keeps trying while the service is down. Cards found from the moment it has read the readers are
+  /// checked through it (see stillInserted).
+  void watchReaders();
+
   /// Whether the card found in slot is still in its reader: false once the reader is gone, holds no card or
-  /// another one, or has counted a card removal since (the card was pulled and put back). Costs one request
-  /// to the PC/SC service. Throws CardError(PcscUnavailable) when the service cannot be reached.
+  /// another one, or has counted a card removal since (the card was pulled and put back). Reads the reader
+  /// watch when it saw the card found (slot.watchConnection) and has kept its connection since; it learns of
+  /// a change as soon as its thread wakes, well under a millisecond on an idle machine. Otherwise costs one
+  /// request to the PC/SC service, and throws CardError(PcscUnavailable) when the service cannot be reached.
   bool stillInserted(const CardSlot& slot);
 
   /// Loads (or returns the already loaded) module at path. Throws ModuleUnavailable when it cannot be
@@ -75,6 +90,8 @@ class CardLocator {
 
   /// Runs call on the kept PC/SC context, establishing one first if needed. When the call fails because
   /// the context went stale (the service restarted under it), it runs once more on a new context.
+  /// Sets slot.watchConnection when the reader watch sees the slot's reader just as the slot says.
+  void tieToWatch(CardSlot& slot) const;
   template <typename Call>
   auto withPcsc(Call&& call) -> decltype(call(std::declval<PcscContext&>()));
   /// The token choose picks from the module's tokens. Listing them re-enumerates the module's slots (eight
@@ -92,6 +109,7 @@ class CardLocator {
   std::map<std::string, ModuleFailure> moduleFailures_;
   /// Each module's tokens as last listed, by module path (see knownOrListedToken).
   std::map<std::string, std::vector<TokenInfo>> knownTokens_;
+  std::unique_ptr<detail::ReaderWatch> watch_;  ///< see watchReaders
 };
 
 }  // namespace certbridge::card

@@ -1,0 +1,161 @@
+// ReaderWatch: the thread that follows the PC/SC service's reader states (see reader_watch.hpp).
+
+#include "reader_watch.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+
+#include "pcsc_call.hpp"
+#include "pcsc_context.hpp"
+
+namespace certbridge::card::detail {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// The PnP pseudo reader: a wait that includes it also ends when a reader is connected or disconnected.
+constexpr const char* kPnpNotificationReader = "\\\\?PnP?\\Notification";
+// How long one wait lasts before the reader list is compared by name. pcsc-lite's PnP notice covers only
+// changes during a wait, so a reader that arrived just before one is found this way.
+constexpr DWORD kWaitSliceMs = 5000;
+// The pause before connecting again after the service failed or while it is not running.
+constexpr auto kRetryPause = 250ms;
+// SCardCancel ends a wait in progress but not one about to begin, so the destructor repeats it this often
+// until the thread has finished.
+constexpr auto kCancelRepeat = 10ms;
+
+// The service no longer knows the reader: it was disconnected during the wait.
+bool readerGone(const SCARD_READERSTATE& state) {
+  return (state.dwEventState & SCARD_STATE_UNKNOWN) != 0;
+}
+
+// What the next wait should take as known: the state just reported, without the "changed" mark.
+void acknowledge(SCARD_READERSTATE& state) {
+  state.dwCurrentState = state.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
+}
+
+}  // namespace
+
+ReaderWatch::ReaderWatch() : thread_([this] { run(); }) {}
+
+ReaderWatch::~ReaderWatch() {
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  changed_.notify_all();
+  while (!finished_) {
+    if (waitingOn_) SCardCancel(*waitingOn_);  // pcsc-lite cancels through a session of its own: no deadlock
+    changed_.wait_for(lock, kCancelRepeat, [this] { return finished_; });
+  }
+  lock.unlock();
+  thread_.join();
+}
+
+std::optional<ReaderWatch::Sighting> ReaderWatch::reader(const std::string& name) const {
+  const std::lock_guard lock(mutex_);
+  if (!readers_) return std::nullopt;
+  Sighting sighting;
+  sighting.connection = connection_;
+  const auto found =
+      std::find_if(readers_->begin(), readers_->end(), [&](const ReaderState& reader) { return reader.name == name; });
+  if (found != readers_->end()) sighting.reader = *found;
+  return sighting;
+}
+
+bool ReaderWatch::stopping() const {
+  const std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+void ReaderWatch::run() {
+  while (!stopping()) {
+    try {
+      PcscContext context;
+      // Declared after the context, so the destructor cannot cancel a context that is being released.
+      struct Following {
+        ReaderWatch& watch;
+        Following(ReaderWatch& w, SCARDCONTEXT context) : watch(w) {
+          const std::lock_guard lock(watch.mutex_);
+          watch.waitingOn_ = context;
+          ++watch.connection_;
+        }
+        ~Following() {
+          const std::lock_guard lock(watch.mutex_);
+          watch.waitingOn_.reset();
+          watch.readers_.reset();  // nothing current to tell any more: callers ask the service themselves
+        }
+        Following(const Following&) = delete;
+        Following& operator=(const Following&) = delete;
+      } following(*this, context.handle().context);
+      follow(context.handle().context);
+    } catch (const std::exception&) {
+      // The service is not running, or failed or restarted under us: try again after a pause.
+    }
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, kRetryPause, [this] { return stopping_; });
+  }
+  const std::lock_guard lock(mutex_);
+  finished_ = true;
+  changed_.notify_all();
+}
+
+void ReaderWatch::follow(SCARDCONTEXT context) {
+  DWORD pnpState = 0;  // what the service last said of the reader list (Windows: the reader count)
+  bool pnpTrusted = true;
+  while (!stopping()) {
+    // One pass per reader list: read every reader's state at once, then wait for changes.
+    const auto names = listReaderNames(context);
+    std::vector<SCARD_READERSTATE> states(names.size() + (pnpTrusted ? 1 : 0));
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      states[i].szReader = names[i].c_str();
+      states[i].dwCurrentState = SCARD_STATE_UNAWARE;
+    }
+    if (pnpTrusted) {
+      states.back().szReader = kPnpNotificationReader;
+      states.back().dwCurrentState = pnpState;
+    }
+    if (states.empty()) {
+      // No reader and no PnP notice to wait on: publish that, and look again after a slice.
+      publish(states, 0, context);
+      std::unique_lock lock(mutex_);
+      changed_.wait_for(lock, std::chrono::milliseconds(kWaitSliceMs), [this] { return stopping_; });
+      continue;
+    }
+    DWORD timeout = 0;  // the first call answers at once with the current states
+    for (;;) {
+      const LONG rv = CERTBRIDGE_PCSC_CALL(SCardGetStatusChange,
+                                           (context, timeout, states.data(), static_cast<DWORD>(states.size())),
+                                           SCARD_E_TIMEOUT, SCARD_E_UNKNOWN_READER, SCARD_E_CANCELLED);
+      if (stopping()) return;
+      if (rv == SCARD_E_UNKNOWN_READER || rv == SCARD_E_CANCELLED) break;  // a reader left: list again
+      const bool first = timeout == 0;
+      timeout = kWaitSliceMs;
+      if (rv == SCARD_E_TIMEOUT && !first) {
+        if (listReaderNames(context) != names) break;
+        continue;
+      }
+      for (auto& state : states) acknowledge(state);
+      if (pnpTrusted) pnpState = states.back().dwCurrentState;
+      if (std::any_of(states.begin(), states.begin() + static_cast<std::ptrdiff_t>(names.size()), readerGone)) break;
+      if (pnpTrusted && !first && (states.back().dwEventState & SCARD_STATE_CHANGED) != 0) {
+        if (listReaderNames(context) != names) break;
+        // The notice came without a change of names: do not let such notices keep waking the thread.
+        pnpTrusted = false;
+        break;
+      }
+      publish(states, names.size(), context);
+    }
+  }
+}
+
+void ReaderWatch::publish(const std::vector<SCARD_READERSTATE>& states, std::size_t readerCount, SCARDCONTEXT context) {
+  std::vector<ReaderState> readers;
+  readers.reserve(readerCount);
+  for (std::size_t i = 0; i < readerCount; ++i)
+    readers.push_back(toReaderState(context, states[i], ReaderDetail::CardState));
+  const std::lock_guard lock(mutex_);
+  readers_ = std::move(readers);
+}
+
+}  // namespace certbridge::card::detail
