@@ -190,6 +190,11 @@ bool CardLocator::stillInserted(const CardSlot& slot) {
     if (seen && seen->connection == *slot.watchConnection) return seen->reader && sameCard(*seen->reader, slot.reader);
     // The watch lost its connection since: the service may have restarted. Ask it directly.
   }
+  if (watch_) {
+    // A card found before the watch had caught up: if the watch now sees it as found, it is still in.
+    const auto seen = watch_->reader(slot.reader.name);
+    if (seen && seen->reader && sameCard(*seen->reader, slot.reader)) return true;
+  }
   const auto now = withPcsc([&](PcscContext& context) { return context.reader(slot.reader.name); });
   if (!now || !now->cardPresent || now->atr != slot.reader.atr) return false;
   // A new context may mean a restarted service, which counts from zero again: then presence is all we know.

@@ -3,12 +3,11 @@
 namespace certbridge::host {
 
 card::CardLocator& CardAccess::locator() {
-  if (!locator_) locator_ = std::make_unique<card::CardLocator>(card::CardProfileTable(config_.cardProfiles));
+  if (!locator_) {
+    locator_ = std::make_unique<card::CardLocator>(card::CardProfileTable(config_.cardProfiles));
+    locator_->watchReaders();
+  }
   return *locator_;
-}
-
-void CardAccess::watchReaders() {
-  if (locator_) locator_->watchReaders();
 }
 
 }  // namespace certbridge::host

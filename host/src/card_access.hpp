@@ -30,12 +30,10 @@ class CardAccess {
  public:
   explicit CardAccess(const HostConfig& config) : config_(config) {}
 
-  /// The locator over the configured card profiles; loaded modules stay loaded for its lifetime.
+  /// The locator over the configured card profiles; loaded modules stay loaded for its lifetime. Created by
+  /// the first card request, which also starts its reader watch: the request's checks of the card then read
+  /// the watch as soon as it has caught up (see CardLocator::stillInserted).
   card::CardLocator& locator();
-
-  /// After a card request is answered: starts the locator's reader watch if the request created the locator.
-  /// Not sooner, so that the first request of a fresh host has the PC/SC service to itself.
-  void watchReaders();
 
   /// The unblockRequest in progress, if any; a new request replaces it, unblockPin uses it up.
   std::optional<PendingUnblock> pendingUnblock;

@@ -149,7 +149,6 @@ void Dispatcher::handleMessage(std::string_view payload) {
         responder_.sendError(request.id, e);
       }
       logOutcome(request.id, request.command, request.origin, outcome, start);
-      card_->watchReaders();
     };
     job.dropped = [this, request, start] {
       responder_.sendError(request.id, ProtocolError(ErrorCode::UserCancelled));

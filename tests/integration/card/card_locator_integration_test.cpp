@@ -173,6 +173,16 @@ TEST(CardLocator, AWatchedCardIsCheckedThroughTheWatchUntilItIsPulledEvenWhenItI
   EXPECT_TRUE(locator.stillInserted(again));
 }
 
+TEST(CardLocator, ACardFoundBeforeTheWatchCaughtUpIsStillJudgedRight) {
+  auto locator = locatorFor(virtualCardProfile());
+  findWatched(locator);  // the watch is following the readers now
+  CardSlot early = locator.find(testing::kCardReader);
+  early.watchConnection.reset();  // as if found before the watch had read the readers
+  EXPECT_TRUE(locator.stillInserted(early));
+  testing::CardOutGuard cardOut;
+  EXPECT_TRUE(comesToSay(locator, early, false)) << "the card is out";
+}
+
 TEST(CardLocator, TheWatchReconnectsWhenThePcscServiceRestarts) {
   auto locator = locatorFor(virtualCardProfile());
   const CardSlot before = findWatched(locator);

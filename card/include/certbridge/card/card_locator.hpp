@@ -61,8 +61,9 @@ class CardLocator {
   /// Whether the card found in slot is still in its reader: false once the reader is gone, holds no card or
   /// another one, or has counted a card removal since (the card was pulled and put back). Reads the reader
   /// watch when it saw the card found (slot.watchConnection) and has kept its connection since; it learns of
-  /// a change as soon as its thread wakes, well under a millisecond on an idle machine. Otherwise costs one
-  /// request to the PC/SC service, and throws CardError(PcscUnavailable) when the service cannot be reached.
+  /// a change as soon as its thread wakes, well under a millisecond on an idle machine. A card found before
+  /// the watch caught up is in if the watch now sees it just as found. Otherwise costs one request to the
+  /// PC/SC service, and throws CardError(PcscUnavailable) when the service cannot be reached.
   bool stillInserted(const CardSlot& slot);
 
   /// Loads (or returns the already loaded) module at path. Throws ModuleUnavailable when it cannot be
