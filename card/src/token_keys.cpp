@@ -47,13 +47,12 @@ int modulusBits(const detail::RsaNumbers& numbers) {
   return (bytes - 1) * 8 + static_cast<int>(std::bit_width(static_cast<unsigned>(numbers.modulus.front())));
 }
 
-// The public key of a private key object, from the attributes read of it (CKA_MODULUS, CKA_PUBLIC_EXPONENT,
-// CKA_ID): its own modulus and exponent, or, on tokens that do not show them on private keys, those of the
-// public key object of the pair (same CKA_ID).
-std::optional<detail::RsaNumbers> privateKeysNumbers(TokenSession::Impl& s,
-                                                     const detail::ObjectAttributes& attributes) {
+// The public key of a private key object, from the attributes read of it (CKA_MODULUS, CKA_PUBLIC_EXPONENT)
+// and its CKA_ID: its own modulus and exponent, or, on tokens that do not show them on private keys, those of
+// the public key object of the pair (same CKA_ID).
+std::optional<detail::RsaNumbers> privateKeysNumbers(TokenSession::Impl& s, const detail::ObjectAttributes& attributes,
+                                                     const std::optional<std::vector<std::uint8_t>>& id) {
   if (auto own = rsaNumbersOf(attributes)) return own;
-  const auto& id = attributes.bytes(ck::kCkaId);
   if (!id || id->empty()) return std::nullopt;
   for (const auto object : objectsWithId(s, ck::kCkoPublicKey, *id)) {
     if (auto pairs =
@@ -69,23 +68,28 @@ struct PrivateKeyObject {
 };
 
 // The private key object whose public key is wanted: among those with CKA_ID likelyId first, then among all
-// RSA private keys. Reads only what the comparison needs.
+// RSA private keys. Reads only what the comparison needs (not the CKA_ID it was found by: every attribute of
+// a private object is decrypted on software tokens).
 std::optional<PrivateKeyObject> privateKeyObject(TokenSession::Impl& s, const detail::RsaNumbers& wanted,
                                                  std::span<const std::uint8_t> likelyId) {
-  const auto matching = [&](ck::ObjectHandle object) -> std::optional<PrivateKeyObject> {
-    auto numbers = privateKeysNumbers(
-        s, detail::readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent, ck::kCkaId}));
+  const auto matching = [&](ck::ObjectHandle object,
+                            std::optional<std::vector<std::uint8_t>> id) -> std::optional<PrivateKeyObject> {
+    std::vector<ck::AttributeType> types{ck::kCkaModulus, ck::kCkaPublicExponent};
+    if (!id) types.push_back(ck::kCkaId);
+    const auto attributes = detail::readAttributes(s.f(), s.handle, object, types);
+    auto numbers = privateKeysNumbers(s, attributes, id ? id : attributes.bytes(ck::kCkaId));
     if (!numbers || *numbers != wanted) return std::nullopt;
     return PrivateKeyObject{object, std::move(*numbers)};
   };
   if (!likelyId.empty()) {
+    const std::vector<std::uint8_t> id(likelyId.begin(), likelyId.end());
     for (const auto object : objectsWithId(s, ck::kCkoPrivateKey, likelyId))
-      if (auto found = matching(object)) return found;
+      if (auto found = matching(object, id)) return found;
   }
   for (const auto object : detail::findObjects(
            s.f(), s.handle,
            {ck::attribute(ck::kCkaClass, ck::kCkoPrivateKey), ck::attribute(ck::kCkaKeyType, ck::kCkkRsa)}))
-    if (auto found = matching(object)) return found;
+    if (auto found = matching(object, std::nullopt)) return found;
   return std::nullopt;
 }
 
@@ -101,7 +105,7 @@ KeyInfo keyInfo(TokenSession::Impl& s, ck::ObjectHandle privateKey) {
   KeyInfo key;
   key.id = attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{});
   key.label = attributes.text(ck::kCkaLabel);
-  if (const auto numbers = privateKeysNumbers(s, attributes)) {
+  if (const auto numbers = privateKeysNumbers(s, attributes, attributes.bytes(ck::kCkaId))) {
     key.publicKey = detail::rsaPublicKey(numbers->modulus, numbers->exponent);
     key.bits = modulusBits(*numbers);
   }
@@ -130,7 +134,8 @@ std::vector<KeyNumbers> rsaKeyNumbers(TokenSession::Impl& s, ck::Ulong objectCla
            s.f(), s.handle, {ck::attribute(ck::kCkaClass, objectClass), ck::attribute(ck::kCkaKeyType, ck::kCkkRsa)})) {
     const auto attributes =
         readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent, ck::kCkaId});
-    auto numbers = objectClass == ck::kCkoPrivateKey ? privateKeysNumbers(s, attributes) : rsaNumbersOf(attributes);
+    auto numbers = objectClass == ck::kCkoPrivateKey ? privateKeysNumbers(s, attributes, attributes.bytes(ck::kCkaId))
+                                                     : rsaNumbersOf(attributes);
     if (numbers)
       keys.push_back({attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{}), std::move(*numbers)});
   }

@@ -94,7 +94,8 @@ void TokenSession::Impl::throwPinError(const char* function, ck::Rv rv, UserType
   throw error;
 }
 
-TokenSession::TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo& token, SessionMode mode)
+TokenSession::TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo& token, SessionMode mode,
+                           TokenCheck check)
     : impl_(std::make_unique<Impl>()) {
   if (!module) throw CardError(ErrorKind::InvalidArgument, "No PKCS#11 module given for the token session");
   auto& moduleImpl = module->impl();
@@ -110,7 +111,7 @@ TokenSession::TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo
       throw CardError(ErrorKind::CardRemoved, "Token " + quoted(token.label) + " is no longer in its slot");
   }
   // The slot id alone could now name another card: the serial number says it is still the same one.
-  TokenInfo fresh = readTokenInfo(f, token.slotId, token.slotDescription);
+  TokenInfo fresh = check == TokenCheck::JustRead ? token : readTokenInfo(f, token.slotId, token.slotDescription);
   if (fresh.serial != token.serial) {
     throw CardError(ErrorKind::CardRemoved, "Token " + quoted(token.label) + " (serial " + token.serial +
                                                 ") is no longer in its slot: it was removed or replaced");

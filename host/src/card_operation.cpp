@@ -85,7 +85,7 @@ card::TokenSession& CardOperation::session(std::size_t pinGroup, card::SessionMo
   const card::TokenInfo& info = token(pinGroup);
   auto it = sessions_.find(info.serial);
   if (it == sessions_.end()) {
-    it = sessions_.emplace(info.serial, card::TokenSession(slot_.module, info, mode)).first;
+    it = sessions_.emplace(info.serial, card::TokenSession(slot_.module, info, mode, card::TokenCheck::JustRead)).first;
   } else if (it->second.mode() != mode) {
     throw std::logic_error("a command asked for two session modes on one token");
   }

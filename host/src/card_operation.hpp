@@ -83,7 +83,8 @@ class CardOperation {
   card::CardLocator& locator_;
   card::CardSlot slot_;
   std::unique_ptr<CardLock> lock_;
-  /// Per PIN group: its token, or why it could not be found.
+  /// Per PIN group: its token as read from its slot when the operation began (so sessions open without
+  /// reading it again; the checkpoints catch a card swapped since), or why it could not be found.
   std::vector<std::optional<card::TokenInfo>> tokens_;
   std::vector<std::optional<card::CardError>> tokenErrors_;
   /// Open sessions by token serial. Declared last: closed before the lock goes.

@@ -30,12 +30,24 @@ enum class UserType { User, SecurityOfficer };
 /// - PINs are passed straight to the module (C_Login, C_SetPIN, C_InitPIN) from the SecretString; no copy
 ///   is made, not even by libp11 (whose PKCS11_login would keep one).
 /// Not thread-safe, like Pkcs11Module. A moved-from TokenSession may only be destroyed or assigned to.
+/// Whether opening a session reads the token's information from its slot again first.
+enum class TokenCheck {
+  /// Read it again: the serial number must still match (the card may have been swapped since the TokenInfo
+  /// was read), and the PIN flags the session starts with are fresh.
+  ReadAgain,
+  /// The caller read the TokenInfo from its slot moments ago (CardLocator::find, earlier in the same request)
+  /// and checks the reader for a swapped card itself: one C_GetTokenInfo less per request.
+  JustRead,
+};
+
 class TokenSession {
  public:
-  /// Opens a session on token (by its slot id; the serial number must still match, or the card was
-  /// swapped). Throws CardRemoved if the token is gone or changed, InvalidArgument if a session on the
-  /// token is already open, ModuleUnavailable if the module's function list cannot be reached, Pkcs11 else.
-  TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo& token, SessionMode mode);
+  /// Opens a session on token (by its slot id; with TokenCheck::ReadAgain the serial number must still
+  /// match, or the card was swapped). Throws CardRemoved if the token is gone or changed, InvalidArgument if
+  /// a session on the token is already open, ModuleUnavailable if the module's function list cannot be
+  /// reached, Pkcs11 else.
+  TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo& token, SessionMode mode,
+               TokenCheck check = TokenCheck::ReadAgain);
   ~TokenSession();
   TokenSession(TokenSession&& other) noexcept;
   TokenSession& operator=(TokenSession&& other) noexcept;
