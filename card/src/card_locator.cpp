@@ -17,6 +17,11 @@ namespace {
 // module's own code, so a broken module is not retried on every scan, yet a fixed configuration (which
 // does not touch the module file) is still picked up soon.
 constexpr std::chrono::seconds kModuleRetryInterval{30};
+// How long find waits for the reader watch's first reading before asking the service itself. The reading
+// takes well under a millisecond; a service that answers slower than this is asked directly.
+constexpr std::chrono::milliseconds kFreshReadingWait{100};
+// CardSlot::pcscContext for readers the watch read: no context of the locator's counts them.
+constexpr unsigned kNoPcscContext = 0;
 
 // What the module file looks like now, so that installing or replacing it triggers a retry at once.
 std::string fileStamp(const std::string& path) {
@@ -131,6 +136,10 @@ std::shared_ptr<Pkcs11Module> CardLocator::module(const std::string& path) {
 
 std::vector<CardSlot> CardLocator::scan(ReaderDetail detail) {
   const auto readers = withPcsc([detail](PcscContext& context) { return context.readers(detail); });
+  return slotsFor(readers, pcscContexts_);
+}
+
+std::vector<CardSlot> CardLocator::slotsFor(const std::vector<ReaderState>& readers, unsigned pcscContext) {
   // Listing tokens re-enumerates the module's slots: at most once per module per scan.
   std::set<std::string> listedNow;
 
@@ -139,7 +148,7 @@ std::vector<CardSlot> CardLocator::scan(ReaderDetail detail) {
   for (const auto& reader : readers) {
     CardSlot& slot = slots.emplace_back();
     slot.reader = reader;
-    slot.pcscContext = pcscContexts_;
+    slot.pcscContext = pcscContext;
     try {
       if (!reader.cardPresent) throw CardError(ErrorKind::NoCard, "There is no card in reader " + quoted(reader.name));
       if (reader.atr.empty())
@@ -168,10 +177,36 @@ std::vector<CardSlot> CardLocator::scan(ReaderDetail detail) {
   return slots;
 }
 
-CardSlot CardLocator::find(const std::string& reader) {
+CardSlot CardLocator::find(const std::string& reader,
+                           std::optional<std::chrono::steady_clock::time_point> readersSince) {
+  if (readersSince && watch_) {
+    loadTheOnlyModule();
+    if (const auto reading = watch_->readingSince(*readersSince, kFreshReadingWait)) {
+      // Only a card is taken from the watch's reading; a problem is confirmed by asking the service below.
+      try {
+        CardSlot slot = chooseSlot(slotsFor(reading->readers, kNoPcscContext), reader);
+        slot.watchConnection = reading->connection;
+        return slot;
+      } catch (const CardError&) {
+      }
+    }
+  }
   CardSlot slot = chooseSlot(scan(ReaderDetail::CardState), reader);
   tieToWatch(slot);
   return slot;
+}
+
+void CardLocator::loadTheOnlyModule() {
+  if (!modules_.empty() || profiles_.profiles().empty()) return;
+  const std::string& path = profiles_.profiles().front().modulePath;
+  for (const auto& profile : profiles_.profiles()) {
+    if (profile.modulePath != path) return;  // which one depends on the card
+  }
+  try {
+    module(path);
+  } catch (const CardError&) {
+    // Reported when a card needs the module (a failure to load is remembered, see module()).
+  }
 }
 
 void CardLocator::watchReaders() {

@@ -63,6 +63,15 @@ std::optional<ReaderWatch::Sighting> ReaderWatch::reader(const std::string& name
   return sighting;
 }
 
+std::optional<ReaderWatch::Reading> ReaderWatch::readingSince(std::chrono::steady_clock::time_point since,
+                                                              std::chrono::milliseconds maxWait) const {
+  std::unique_lock lock(mutex_);
+  const auto fresh = [&] { return readers_ && readAt_ >= since; };
+  changed_.wait_for(lock, maxWait, [&] { return stopping_ || !connecting_ || fresh(); });
+  if (!fresh()) return std::nullopt;
+  return Reading{*readers_, connection_};
+}
+
 bool ReaderWatch::stopping() const {
   const std::lock_guard lock(mutex_);
   return stopping_;
@@ -84,6 +93,8 @@ void ReaderWatch::run() {
           const std::lock_guard lock(watch.mutex_);
           watch.waitingOn_.reset();
           watch.readers_.reset();  // nothing current to tell any more: callers ask the service themselves
+          watch.connecting_ = false;
+          watch.changed_.notify_all();
         }
         Following(const Following&) = delete;
         Following& operator=(const Following&) = delete;
@@ -93,7 +104,10 @@ void ReaderWatch::run() {
       // The service is not running, or failed or restarted under us: try again after a pause.
     }
     std::unique_lock lock(mutex_);
+    connecting_ = false;
+    changed_.notify_all();
     changed_.wait_for(lock, kRetryPause, [this] { return stopping_; });
+    connecting_ = true;
   }
   const std::lock_guard lock(mutex_);
   finished_ = true;
@@ -104,7 +118,10 @@ void ReaderWatch::follow(SCARDCONTEXT context) {
   DWORD pnpState = 0;  // what the service last said of the reader list (Windows: the reader count)
   bool pnpTrusted = true;
   while (!stopping()) {
-    // One pass per reader list: read every reader's state at once, then wait for changes.
+    // One pass per reader list: read every reader's state at once, then wait for changes. A view from the
+    // first call is as fresh as the listing before it; one from a wait for a change only counts from when
+    // the wait began (the change could have come at any moment since).
+    auto readStarted = std::chrono::steady_clock::now();
     const auto names = listReaderNames(context);
     std::vector<SCARD_READERSTATE> states(names.size() + (pnpTrusted ? 1 : 0));
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -117,13 +134,14 @@ void ReaderWatch::follow(SCARDCONTEXT context) {
     }
     if (states.empty()) {
       // No reader and no PnP notice to wait on: publish that, and look again after a slice.
-      publish(states, 0, context);
+      publish(states, 0, context, readStarted);
       std::unique_lock lock(mutex_);
       changed_.wait_for(lock, std::chrono::milliseconds(kWaitSliceMs), [this] { return stopping_; });
       continue;
     }
     DWORD timeout = 0;  // the first call answers at once with the current states
     for (;;) {
+      if (timeout != 0) readStarted = std::chrono::steady_clock::now();
       const LONG rv = CERTBRIDGE_PCSC_CALL(SCardGetStatusChange,
                                            (context, timeout, states.data(), static_cast<DWORD>(states.size())),
                                            SCARD_E_TIMEOUT, SCARD_E_UNKNOWN_READER, SCARD_E_CANCELLED);
@@ -144,18 +162,22 @@ void ReaderWatch::follow(SCARDCONTEXT context) {
         pnpTrusted = false;
         break;
       }
-      publish(states, names.size(), context);
+      publish(states, names.size(), context, readStarted);
     }
   }
 }
 
-void ReaderWatch::publish(const std::vector<SCARD_READERSTATE>& states, std::size_t readerCount, SCARDCONTEXT context) {
+void ReaderWatch::publish(const std::vector<SCARD_READERSTATE>& states, std::size_t readerCount, SCARDCONTEXT context,
+                          std::chrono::steady_clock::time_point readAt) {
   std::vector<ReaderState> readers;
   readers.reserve(readerCount);
   for (std::size_t i = 0; i < readerCount; ++i)
     readers.push_back(toReaderState(context, states[i], ReaderDetail::CardState));
   const std::lock_guard lock(mutex_);
   readers_ = std::move(readers);
+  readAt_ = readAt;
+  connecting_ = false;
+  changed_.notify_all();
 }
 
 }  // namespace certbridge::card::detail

@@ -9,6 +9,7 @@
 
 #include <winscard.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -44,19 +45,34 @@ class ReaderWatch {
   /// the thread takes to wake up after a change (well under a millisecond on an idle machine).
   std::optional<Sighting> reader(const std::string& name) const;
 
+  /// Every reader, as read from the service at or after `since`: then as good as asking the service now.
+  struct Reading {
+    std::vector<ReaderState> readers;
+    unsigned connection = 0;
+  };
+  /// The watch's view if it was read at or after `since`. While the watch is connecting (its reading is under
+  /// way), waits for it up to maxWait. nullopt when its view is older (a view kept up by change notices only
+  /// counts from when its wait began), the service is unreachable, or maxWait passed.
+  std::optional<Reading> readingSince(std::chrono::steady_clock::time_point since,
+                                      std::chrono::milliseconds maxWait) const;
+
  private:
   void run();
   /// Publishes the readers' states after every change the service reports; returns when stop() wakes it
   /// and throws CardError when the service fails.
   void follow(SCARDCONTEXT context);
-  void publish(const std::vector<SCARD_READERSTATE>& states, std::size_t readerCount, SCARDCONTEXT context);
+  void publish(const std::vector<SCARD_READERSTATE>& states, std::size_t readerCount, SCARDCONTEXT context,
+               std::chrono::steady_clock::time_point readAt);
   bool stopping() const;
 
   mutable std::mutex mutex_;
-  std::condition_variable changed_;  ///< signals stopping_ (to the retry pause) and finished_ (to the destructor)
+  /// Signals stopping_ (to the retry pause), finished_ (to the destructor) and each change of the view.
+  mutable std::condition_variable changed_;
   bool stopping_ = false;
   bool finished_ = false;
-  std::optional<SCARDCONTEXT> waitingOn_;  ///< the thread's context while it may wait on it, for SCardCancel
+  bool connecting_ = true;  ///< between the start of a connection attempt and its first view or failure
+  std::chrono::steady_clock::time_point readAt_;  ///< when the reading behind readers_ began
+  std::optional<SCARDCONTEXT> waitingOn_;         ///< the thread's context while it may wait on it, for SCardCancel
   std::optional<std::vector<ReaderState>> readers_;
   unsigned connection_ = 0;
   std::thread thread_;

@@ -13,7 +13,9 @@
 namespace certbridge::host {
 
 CardOperation::CardOperation(CommandContext& context, const std::optional<std::string>& reader)
-    : context_(context), locator_(context.card->locator()), slot_(locator_.find(reader.value_or(std::string{}))) {
+    : context_(context),
+      locator_(context.card->locator()),
+      slot_(locator_.find(reader.value_or(std::string{}), context.request.received)) {
   lock_ = std::make_unique<CardLock>(slot_.reader.name, context.host.config.cardBusyWait,
                                      [&context] { return context.cancel.cancelled(); });
   // Another process may have changed the card while we waited for the lock: then look again. Resolve each

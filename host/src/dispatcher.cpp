@@ -117,6 +117,7 @@ void Dispatcher::handleMessage(std::string_view payload) {
   Request request;
   try {
     request = parseRequest(payload, id);
+    request.received = start;
     const CommandEntry* entry = findCommandEntry(request.command);
     if (entry == nullptr) throw ProtocolError(ErrorCode::UnknownCommand, {{"command", request.command}});
     if (!request.info->anyOrigin && !host_.config.isOriginAllowed(request.origin)) {

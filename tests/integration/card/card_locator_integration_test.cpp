@@ -183,6 +183,54 @@ TEST(CardLocator, ACardFoundBeforeTheWatchCaughtUpIsStillJudgedRight) {
   EXPECT_TRUE(comesToSay(locator, early, false)) << "the card is out";
 }
 
+TEST(CardLocator, TheFirstFindOfARequestTakesTheWatchsFirstReading) {
+  auto locator = locatorFor(virtualCardProfile());
+  const auto requestArrived = std::chrono::steady_clock::now();
+  locator.watchReaders();
+  const CardSlot slot = locator.find(testing::kCardReader, requestArrived);
+  ASSERT_TRUE(slot.token);
+  EXPECT_EQ(slot.token->label, testing::kTokenLabel);
+  EXPECT_TRUE(slot.watchConnection) << "the reading came from the watch, which now vouches for the card";
+  EXPECT_TRUE(locator.stillInserted(slot));
+  testing::CardOutGuard cardOut;
+  EXPECT_TRUE(comesToSay(locator, slot, false)) << "the card is out";
+}
+
+TEST(CardLocator, ProblemsInTheWatchsReadingAreConfirmedByTheService) {
+  auto locator = locatorFor(virtualCardProfile());
+  testing::CardOutGuard cardOut;
+  const auto requestArrived = std::chrono::steady_clock::now();
+  locator.watchReaders();
+  try {
+    locator.find({}, requestArrived);
+    FAIL() << "found a card in an empty reader";
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::NoCard) << error.what();
+  }
+  try {
+    locator.find("Reader That Is Not There 00 00", std::chrono::steady_clock::now());
+    FAIL() << "found a reader that is not there";
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::NoReader) << error.what();
+  }
+}
+
+TEST(CardLocator, AModuleLoadedWhileTheWatchReadsDoesNotHideThatThereIsNoCard) {
+  // Every profile uses this (missing) module, so the first find loads it while the watch reads the readers.
+  const auto modulePath = std::filesystem::path(TestBed::get().dir()) / "middleware" / "libnot-installed.so";
+  auto locator = locatorFor(virtualCardProfile(testing::kCardAtr, "", modulePath.string()));
+  testing::CardOutGuard cardOut;
+  const auto requestArrived = std::chrono::steady_clock::now();
+  locator.watchReaders();
+  try {
+    locator.find({}, requestArrived);
+    FAIL() << "found a card in an empty reader";
+  } catch (const CardError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::NoCard) << "no card comes before a module that cannot load: " << error.what();
+  }
+  EXPECT_EQ(findError(locator), ErrorKind::NoCard);
+}
+
 TEST(CardLocator, TheWatchReconnectsWhenThePcscServiceRestarts) {
   auto locator = locatorFor(virtualCardProfile());
   const CardSlot before = findWatched(locator);

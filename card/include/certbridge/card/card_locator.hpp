@@ -51,7 +51,15 @@ class CardLocator {
   /// The card in the named reader; when reader is empty, the first card (in reader order) whose token was
   /// found, else the first card's problem. Throws NoReader, NoCard, CardNotSupported, ModuleUnavailable or
   /// TokenNotFound. The reader's pinPad is not asked.
-  CardSlot find(const std::string& reader = {});
+  ///
+  /// Asks the PC/SC service for the readers, unless readersSince is given and the reader watch read them at
+  /// or after that moment (pass the moment the request arrived): then the watch's reading is as good, and it
+  /// saves the request a connection of its own. This is the case for the first find after watchReaders(),
+  /// whose reading find waits for (briefly: 100 ms at most). Meanwhile, when every card profile uses the
+  /// same PKCS#11 module, it loads that module. Only a card is taken from the watch's reading; a problem
+  /// (no reader, no card, ...) is confirmed by asking the service.
+  CardSlot find(const std::string& reader = {},
+                std::optional<std::chrono::steady_clock::time_point> readersSince = std::nullopt);
 
   /// Starts the reader watch, if it is not running yet. Its thread connects to the PC/SC service on its own
   /// and keeps trying while the service is down. Cards found from the moment it has read the readers are
@@ -93,6 +101,10 @@ class CardLocator {
   /// the context went stale (the service restarted under it), it runs once more on a new context.
   /// Sets slot.watchConnection when the reader watch sees the slot's reader just as the slot says.
   void tieToWatch(CardSlot& slot) const;
+  /// A slot per reader, cards bound to their tokens; pcscContext is the context that read the readers.
+  std::vector<CardSlot> slotsFor(const std::vector<ReaderState>& readers, unsigned pcscContext);
+  /// Loads the PKCS#11 module of the card profiles when they all use the same one and nothing is loaded.
+  void loadTheOnlyModule();
   template <typename Call>
   auto withPcsc(Call&& call) -> decltype(call(std::declval<PcscContext&>()));
   /// The token choose picks from the module's tokens. Listing them re-enumerates the module's slots (eight

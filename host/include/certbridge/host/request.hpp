@@ -1,6 +1,7 @@
 #pragma once
 // The request envelope {id, command, origin, params}: parsing and validation, in one place.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ struct Request {
   std::string origin;
   nlohmann::json params;
   const protocol::CommandInfo* info = nullptr;  ///< The command's entry in protocol.json.
+  /// When the message was taken in: what the card reader state must be at least as fresh as.
+  std::chrono::steady_clock::time_point received;
 };
 
 /// True for 1 to protocol::kRequestIdMaxLength characters of [A-Za-z0-9_-].
