@@ -46,7 +46,8 @@ class CardOperation {
 
   /// Throws USER_CANCELLED when the request was cancelled and CARD_REMOVED when the card left the reader
   /// (or was pulled and put back) since it was found: software tokens and caching middleware keep answering
-  /// without the card, so the reader is asked. Commands call it between steps; a step under way (one
+  /// without the card, so the reader is asked (through the locator's reader watch, which costs no request to
+  /// the PC/SC service once it follows the card). Commands call it between steps; a step under way (one
   /// PKCS#11 call) always finishes.
   void checkpoint() const;
   /// Sends a progress message for this request.
