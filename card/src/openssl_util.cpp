@@ -67,20 +67,6 @@ std::vector<std::uint8_t> publicKeyDer(const EVP_PKEY& key) {
 
 namespace {
 
-std::vector<std::uint8_t> bigEndian(const EVP_PKEY& key, const char* name) {
-  BIGNUM* number = nullptr;
-  if (EVP_PKEY_get_bn_param(&key, name, &number) != 1) opensslFailure("Could not read an RSA public key");
-  const std::unique_ptr<BIGNUM, BignumFree> owned(number);
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(BN_num_bytes(number)));
-  BN_bn2bin(number, bytes.data());
-  return bytes;
-}
-
-std::optional<RsaNumbers> numbersOf(const EVP_PKEY& key) {
-  if (EVP_PKEY_get_base_id(&key) != EVP_PKEY_RSA) return std::nullopt;
-  return rsaNumbers(bigEndian(key, OSSL_PKEY_PARAM_RSA_N), bigEndian(key, OSSL_PKEY_PARAM_RSA_E));
-}
-
 std::span<const std::uint8_t> withoutLeadingZeros(std::span<const std::uint8_t> number) {
   while (!number.empty() && number.front() == 0) number = number.subspan(1);
   return number;
@@ -93,37 +79,6 @@ std::optional<RsaNumbers> rsaNumbers(std::span<const std::uint8_t> modulus, std:
   exponent = withoutLeadingZeros(exponent);
   if (modulus.empty() || exponent.empty()) return std::nullopt;
   return RsaNumbers{{modulus.begin(), modulus.end()}, {exponent.begin(), exponent.end()}};
-}
-
-std::optional<RsaNumbers> rsaNumbersOfPublicKey(std::span<const std::uint8_t> subjectPublicKeyInfo) {
-  const unsigned char* in = subjectPublicKeyInfo.data();
-  EvpPkeyPtr key(d2i_PUBKEY(nullptr, &in, static_cast<long>(subjectPublicKeyInfo.size())));
-  if (!key || in != subjectPublicKeyInfo.data() + subjectPublicKeyInfo.size())
-    opensslFailure("The data is not a DER-encoded public key (SubjectPublicKeyInfo)", ErrorKind::InvalidArgument);
-  return numbersOf(*key);
-}
-
-std::optional<RsaNumbers> certificateRsaNumbers(std::span<const std::uint8_t> der) {
-  // Keyed by the SHA-256 of the whole certificate, so a hit is the same certificate, byte for byte. A card
-  // holds a handful; the bound only stops a stream of different certificates from growing the map forever.
-  constexpr std::size_t kRemembered = 64;
-  static std::mutex mutex;
-  static std::map<std::array<std::uint8_t, 32>, std::optional<RsaNumbers>> remembered;
-  std::array<std::uint8_t, 32> digest{};
-  if (EVP_Digest(der.data(), der.size(), digest.data(), nullptr, EVP_sha256(), nullptr) != 1)
-    opensslFailure("Could not hash a certificate");
-  {
-    const std::lock_guard lock(mutex);
-    if (const auto found = remembered.find(digest); found != remembered.end()) return found->second;
-  }
-  const auto certificate = parseCertificate(der);
-  const EVP_PKEY* key = X509_get0_pubkey(certificate.get());
-  if (key == nullptr) opensslFailure("The certificate's public key cannot be read", ErrorKind::InvalidArgument);
-  auto numbers = numbersOf(*key);
-  const std::lock_guard lock(mutex);
-  if (remembered.size() >= kRemembered) remembered.clear();
-  remembered.emplace(digest, numbers);
-  return numbers;
 }
 
 namespace {

@@ -37,14 +37,6 @@ X509Ptr parseCertificate(std::span<const std::uint8_t> der);
 std::vector<std::uint8_t> publicKeyDer(const EVP_PKEY& key);
 /// RsaNumbers from big-endian bytes (leading zero bytes dropped); nullopt when either number is zero or empty.
 std::optional<RsaNumbers> rsaNumbers(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent);
-/// The numbers of an RSA SubjectPublicKeyInfo (DER); nullopt for another key type. Throws
-/// CardError(InvalidArgument) if it is not a public key.
-std::optional<RsaNumbers> rsaNumbersOfPublicKey(std::span<const std::uint8_t> subjectPublicKeyInfo);
-/// The numbers of the RSA key of the certificate `der`; nullopt for another key type. Remembered per
-/// certificate content for the process: OpenSSL 3 takes about 0.1 ms to parse a certificate, and every card
-/// request looks at the same few certificates again. Thread-safe. Throws CardError(InvalidArgument) if der is
-/// not a certificate.
-std::optional<RsaNumbers> certificateRsaNumbers(std::span<const std::uint8_t> der);
 /// The SubjectPublicKeyInfo DER of an RSA public key given as big-endian modulus and exponent (PKCS#11's
 /// CKA_MODULUS and CKA_PUBLIC_EXPONENT).
 std::vector<std::uint8_t> rsaPublicKey(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent);

@@ -5,6 +5,7 @@
 #include "certbridge/card/error.hpp"
 #include "certbridge/card/token_objects.hpp"
 #include "openssl_util.hpp"
+#include "public_key_der.hpp"
 #include "token_keys.hpp"
 #include "token_session_impl.hpp"
 

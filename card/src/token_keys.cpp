@@ -9,6 +9,7 @@
 #include "certbridge/card/token_objects.hpp"
 #include "openssl_util.hpp"
 #include "pkcs11_call.hpp"
+#include "public_key_der.hpp"
 #include "token_keys.hpp"
 #include "token_session_impl.hpp"
 
