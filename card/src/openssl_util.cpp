@@ -9,8 +9,6 @@
 #include <openssl/rand.h>
 
 #include <array>
-#include <map>
-#include <mutex>
 #include <string>
 
 #include "certbridge/card/error.hpp"
@@ -19,9 +17,6 @@ namespace certbridge::card::detail {
 
 namespace {
 
-struct BignumFree {
-  void operator()(BIGNUM* number) const noexcept { BN_free(number); }
-};
 struct ParamBuildFree {
   void operator()(OSSL_PARAM_BLD* build) const noexcept { OSSL_PARAM_BLD_free(build); }
 };

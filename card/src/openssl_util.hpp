@@ -24,7 +24,8 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 
 /// An RSA public key as its two numbers, big-endian without leading zero bytes, so that one key compares
 /// equal however a token (CKA_MODULUS, CKA_PUBLIC_EXPONENT) or a certificate encodes it. Keys are matched to
-/// certificates this way: no DER encoding is involved, which OpenSSL 3 makes slow.
+/// certificates this way: no DER encoding by OpenSSL is involved, which OpenSSL 3 makes slow (see
+/// public_key_der.hpp).
 struct RsaNumbers {
   std::vector<std::uint8_t> modulus;
   std::vector<std::uint8_t> exponent;
