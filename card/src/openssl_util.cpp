@@ -8,7 +8,6 @@
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 
-#include <array>
 #include <string>
 
 #include "certbridge/card/error.hpp"
