@@ -20,6 +20,8 @@ constexpr const char* kPnpNotificationReader = "\\\\?PnP?\\Notification";
 // How long one wait lasts before the reader list is compared by name. pcsc-lite's PnP notice covers only
 // changes during a wait, so a reader that arrived just before one is found this way.
 constexpr DWORD kWaitSliceMs = 5000;
+// The pause before listing the readers again when asking for their states keeps failing.
+constexpr auto kRelistPause = 50ms;
 // The pause before connecting again after the service failed or while it is not running.
 constexpr auto kRetryPause = 250ms;
 // SCardCancel ends a wait in progress but not one about to begin, so the destructor repeats it this often
@@ -146,7 +148,18 @@ void ReaderWatch::follow(SCARDCONTEXT context) {
                                            (context, timeout, states.data(), static_cast<DWORD>(states.size())),
                                            SCARD_E_TIMEOUT, SCARD_E_UNKNOWN_READER, SCARD_E_CANCELLED);
       if (stopping()) return;
-      if (rv == SCARD_E_UNKNOWN_READER || rv == SCARD_E_CANCELLED) break;  // a reader left: list again
+      if (rv == SCARD_E_UNKNOWN_READER || rv == SCARD_E_CANCELLED) {
+        // A reader left between listing and asking: list again. A service that does not know the PnP pseudo
+        // reader answers the same way every time, so the next passes go without it; and passes that keep
+        // failing are spaced out, so the thread never spins.
+        if (timeout == 0 && pnpTrusted) {
+          pnpTrusted = false;
+        } else {
+          std::unique_lock lock(mutex_);
+          changed_.wait_for(lock, kRelistPause, [this] { return stopping_; });
+        }
+        break;
+      }
       const bool first = timeout == 0;
       timeout = kWaitSliceMs;
       if (rv == SCARD_E_TIMEOUT && !first) {
