@@ -67,6 +67,11 @@ bool sameCard(const ReaderState& now, const ReaderState& found) {
   return now.cardPresent && now.atr == found.atr && now.cardEvents == found.cardEvents;
 }
 
+// Whether the watch sees the reader holding the card just as it was found.
+bool seenAsFound(const std::optional<detail::ReaderWatch::Sighting>& seen, const ReaderState& found) {
+  return seen && seen->reader && sameCard(*seen->reader, found);
+}
+
 // The card in the named reader, or the first usable one (see CardLocator::find).
 CardSlot chooseSlot(std::vector<CardSlot> slots, const std::string& reader) {
   if (slots.empty()) throw CardError(ErrorKind::NoReader, "No smart card reader is connected");
@@ -216,19 +221,17 @@ void CardLocator::watchReaders() {
 void CardLocator::tieToWatch(CardSlot& slot) const {
   if (!watch_) return;
   const auto seen = watch_->reader(slot.reader.name);
-  if (seen && seen->reader && sameCard(*seen->reader, slot.reader)) slot.watchConnection = seen->connection;
+  if (seenAsFound(seen, slot.reader)) slot.watchConnection = seen->connection;
 }
 
 bool CardLocator::stillInserted(const CardSlot& slot) {
-  if (watch_ && slot.watchConnection) {
-    const auto seen = watch_->reader(slot.reader.name);
-    if (seen && seen->connection == *slot.watchConnection) return seen->reader && sameCard(*seen->reader, slot.reader);
-    // The watch lost its connection since: the service may have restarted. Ask it directly.
-  }
   if (watch_) {
-    // A card found before the watch had caught up: if the watch now sees it as found, it is still in.
     const auto seen = watch_->reader(slot.reader.name);
-    if (seen && seen->reader && sameCard(*seen->reader, slot.reader)) return true;
+    // Tied to this connection of the watch: it has followed the card since find, and decides either way.
+    if (seen && slot.watchConnection == seen->connection) return seenAsFound(seen, slot.reader);
+    // Found before the watch caught up, or the watch reconnected since (the service may have restarted): the
+    // watch can confirm the card is in as found, but only the service can say it is not.
+    if (seenAsFound(seen, slot.reader)) return true;
   }
   const auto now = withPcsc([&](PcscContext& context) { return context.reader(slot.reader.name); });
   if (!now || !now->cardPresent || now->atr != slot.reader.atr) return false;

@@ -97,14 +97,14 @@ class CardLocator {
     std::chrono::steady_clock::time_point when;
   };
 
-  /// Runs call on the kept PC/SC context, establishing one first if needed. When the call fails because
-  /// the context went stale (the service restarted under it), it runs once more on a new context.
   /// Sets slot.watchConnection when the reader watch sees the slot's reader just as the slot says.
   void tieToWatch(CardSlot& slot) const;
   /// A slot per reader, cards bound to their tokens; pcscContext is the context that read the readers.
   std::vector<CardSlot> slotsFor(const std::vector<ReaderState>& readers, unsigned pcscContext);
   /// Loads the PKCS#11 module of the card profiles when they all use the same one and nothing is loaded.
   void loadTheOnlyModule();
+  /// Runs call on the kept PC/SC context, establishing one first if needed. When the call fails because
+  /// the context went stale (the service restarted under it), it runs once more on a new context.
   template <typename Call>
   auto withPcsc(Call&& call) -> decltype(call(std::declval<PcscContext&>()));
   /// The token choose picks from the module's tokens. Listing them re-enumerates the module's slots (eight
