@@ -79,6 +79,11 @@ bool ReaderWatch::stopping() const {
   return stopping_;
 }
 
+void ReaderWatch::pause(std::chrono::milliseconds duration) const {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, duration, [this] { return stopping_; });
+}
+
 void ReaderWatch::run() {
   while (!stopping()) {
     try {
@@ -105,10 +110,13 @@ void ReaderWatch::run() {
     } catch (const std::exception&) {
       // The service is not running, or failed or restarted under us: try again after a pause.
     }
-    std::unique_lock lock(mutex_);
-    connecting_ = false;
-    changed_.notify_all();
-    changed_.wait_for(lock, kRetryPause, [this] { return stopping_; });
+    {
+      const std::lock_guard lock(mutex_);
+      connecting_ = false;
+      changed_.notify_all();
+    }
+    pause(kRetryPause);
+    const std::lock_guard lock(mutex_);
     connecting_ = true;
   }
   const std::lock_guard lock(mutex_);
@@ -137,8 +145,7 @@ void ReaderWatch::follow(SCARDCONTEXT context) {
     if (states.empty()) {
       // No reader and no PnP notice to wait on: publish that, and look again after a slice.
       publish(states, 0, context, readStarted);
-      std::unique_lock lock(mutex_);
-      changed_.wait_for(lock, std::chrono::milliseconds(kWaitSliceMs), [this] { return stopping_; });
+      pause(std::chrono::milliseconds(kWaitSliceMs));
       continue;
     }
     DWORD timeout = 0;  // the first call answers at once with the current states
@@ -155,8 +162,7 @@ void ReaderWatch::follow(SCARDCONTEXT context) {
         if (timeout == 0 && pnpTrusted) {
           pnpTrusted = false;
         } else {
-          std::unique_lock lock(mutex_);
-          changed_.wait_for(lock, kRelistPause, [this] { return stopping_; });
+          pause(kRelistPause);
         }
         break;
       }

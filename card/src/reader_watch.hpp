@@ -64,6 +64,8 @@ class ReaderWatch {
   void publish(const std::vector<SCARD_READERSTATE>& states, std::size_t readerCount, SCARDCONTEXT context,
                std::chrono::steady_clock::time_point readAt);
   bool stopping() const;
+  /// Sleeps for duration, or less when the watch is stopped meanwhile.
+  void pause(std::chrono::milliseconds duration) const;
 
   mutable std::mutex mutex_;
   /// Signals stopping_ (to the retry pause), finished_ (to the destructor) and each change of the view.
