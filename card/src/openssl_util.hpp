@@ -22,25 +22,8 @@ struct X509Free {
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 
-/// An RSA public key as its two numbers, big-endian without leading zero bytes, so that one key compares
-/// equal however a token (CKA_MODULUS, CKA_PUBLIC_EXPONENT) or a certificate encodes it. Keys are matched to
-/// certificates this way: no DER encoding by OpenSSL is involved, which OpenSSL 3 makes slow (see
-/// public_key_der.hpp).
-struct RsaNumbers {
-  std::vector<std::uint8_t> modulus;
-  std::vector<std::uint8_t> exponent;
-  bool operator==(const RsaNumbers&) const = default;
-};
-
 /// Parses a DER certificate (all of it). Throws CardError(InvalidArgument) if it is not one.
 X509Ptr parseCertificate(std::span<const std::uint8_t> der);
-/// A public key's SubjectPublicKeyInfo DER.
-std::vector<std::uint8_t> publicKeyDer(const EVP_PKEY& key);
-/// RsaNumbers from big-endian bytes (leading zero bytes dropped); nullopt when either number is zero or empty.
-std::optional<RsaNumbers> rsaNumbers(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent);
-/// The SubjectPublicKeyInfo DER of an RSA public key given as big-endian modulus and exponent (PKCS#11's
-/// CKA_MODULUS and CKA_PUBLIC_EXPONENT).
-std::vector<std::uint8_t> rsaPublicKey(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent);
 /// DER of the certificate's subject, issuer and serial number (PKCS#11's CKA_SUBJECT, CKA_ISSUER,
 /// CKA_SERIAL_NUMBER).
 std::vector<std::uint8_t> subjectDer(X509& certificate);

@@ -1,3 +1,5 @@
+// RSA public keys in DER, read and written by hand (see public_key_der.hpp for why).
+
 #include "public_key_der.hpp"
 
 #include <algorithm>
@@ -10,10 +12,16 @@ namespace certbridge::card::detail {
 
 namespace {
 
+std::span<const std::uint8_t> withoutLeadingZeros(std::span<const std::uint8_t> number) {
+  while (!number.empty() && number.front() == 0) number = number.subspan(1);
+  return number;
+}
+
 constexpr std::uint8_t kSequence = 0x30;
 constexpr std::uint8_t kInteger = 0x02;
 constexpr std::uint8_t kBitString = 0x03;
 constexpr std::uint8_t kObjectIdentifier = 0x06;
+constexpr std::uint8_t kNull = 0x05;
 constexpr std::uint8_t kExplicitTag0 = 0xA0;  // TBSCertificate's [0] version
 // rsaEncryption, 1.2.840.113549.1.1.1, as DER content.
 constexpr std::array<std::uint8_t, 9> kRsaEncryption{0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01};
@@ -78,7 +86,60 @@ std::optional<RsaNumbers> rsaNumbersOfKeyInfo(std::span<const std::uint8_t> keyI
   return result;
 }
 
+void appendLength(std::vector<std::uint8_t>& out, std::size_t length) {
+  if (length < 0x80) {
+    out.push_back(static_cast<std::uint8_t>(length));
+    return;
+  }
+  std::vector<std::uint8_t> bytes;
+  for (; length > 0; length >>= 8) bytes.insert(bytes.begin(), static_cast<std::uint8_t>(length & 0xff));
+  out.push_back(static_cast<std::uint8_t>(0x80 | bytes.size()));
+  out.insert(out.end(), bytes.begin(), bytes.end());
+}
+
+std::vector<std::uint8_t> derElement(std::uint8_t tag, std::span<const std::uint8_t> content) {
+  std::vector<std::uint8_t> out{tag};
+  appendLength(out, content.size());
+  out.insert(out.end(), content.begin(), content.end());
+  return out;
+}
+
+void append(std::vector<std::uint8_t>& out, const std::vector<std::uint8_t>& element) {
+  out.insert(out.end(), element.begin(), element.end());
+}
+
+// A positive INTEGER from big-endian bytes: no leading zeros, one 0x00 when the top bit is set.
+std::vector<std::uint8_t> derUnsignedInteger(std::span<const std::uint8_t> bigEndian) {
+  std::size_t first = 0;
+  while (first + 1 < bigEndian.size() && bigEndian[first] == 0) ++first;
+  std::vector<std::uint8_t> content;
+  if (bigEndian.empty() || (bigEndian[first] & 0x80) != 0) content.push_back(0);
+  content.insert(content.end(), bigEndian.begin() + static_cast<std::ptrdiff_t>(first), bigEndian.end());
+  return derElement(kInteger, content);
+}
+
 }  // namespace
+
+std::optional<RsaNumbers> rsaNumbers(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent) {
+  modulus = withoutLeadingZeros(modulus);
+  exponent = withoutLeadingZeros(exponent);
+  if (modulus.empty() || exponent.empty()) return std::nullopt;
+  return RsaNumbers{{modulus.begin(), modulus.end()}, {exponent.begin(), exponent.end()}};
+}
+
+std::vector<std::uint8_t> rsaPublicKey(std::span<const std::uint8_t> modulus, std::span<const std::uint8_t> exponent) {
+  if (modulus.empty() || exponent.empty())
+    throw CardError(ErrorKind::Pkcs11, "Could not read an RSA public key from the token");
+  std::vector<std::uint8_t> algorithm = derElement(kObjectIdentifier, kRsaEncryption);
+  append(algorithm, derElement(kNull, {}));
+  std::vector<std::uint8_t> numbers = derUnsignedInteger(modulus);
+  append(numbers, derUnsignedInteger(exponent));
+  std::vector<std::uint8_t> bits{0x00};  // no unused bits
+  append(bits, derElement(kSequence, numbers));
+  std::vector<std::uint8_t> keyInfo = derElement(kSequence, algorithm);
+  append(keyInfo, derElement(kBitString, bits));
+  return derElement(kSequence, keyInfo);
+}
 
 std::optional<RsaNumbers> certificateRsaNumbers(std::span<const std::uint8_t> der) {
   constexpr const char* kWhat = "X.509 certificate";

@@ -7,6 +7,7 @@
 
 #include "certbridge/card/token_objects.hpp"
 #include "openssl_util.hpp"
+#include "public_key_der.hpp"
 #include "token_session_impl.hpp"
 
 namespace certbridge::card::detail {

@@ -23,6 +23,7 @@
 #include "certbridge/card/error.hpp"
 #include "openssl_util.hpp"
 #include "pkcs11_call.hpp"
+#include "public_key_der.hpp"
 #include "token_keys.hpp"
 
 namespace certbridge::card::detail {
