@@ -1,7 +1,6 @@
 #include "certbridge/host/config.hpp"
 
 #include <cstdint>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +8,7 @@
 #include "certbridge/card/error.hpp"
 #include "certbridge/host/logging.hpp"
 #include "certbridge/host/strict_json.hpp"
+#include "platform/environment.hpp"
 
 namespace certbridge::host {
 namespace {
@@ -89,11 +89,47 @@ std::vector<std::uint8_t> parseHex(const json& profile, const char* key, const s
   }
 }
 
+// A card profile's "windows" section: {"provider", "providerType"?, "container"?, "keySpec"?}.
+card::WindowsKeyProvider parseWindowsKeyProvider(const json& object, const std::string& where) {
+  if (!object.is_object()) throw ConfigError(where + " must be an object");
+  const std::string prefix = where + ".";
+  for (const auto& [key, value] : object.items()) {
+    if (key != "provider" && key != "providerType" && key != "container" && key != "keySpec") {
+      throw ConfigError(prefix + key + " is not a setting (provider, providerType, container, keySpec)");
+    }
+  }
+  card::WindowsKeyProvider windows;
+  windows.provider = requireString(object, "provider", prefix);
+  if (windows.provider.size() > 256) throw ConfigError(prefix + "provider must be at most 256 characters");
+  if (object.contains("providerType")) {
+    windows.providerType =
+        static_cast<std::uint32_t>(integerIn(object["providerType"], prefix + "providerType", 0, 1000));
+  }
+  if (object.contains("container")) {
+    windows.container = requireString(object, "container", prefix);
+    if (windows.container.size() > 260) throw ConfigError(prefix + "container must be at most 260 characters");
+  }
+  if (object.contains("keySpec")) {
+    const json& spec = object["keySpec"];
+    if (spec == "none") {
+      windows.keySpec = 0;
+    } else if (spec == "keyExchange") {
+      windows.keySpec = 1;
+    } else if (spec == "signature") {
+      windows.keySpec = 2;
+    } else {
+      throw ConfigError(prefix + "keySpec must be \"keyExchange\", \"signature\" or \"none\"");
+    }
+  }
+  return windows;
+}
+
 card::CardProfile parseProfile(const json& object, const std::string& where, std::vector<std::string>& warnings) {
   if (!object.is_object()) throw ConfigError(where + " must be an object");
   const std::string prefix = where + ".";
-  warnUnknownKeys(object, {"id", "displayName", "atr", "atrMask", "module", "tokenLabel", "pins", "keySizes"}, prefix,
-                  warnings);
+  warnUnknownKeys(object,
+                  {"id", "displayName", "atr", "atrMask", "module", "tokenLabel", "pins", "keySizes", "windows"},
+                  prefix, warnings);
   card::CardProfile profile;
   profile.id = requireString(object, "id", prefix);
   profile.displayName = requireString(object, "displayName", prefix);
@@ -115,18 +151,14 @@ card::CardProfile parseProfile(const json& object, const std::string& where, std
       profile.keySizes.push_back(integerIn((*sizes)[i], prefix + "keySizes[" + std::to_string(i) + "]", 1024, 16384));
     }
   }
+  if (const json* windows = member(object, "windows"))
+    profile.windows = parseWindowsKeyProvider(*windows, prefix + "windows");
   try {
     card::CardProfileTable::validate(profile);
   } catch (const std::exception& e) {
     throw ConfigError(where + ": " + e.what());
   }
   return profile;
-}
-
-std::optional<std::string> environmentVariable(const char* name) {
-  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at start-up only
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
 }
 
 }  // namespace
@@ -201,15 +233,7 @@ HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings
 }
 
 std::filesystem::path configFilePath() {
-  if (auto explicitPath = environmentVariable("CERTBRIDGE_CONFIG")) return std::filesystem::path(*explicitPath);
-#if defined(_WIN32)
-  const auto programData = environmentVariable("ProgramData");
-  return std::filesystem::path(programData.value_or("C:\\ProgramData")) / "CertBridge" / "config.json";
-#elif defined(__APPLE__)
-  return "/Library/Application Support/CertBridge/config.json";
-#else
-  return "/etc/certbridge/config.json";
-#endif
+  return platform::configFile();
 }
 
 ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed) {
@@ -244,7 +268,7 @@ ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed) {
 }
 
 ConfigLoad loadConfig() {
-  return loadConfig(configFilePath(), environmentVariable("CERTBRIDGE_CONFIG").has_value());
+  return loadConfig(configFilePath(), platform::environmentVariable("CERTBRIDGE_CONFIG").has_value());
 }
 
 }  // namespace certbridge::host

@@ -1,7 +1,6 @@
 #include "certbridge/host/logging.hpp"
 
 #include <array>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -9,6 +8,8 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
+
+#include "platform/environment.hpp"
 
 namespace certbridge::host {
 namespace {
@@ -29,12 +30,6 @@ constexpr std::array<LevelName, 7> kLevels = {{{"trace", spdlog::level::trace},
                                                {"critical", spdlog::level::critical},
                                                {"off", spdlog::level::off}}};
 
-std::optional<std::filesystem::path> fromEnvironment(const char* name) {
-  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at start-up only
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::filesystem::path(value);
-}
-
 void useLogger(std::shared_ptr<spdlog::sinks::sink> sink) {
   auto logger = std::make_shared<spdlog::logger>("certbridge-host", std::move(sink));
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%P:%t] %l %v");
@@ -46,16 +41,7 @@ void useLogger(std::shared_ptr<spdlog::sinks::sink> sink) {
 }  // namespace
 
 std::optional<std::filesystem::path> logDirectory() {
-  if (auto dir = fromEnvironment("CERTBRIDGE_LOG_DIR")) return dir;
-#if defined(_WIN32)
-  if (auto local = fromEnvironment("LOCALAPPDATA")) return *local / "CertBridge" / "logs";
-#elif defined(__APPLE__)
-  if (auto home = fromEnvironment("HOME")) return *home / "Library" / "Logs" / "CertBridge";
-#else
-  if (auto state = fromEnvironment("XDG_STATE_HOME")) return *state / "certbridge";
-  if (auto home = fromEnvironment("HOME")) return *home / ".local" / "state" / "certbridge";
-#endif
-  return std::nullopt;
+  return platform::logFolder();
 }
 
 std::optional<std::filesystem::path> initLogging() {
@@ -68,7 +54,7 @@ std::optional<std::filesystem::path> initLogging() {
   if (ec || !std::filesystem::is_directory(*dir, ec)) return std::nullopt;
   const auto file = *dir / kLogFileName;
   try {
-    useLogger(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file.string(), kMaxLogFileBytes, kRotatedFiles));
+    useLogger(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file.native(), kMaxLogFileBytes, kRotatedFiles));
   } catch (const std::exception&) {
     return std::nullopt;  // run without a file log rather than fail
   }

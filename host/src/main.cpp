@@ -4,8 +4,6 @@
 //   certbridge-host --version | --help
 //   certbridge-host install|uninstall [options]                     see manifest_cli.cpp
 
-#include <csignal>
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -18,14 +16,8 @@
 #include "certbridge/host/manifest_installer.hpp"
 #include "certbridge/host/native_messaging.hpp"
 #include "certbridge/host/session.hpp"
-
-#if defined(_WIN32)
-#include <fcntl.h>
-#include <io.h>
-#else
-#include <fcntl.h>
-#include <unistd.h>
-#endif
+#include "platform/environment.hpp"
+#include "platform/standard_streams.hpp"
 
 namespace {
 
@@ -40,24 +32,6 @@ constexpr const char* kHelp =
     "  certbridge-host uninstall [--user|--system] [--browser NAME]... [--destdir DIR]\n"
     "Browsers: chrome, chromium, edge, firefox, all (default).\n";
 
-// Keeps the protocol channel for frames only: the frames go to a private copy of stdout, and file
-// descriptor 1 is pointed at stderr, so a stray printf in a PKCS#11 module cannot corrupt the stream.
-int takeOverStdout() {
-#if defined(_WIN32)
-  const int frames = _dup(_fileno(stdout));
-  if (frames < 0) return _fileno(stdout);
-  _setmode(frames, _O_BINARY);
-  _dup2(_fileno(stderr), _fileno(stdout));
-  return frames;
-#else
-  const int frames = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-  if (frames < 0) return STDOUT_FILENO;
-  std::fflush(stdout);
-  dup2(STDERR_FILENO, STDOUT_FILENO);
-  return frames;
-#endif
-}
-
 // Who started us, for the log: Chrome's extension origin or Firefox's add-on ID.
 std::string caller(const std::vector<std::string>& args) {
   if (args.empty()) return "-";
@@ -67,11 +41,7 @@ std::string caller(const std::vector<std::string>& args) {
 }
 
 int runHost(const std::vector<std::string>& args) {
-  host::setStdioBinaryMode();
-#if !defined(_WIN32)
-  std::signal(SIGPIPE, SIG_IGN);  // a closed port must be a write error, not death
-#endif
-  const int framesFd = takeOverStdout();
+  const int framesFd = host::platform::takeStandardStreams();
 
   host::HostState state;
   state.logFile = host::initLogging();
@@ -94,7 +64,7 @@ int runHost(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
+  const std::vector<std::string> args = host::platform::commandLineArguments(argc, argv);
   if (!args.empty()) {
     const std::string& first = args[0];
     if (first == "--version") {

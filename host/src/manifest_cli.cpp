@@ -4,6 +4,7 @@
 
 #include "certbridge/host/manifest_installer.hpp"
 #include "certbridge/protocol.hpp"
+#include "platform/environment.hpp"
 
 #if !defined(_WIN32)
 #include <unistd.h>
@@ -73,7 +74,7 @@ ManifestOptions parseOptions(bool install, std::span<const std::string> args) {
     }
   }
   if (!browsers.empty() && !allBrowsers) options.browsers = browsers;
-  options.hostPath = hostPath ? std::filesystem::path(*hostPath) : currentExecutablePath();
+  options.hostPath = hostPath ? platform::pathFromUtf8(*hostPath) : currentExecutablePath();
   return options;
 }
 

@@ -1,12 +1,12 @@
 #include "certbridge/host/manifest_installer.hpp"
 
 #include <array>
-#include <cstdlib>
 #include <fstream>
 #include <ostream>
 #include <system_error>
 
 #include "certbridge/protocol.hpp"
+#include "platform/environment.hpp"
 
 #if defined(_WIN32)
 #ifndef NOMINMAX
@@ -28,12 +28,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kDescription = "CertBridge: smart card and certificate access for the RA portal";
-
-std::optional<std::string> environmentVariable(const char* name) {
-  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): CLI, single-threaded
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
 
 #if !defined(_WIN32)
 // A system path under destDir (package staging), or as is.
@@ -94,7 +88,7 @@ fs::path manifestDirectory(Browser browser, const ManifestOptions& options) {
 void writeFileAtomically(const fs::path& file, const std::string& content) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
-  if (ec) throw InstallerError("cannot create " + file.parent_path().string() + ": " + ec.message());
+  if (ec) throw InstallerError("cannot create " + platform::pathToUtf8(file.parent_path()) + ": " + ec.message());
   fs::path temporary = file;
   temporary += ".tmp";
   {
@@ -103,7 +97,7 @@ void writeFileAtomically(const fs::path& file, const std::string& content) {
     out.flush();
     if (!out) {
       fs::remove(temporary, ec);
-      throw InstallerError("cannot write " + temporary.string());
+      throw InstallerError("cannot write " + platform::pathToUtf8(temporary));
     }
   }
   fs::permissions(temporary,
@@ -112,7 +106,7 @@ void writeFileAtomically(const fs::path& file, const std::string& content) {
   if (ec) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
-    throw InstallerError("cannot write " + file.string() + ": " + ec.message());
+    throw InstallerError("cannot write " + platform::pathToUtf8(file) + ": " + ec.message());
   }
 }
 
@@ -189,14 +183,14 @@ std::optional<Browser> browserFromString(std::string_view name) noexcept {
 UserDirectories userDirectoriesFromEnvironment() {
   UserDirectories directories;
 #if defined(_WIN32)
-  const auto home = environmentVariable("USERPROFILE");
+  const auto home = platform::environmentVariable("USERPROFILE");
 #else
-  const auto home = environmentVariable("HOME");
+  const auto home = platform::environmentVariable("HOME");
 #endif
   if (!home) throw InstallerError("no home directory: HOME is not set");
-  directories.home = *home;
-  if (auto config = environmentVariable("XDG_CONFIG_HOME"); config && fs::path(*config).is_absolute()) {
-    directories.xdgConfigHome = fs::path(*config);
+  directories.home = platform::pathFromUtf8(*home);
+  if (auto config = platform::environmentVariable("XDG_CONFIG_HOME"); config && fs::path(*config).is_absolute()) {
+    directories.xdgConfigHome = platform::pathFromUtf8(*config);
   }
   return directories;
 }
@@ -213,7 +207,7 @@ fs::path manifestPath(Browser browser, const ManifestOptions& options) {
 nlohmann::json manifestJson(Browser browser, const ManifestOptions& options) {
   nlohmann::json manifest = {{"name", protocol::kNativeHostName},
                              {"description", kDescription},
-                             {"path", options.hostPath.string()},
+                             {"path", platform::pathToUtf8(options.hostPath)},
                              {"type", "stdio"}};
   if (browser == Browser::Firefox) {
     manifest["allowed_extensions"] = options.firefoxExtensionIds;
@@ -260,7 +254,7 @@ bool isValidFirefoxExtensionId(std::string_view id) noexcept {
 
 void installManifests(const ManifestOptions& options, std::ostream& out) {
   if (!options.hostPath.is_absolute())
-    throw InstallerError("the host path must be absolute: " + options.hostPath.string());
+    throw InstallerError("the host path must be absolute: " + platform::pathToUtf8(options.hostPath));
   for (const auto& id : options.chromiumExtensionIds) {
     if (!isValidChromiumExtensionId(id)) throw InstallerError("not a Chrome extension ID: " + id);
   }
@@ -273,7 +267,7 @@ void installManifests(const ManifestOptions& options, std::ostream& out) {
 #if defined(_WIN32)
     setRegistryDefault(options, browser, file);
 #endif
-    out << "installed " << toString(browser) << " manifest: " << file.string() << "\n";
+    out << "installed " << toString(browser) << " manifest: " << platform::pathToUtf8(file) << "\n";
   }
 }
 
@@ -288,10 +282,10 @@ void uninstallManifests(const ManifestOptions& options, std::ostream& out) {
     if (fs::remove(file, ec)) {
       removedSomething = true;
     } else if (ec) {
-      throw InstallerError("cannot remove " + file.string() + ": " + ec.message());
+      throw InstallerError("cannot remove " + platform::pathToUtf8(file) + ": " + ec.message());
     }
-    out << (removedSomething ? "removed " : "not installed: ") << toString(browser) << " manifest " << file.string()
-        << "\n";
+    out << (removedSomething ? "removed " : "not installed: ") << toString(browser) << " manifest "
+        << platform::pathToUtf8(file) << "\n";
   }
 }
 

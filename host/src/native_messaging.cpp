@@ -8,12 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#ifdef _WIN32
-#include <fcntl.h>
-#include <io.h>
-#else
-#include <unistd.h>
-#endif
+#include "platform/standard_streams.hpp"
 
 namespace certbridge::host {
 namespace {
@@ -21,27 +16,11 @@ namespace {
 constexpr std::size_t kHeaderBytes = sizeof(std::uint32_t);
 constexpr std::size_t kIoChunk = 64 * 1024;
 
-#ifdef _WIN32
-long long readFd(int fd, char* data, std::size_t size) {
-  return _read(fd, data, static_cast<unsigned int>(size > 0x7fffffff ? 0x7fffffff : size));
-}
-long long writeFd(int fd, const char* data, std::size_t size) {
-  return _write(fd, data, static_cast<unsigned int>(size > 0x7fffffff ? 0x7fffffff : size));
-}
-#else
-long long readFd(int fd, char* data, std::size_t size) {
-  return ::read(fd, data, size);
-}
-long long writeFd(int fd, const char* data, std::size_t size) {
-  return ::write(fd, data, size);
-}
-#endif
-
 }  // namespace
 
 std::size_t FdSource::read(std::span<char> buffer) {
   for (;;) {
-    const long long n = readFd(fd_, buffer.data(), buffer.size());
+    const long long n = platform::readDescriptor(fd_, buffer.data(), buffer.size());
     if (n >= 0) return static_cast<std::size_t>(n);
     if (errno == EINTR) continue;
     throw std::system_error(errno, std::generic_category(), "read");
@@ -50,20 +29,13 @@ std::size_t FdSource::read(std::span<char> buffer) {
 
 void FdSink::write(std::string_view bytes) {
   while (!bytes.empty()) {
-    const long long n = writeFd(fd_, bytes.data(), bytes.size());
+    const long long n = platform::writeDescriptor(fd_, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       throw std::system_error(errno, std::generic_category(), "write");
     }
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
-}
-
-void setStdioBinaryMode() noexcept {
-#ifdef _WIN32
-  _setmode(_fileno(stdin), _O_BINARY);
-  _setmode(_fileno(stdout), _O_BINARY);
-#endif
 }
 
 FrameReader::FrameReader(ByteSource& source, std::size_t maxPayloadBytes)

@@ -1,7 +1,5 @@
 #include "secret_params.hpp"
 
-#include <openssl/crypto.h>
-
 #include <string>
 
 #include "certbridge/host/param_validator.hpp"
@@ -11,7 +9,7 @@ namespace certbridge::host {
 namespace {
 
 void wipe(std::string& text) noexcept {
-  OPENSSL_cleanse(text.data(), text.size());
+  card::wipeMemory(text.data(), text.size());
   text.clear();
 }
 

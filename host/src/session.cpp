@@ -1,8 +1,8 @@
 #include "certbridge/host/session.hpp"
 
-#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include "certbridge/card/secret_string.hpp"
 #include "certbridge/protocol.hpp"
 
 namespace certbridge::host {
@@ -25,7 +25,7 @@ int runSession(ByteSource& in, ByteSink& out, const HostState& host) {
     if (frame.kind == Frame::Kind::Message) {
       dispatcher.handleMessage(frame.payload);
       // The message may have carried PINs (wiped again where they were parsed); leave no copy behind.
-      OPENSSL_cleanse(frame.payload.data(), frame.payload.size());
+      card::wipeMemory(frame.payload.data(), frame.payload.size());
     } else if (frame.kind == Frame::Kind::TooLarge) {
       dispatcher.handleTooLarge(frame.declaredLength, reader.maxPayloadBytes());
     } else if (frame.kind == Frame::Kind::Truncated) {

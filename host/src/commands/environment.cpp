@@ -28,6 +28,7 @@
 #include "certbridge/protocol.hpp"
 #include "commands.hpp"
 #include "os_info.hpp"
+#include "platform/environment.hpp"
 
 namespace certbridge::host::commands {
 namespace {
@@ -41,7 +42,7 @@ json problem(const ProtocolError& error, json subject) {
 }
 
 json pathOrNull(const std::optional<std::filesystem::path>& path) {
-  return path ? json(path->string()) : json(nullptr);
+  return path ? json(platform::pathToUtf8(*path)) : json(nullptr);
 }
 
 void throwIfCancelled(const CommandContext& context) {

@@ -33,6 +33,12 @@ CardFacts readCard(CommandContext& context, const std::optional<std::string>& re
   CardFacts facts;
   const card::CardProfile& profile = operation.profile();
   facts.registration.provider = {profile.id, profile.displayName, profile.modulePath};
+  if (profile.windows) {
+    facts.registration.provider.windowsProvider = profile.windows->provider;
+    facts.registration.provider.windowsProviderType = profile.windows->providerType;
+    facts.registration.provider.windowsContainer = profile.windows->container;
+    facts.registration.provider.windowsKeySpec = profile.windows->keySpec;
+  }
   facts.reader = operation.readerName();
   facts.token = operation.tokenJson(0);
   for (const auto& certificate : readCardCertificates(operation, card::SessionMode::ReadOnly)) {

@@ -55,4 +55,10 @@ CommandRun prepareSignRenewal(nlohmann::json& params) {
   return [parsed](CommandContext& context) { return sign(context, *parsed); };
 }
 
+bool isSoftwareStoreRequest(const nlohmann::json& params) {
+  if (!params.is_object()) return false;
+  const auto it = params.find("store");
+  return it != params.end() && !(it->is_string() && it->get_ref<const std::string&>() == "card");
+}
+
 }  // namespace certbridge::host::commands

@@ -48,12 +48,6 @@ nlohmann::json sign(CommandContext& context, const SoftwareSignParams& params) {
 
 }  // namespace
 
-bool isSoftwareStoreRequest(const nlohmann::json& params) {
-  if (!params.is_object()) return false;
-  const auto it = params.find("store");
-  return it != params.end() && !(it->is_string() && it->get_ref<const std::string&>() == "card");
-}
-
 CommandRun prepareSoftwareSignRenewal(nlohmann::json& params) {
   auto parsed = std::make_shared<SoftwareSignParams>();
   parsed->secrets = std::make_shared<const Secrets>(params, std::initializer_list<std::string_view>{"storePassword"});

@@ -22,6 +22,13 @@ struct KeyProvider {
   std::string profileId;    ///< The card profile's id ("certbridge-virtual").
   std::string displayName;  ///< The card profile's name, shown to users in store listings.
   std::string modulePath;   ///< The card profile's PKCS#11 module.
+  /// Windows only: the card's own key provider and how it names key containers (the profile's "windows"
+  /// section). Empty provider: the profile has none, and nothing is registered in CurrentUser\MY.
+  // "{}" initializers: the three-field aggregate initializations elsewhere stay warning-free.
+  std::string windowsProvider{};
+  std::uint32_t windowsProviderType{0};
+  std::string windowsContainer{};  ///< With "{keyId}", "{tokenSerial}", "{tokenLabel}" placeholders.
+  std::uint32_t windowsKeySpec{1};
 };
 
 /// One certificate on the card, as an adapter needs it to register it (stores that take certificates one by

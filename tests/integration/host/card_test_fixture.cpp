@@ -21,18 +21,6 @@ TestbedEnvironment* const environment = TestbedEnvironment::add(true);
 
 }  // namespace
 
-json request(const std::string& id, const std::string& command, json params, const std::string& origin) {
-  return {{"id", id}, {"command", command}, {"origin", origin}, {"params", std::move(params)}};
-}
-
-json raSubject(const std::string& commonName) {
-  return json::array({{{"type", "C"}, {"value", "TW"}},
-                      {{"type", "O"}, {"value", "Finance"}},
-                      {{"type", "OU"}, {"value", "70759028-RA-ForTest"}},
-                      {{"type", "OU"}, {"value", "0A-TEST2"}},
-                      {{"type", "CN"}, {"value", commonName}}});
-}
-
 Testbed& CardCommands::bed() {
   return *environment->testbed;
 }
@@ -80,19 +68,7 @@ std::string CardCommands::configWith(const std::string& name, const json& change
 }
 
 Answer CardCommands::await(HostProcess& host, const std::string& id, std::chrono::milliseconds timeout) {
-  Answer answer;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    json message = host.receiveFor(id, std::max(left, std::chrono::milliseconds(1)));
-    if (message.contains("progress")) {
-      answer.progress.push_back(message["progress"]);
-      continue;
-    }
-    answer.message = std::move(message);
-    return answer;
-  }
+  return awaitAnswer(host, id, timeout);
 }
 
 Answer CardCommands::call(HostProcess& host, const json& message, std::chrono::milliseconds timeout) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host_process.hpp"
+#include "requests.hpp"
 #include "test_files.hpp"
 #include "testbed.hpp"
 
@@ -21,16 +22,8 @@ namespace certbridge::host::integration {
 
 using nlohmann::json;
 
-inline constexpr const char* kOrigin = "http://127.0.0.1:8080";  // allowed by the test bed's configuration
 inline constexpr const char* kOtherAllowedOrigin = "http://localhost:9000";
 inline constexpr const char* kCardReader = "Virtual PCD 00 00";
-
-/// {"id", "command", "origin", "params"}.
-json request(const std::string& id, const std::string& command, json params = json::object(),
-             const std::string& origin = kOrigin);
-
-/// A chinese subject as an RA sends it.
-json raSubject(const std::string& commonName);
 
 class CardCommands : public ::testing::Test {
  protected:

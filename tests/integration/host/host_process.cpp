@@ -1,5 +1,6 @@
 #include "host_process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -195,6 +196,22 @@ std::vector<nlohmann::json> HostProcess::remainingFrames() {
   while (auto payload = takeFrame()) frames.push_back(nlohmann::json::parse(*payload));
   if (!buffer_.empty()) throw std::runtime_error(std::to_string(buffer_.size()) + " stray bytes on stdout");
   return frames;
+}
+
+Answer awaitAnswer(HostProcess& host, const std::string& id, std::chrono::milliseconds timeout) {
+  Answer answer;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    nlohmann::json message = host.receiveFor(id, std::max(left, std::chrono::milliseconds(1)));
+    if (message.contains("progress")) {
+      answer.progress.push_back(message["progress"]);
+      continue;
+    }
+    answer.message = std::move(message);
+    return answer;
+  }
 }
 
 }  // namespace certbridge::host::integration

@@ -70,4 +70,8 @@ class HostProcess {
   std::optional<int> exitCode_;
 };
 
+/// Waits for the answer to the request with this id, collecting the progress messages that come first.
+/// Throws std::runtime_error when none comes within timeout.
+Answer awaitAnswer(HostProcess& host, const std::string& id, std::chrono::milliseconds timeout);
+
 }  // namespace certbridge::host::integration

@@ -30,6 +30,18 @@ struct PinRules {
   std::string tokenLabel{};  // "{}": 4-field aggregate initialization stays warning-free.
 };
 
+/// How Windows reaches the card's keys through the card's own key provider (its minidriver through the
+/// smart card KSP, or the vendor's CSP/KSP): what registering the card's certificates in CurrentUser\MY
+/// links each certificate to. Not derivable from PKCS#11 facts, so the card profile says it.
+struct WindowsKeyProvider {
+  std::string provider;            ///< e.g. "Microsoft Smart Card Key Storage Provider".
+  std::uint32_t providerType = 0;  ///< 0 for a CNG key storage provider; the CryptoAPI type for a CSP.
+  /// The key container of a certificate's key: "{keyId}" stands for the key's CKA_ID in lowercase hex,
+  /// "{tokenSerial}" and "{tokenLabel}" for the token's.
+  std::string container = "{keyId}";
+  std::uint32_t keySpec = 1;  ///< 1 AT_KEYEXCHANGE (what minidrivers use), 2 AT_SIGNATURE, 0 none (KSP only).
+};
+
 /// One kind of card.
 struct CardProfile {
   std::string id;                     ///< Stable identifier, e.g. "certbridge-virtual".
@@ -40,8 +52,9 @@ struct CardProfile {
   /// Token label to use when the module's slots are not named after PC/SC readers (the virtual test
   /// bed, software tokens). Empty: the token is found by slot description == reader name.
   std::string tokenLabel;
-  std::vector<PinRules> pins{PinRules{}};  ///< One entry per PIN group; two on two-PIN cards.
-  std::vector<int> keySizes{2048};         ///< RSA key sizes the card can generate, smallest first.
+  std::vector<PinRules> pins{PinRules{}};     ///< One entry per PIN group; two on two-PIN cards.
+  std::vector<int> keySizes{2048};            ///< RSA key sizes the card can generate, smallest first.
+  std::optional<WindowsKeyProvider> windows;  ///< Unset: the card's certificates are not registered on Windows.
 };
 
 /// Parses "3B 95 13", "3B:95:13" or "3b9513" into bytes. Throws CardError(InvalidArgument) on bad input.

@@ -11,6 +11,10 @@
 
 namespace certbridge::card {
 
+/// Overwrites size bytes at data with zeros in a way the compiler cannot drop as a dead store
+/// (OPENSSL_cleanse; SecureZeroMemory on Windows). For every buffer that held a secret.
+void wipeMemory(void* data, std::size_t size) noexcept;
+
 /// A PIN or other secret. Move-only; wiped on clear() and destruction. Never log it or put it in a message.
 class SecretString {
  public:

@@ -46,10 +46,6 @@ class FdSink : public ByteSink {
   int fd_;
 };
 
-/// Puts stdin and stdout in binary mode (Windows: Chrome starts the host through cmd.exe, which would
-/// otherwise translate line ends). A no-op elsewhere.
-void setStdioBinaryMode() noexcept;
-
 /// One step of reading the stream.
 struct Frame {
   enum class Kind {
