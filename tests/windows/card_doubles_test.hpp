@@ -100,5 +100,7 @@ void checkKeysAndSigning(Harness& h, const std::filesystem::path& work);
 void checkPersistedCard(Harness& h, const std::filesystem::path& work);
 void checkCardRemoval(Harness& h);
 void checkReaders(Harness& h);
+/// The card pulled by the runner (mock_card/card_doubles.sh) between processes.
+void checkPulledCard(Harness& h);
 
 }  // namespace certbridge::test

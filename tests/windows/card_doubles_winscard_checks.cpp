@@ -159,4 +159,17 @@ void checkReaders(Harness& h) {
   SetEnvironmentVariableW(mock_card::kStateVariable, saved.c_str());
 }
 
+void checkPulledCard(Harness& h) {
+  MockModule m;
+  if (!h.check(m.loaded(), "the mock module loads")) return;
+  ck::Rv rv = 0;
+  m.tokenInfo(&rv);
+  h.check(rv == ck::kCkrTokenNotPresent, "the module sees no token: CKR_TOKEN_NOT_PRESENT");
+  Context context;
+  SCARD_READERSTATEA state = stateOf(kReader);
+  h.check(context.rv() == SCARD_S_SUCCESS && SCardGetStatusChangeA(context.get(), 0, &state, 1) == SCARD_S_SUCCESS &&
+              (state.dwEventState & SCARD_STATE_EMPTY) != 0 && state.cbAtr == 0,
+          "the reader is empty: SCARD_STATE_EMPTY, no ATR");
+}
+
 }  // namespace certbridge::test

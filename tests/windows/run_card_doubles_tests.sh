@@ -27,8 +27,8 @@ command -v openssl >/dev/null || skip "openssl not found"
 
 work=$(mktemp -d)
 export WINEPREFIX="$work/wineprefix" WINEDEBUG=-all
-# No Mono or Gecko installers (console programs need neither); winscard from the program's folder.
-export WINEDLLOVERRIDES="mscoree,mshtml=;winscard=n"
+# No Mono or Gecko installers: console programs need neither. card_doubles_use adds winscard=n.
+export WINEDLLOVERRIDES="mscoree,mshtml="
 unset DISPLAY WAYLAND_DISPLAY
 cleanup() {
   # Only this prefix's wine server: other wine users on the machine have their own.
@@ -36,17 +36,17 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/mock_card/card_doubles.sh"
 
 windows_path() { local path=$1; echo "Z:${path//\//\\}"; }
 
 # The program and the doubles together in one folder, as certbridge-host.exe and the mock winscard.dll would be.
 program="$work/program"
 mkdir -p "$program" "$work/files"
-cp "$doubles/card_doubles_test.exe" "$doubles/certbridge-mock-pkcs11.dll" "$doubles/winscard.dll" "$program/"
+cp "$doubles/card_doubles_test.exe" "$program/"
+card_doubles_install "$doubles" "$program"
 state="$work/card.state"
-: >"$state"  # empty: the doubles make a fresh card in it
-export CERTBRIDGE_MOCK_CARD_STATE
-CERTBRIDGE_MOCK_CARD_STATE=$(windows_path "$state")
+card_doubles_use "$state"  # a new, empty file: the doubles make a fresh card in it
 
 # A certificate for the module to store (any will do: the module does not parse it).
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/files/certificate.key" -subj "/CN=CertBridge mock card test" \
@@ -118,6 +118,10 @@ run_phase persisted
 check "OpenSSL verifies the signature made by the next process with the same key" \
   verifies "$work/files/message2.bin" "$work/files/signature2.bin"
 run_phase removal
+check "the shell pulls the card" mock_card_pull "$state"
+run_phase pulled
+check "the shell puts it back" mock_card_insert "$state"
+check "... as a new insertion" grep -qx 'insertion 3' "$state"
 run_phase readers
 
 echo "$passed passed, $failed failed"
