@@ -216,6 +216,11 @@ void checkKeysAndSigning(Harness& h, const std::filesystem::path& work) {
               m.f().C_DestroyObject(session, otherPublic) == ck::kCkrOk,
           "C_DestroyObject removes both halves");
   h.check(m.find(session, {ck::attribute(ck::kCkaId, otherId)}).empty(), "and they are gone");
+  h.check(generateKeyPair(m, session, 4096, otherId, "", otherPublic, otherPrivate) == ck::kCkrOk &&
+              m.attribute(session, otherPrivate, ck::kCkaModulus).size() == 512,
+          "a 4096-bit key pair, the largest the token offers");
+  m.f().C_DestroyObject(session, otherPrivate);
+  m.f().C_DestroyObject(session, otherPublic);
 
   const auto certificate = readFile(work / L"certificate.der");
   const std::string certificateLabel = "Signing certificate";

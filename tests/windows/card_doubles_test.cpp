@@ -1,6 +1,6 @@
 // The card test doubles' program: loads the mock PKCS#11 module, drives it through the card library's raw
 // declarations, and runs one phase per process (run_card_doubles_tests.sh runs them in order):
-//   card_doubles_test.exe fresh|pins|keys|persisted|removal|pulled|readers WORK_FOLDER
+//   card_doubles_test.exe fresh|pins|keys|persisted|removal|pulled|readers|concurrent WORK_FOLDER
 
 #include <cstdio>
 #include <fstream>
@@ -160,7 +160,8 @@ ck::Rv generateKeyPair(const MockModule& module, ck::SessionHandle session, ck::
 int wmain(int argc, wchar_t** argv) {
   using namespace certbridge::test;
   if (argc != 3) {
-    std::fprintf(stderr, "usage: card_doubles_test fresh|pins|keys|persisted|removal|pulled|readers WORK_FOLDER\n");
+    std::fprintf(stderr,
+                 "usage: card_doubles_test fresh|pins|keys|persisted|removal|pulled|readers|concurrent WORK_FOLDER\n");
     return 2;
   }
   const std::wstring_view phase = argv[1];
@@ -180,6 +181,8 @@ int wmain(int argc, wchar_t** argv) {
     checkPulledCard(h);
   } else if (phase == L"readers") {
     checkReaders(h);
+  } else if (phase == L"concurrent") {
+    checkConcurrentUse(h);
   } else {
     std::fprintf(stderr, "unknown phase\n");
     return 2;

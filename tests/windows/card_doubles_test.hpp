@@ -100,6 +100,8 @@ void checkKeysAndSigning(Harness& h, const std::filesystem::path& work);
 void checkPersistedCard(Harness& h, const std::filesystem::path& work);
 void checkCardRemoval(Harness& h);
 void checkReaders(Harness& h);
+/// Both doubles used from two threads at once, as the host's reader watch and worker use them.
+void checkConcurrentUse(Harness& h);
 /// The card pulled by the runner (mock_card/card_doubles.sh) between processes.
 void checkPulledCard(Harness& h);
 

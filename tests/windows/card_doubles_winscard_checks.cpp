@@ -159,6 +159,29 @@ void checkReaders(Harness& h) {
   SetEnvironmentVariableW(mock_card::kStateVariable, saved.c_str());
 }
 
+void checkConcurrentUse(Harness& h) {
+  // The host's reader watch waits in SCardGetStatusChange while its worker talks to the module: both take
+  // the state file's lock, over and over, from two threads of one process.
+  MockModule m;
+  Context context;
+  if (!h.check(m.loaded() && context.rv() == SCARD_S_SUCCESS, "the module and a PC/SC context, side by side")) return;
+  SCARD_READERSTATEA state = stateOf(kReader);
+  SCardGetStatusChangeA(context.get(), 0, &state, 1);
+  state.dwCurrentState = state.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
+  int tokenReads = 0;
+  std::thread worker([&] {
+    for (int i = 0; i < 100; ++i) {
+      ck::Rv rv = 0;
+      m.tokenInfo(&rv);
+      if (rv == ck::kCkrOk) ++tokenReads;
+    }
+  });
+  const LONG waited = SCardGetStatusChangeA(context.get(), 1000, &state, 1);
+  worker.join();
+  h.check(waited == static_cast<LONG>(SCARD_E_TIMEOUT) && tokenReads == 100,
+          "100 token reads during a PC/SC wait all succeed, and the wait sees no change");
+}
+
 void checkPulledCard(Harness& h) {
   MockModule m;
   if (!h.check(m.loaded(), "the mock module loads")) return;

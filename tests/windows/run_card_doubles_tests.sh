@@ -123,6 +123,7 @@ run_phase pulled
 check "the shell puts it back" mock_card_insert "$state"
 check "... as a new insertion" grep -qx 'insertion 3' "$state"
 run_phase readers
+run_phase concurrent
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

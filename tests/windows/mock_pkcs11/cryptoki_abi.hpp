@@ -280,5 +280,6 @@ inline constexpr Ulong kNeverExtractable = 0x164;
 inline constexpr Ulong kAlwaysSensitive = 0x165;
 inline constexpr Ulong kKeyGenMechanism = 0x166;
 inline constexpr Ulong kModifiable = 0x170;
+inline constexpr Ulong kAlwaysAuthenticate = 0x202;
 
 }  // namespace certbridge::mock_pkcs11::ck

@@ -38,6 +38,7 @@ void completeKey(std::map<ck::Ulong, mock_card::Bytes>& values, ck::Ulong object
     values.try_emplace(ck::kExtractable, boolBytes(false));
     for (const auto use : {ck::kSign, ck::kDecrypt, ck::kUnwrap}) values.try_emplace(use, boolBytes(true));
     values.try_emplace(ck::kSignRecover, boolBytes(false));
+    values[ck::kAlwaysAuthenticate] = boolBytes(false);  // one login covers every signature
     values[ck::kAlwaysSensitive] = values[ck::kSensitive];
     values[ck::kNeverExtractable] = boolBytes(!*boolValue(values[ck::kExtractable]));
   } else {
