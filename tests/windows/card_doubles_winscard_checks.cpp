@@ -142,7 +142,19 @@ void checkReaders(Harness& h) {
   h.check(SCardDisconnect(handle, SCARD_LEAVE_CARD) == static_cast<LONG>(SCARD_E_INVALID_HANDLE),
           "a second SCardDisconnect: SCARD_E_INVALID_HANDLE");
 
-  editCard([](mock_card::CardState& state) { state.readerConnected = false; });
+  // The reader unplugged during a wait that includes the PnP pseudo reader, as the host's reader watch waits.
+  SCARD_READERSTATEA watched[2] = {stateOf(kReader), stateOf(kPnp)};
+  SCardGetStatusChangeA(context.get(), 0, watched, 2);
+  for (auto& state : watched) state.dwCurrentState = state.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
+  std::thread unplugger([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    editCard([](mock_card::CardState& state) { state.readerConnected = false; });
+  });
+  const LONG unplugged = SCardGetStatusChangeA(context.get(), 10000, watched, 2);
+  unplugger.join();
+  h.check(unplugged == SCARD_S_SUCCESS && (watched[0].dwEventState & SCARD_STATE_UNKNOWN) != 0 &&
+              (watched[1].dwEventState & SCARD_STATE_CHANGED) != 0 && (watched[1].dwEventState >> 16) == 0,
+          "the reader unplugged during a wait: it turns SCARD_STATE_UNKNOWN and the PnP reader counts 0");
   length = sizeof readers;
   h.check(
       SCardListReadersA(context.get(), nullptr, readers, &length) == static_cast<LONG>(SCARD_E_NO_READERS_AVAILABLE),
