@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the card library's Windows platform test (card_platform_test.exe, cross-compiled with mingw-w64) under
-# wine in a private, throw-away wine prefix. The certificates and every field the Windows code must compute
+# Runs the card library's Windows tests (card_platform_test.exe and card_pcsc_test.exe, cross-compiled with
+# mingw-w64) under wine in a private, throw-away wine prefix. The certificates and every field the Windows code must compute
 # from them (subject, issuer and serial number DER, SHA-1 key identifier) are made here with OpenSSL, so the
 # Windows side (crypt32, BCrypt) is checked against OpenSSL's answers, not its own.
 #   card_platform_tests.sh BUILD_DIR|"" REASON_IF_NOT_BUILT
-# BUILD_DIR holds card_platform_test.exe and its helper DLLs. Exits 77 (skipped, with the reason) when wine or
+# card_pcsc_test.exe drives the card locator and reader watch through the PC/SC seam with WinSCard's types.
+# BUILD_DIR holds both programs and the helper DLLs. Exits 77 (skipped, with the reason) when wine or
 # the program is missing; with CI set that is a failure instead, since CI installs everything.
 set -euo pipefail
 build_dir=${1:-}
@@ -18,7 +19,8 @@ skip() {
   echo "SKIPPED: $1"
   exit 77
 }
-[ -n "$build_dir" ] && [ -f "$build_dir/card_platform_test.exe" ] || skip "$not_built_reason"
+[ -n "$build_dir" ] && [ -f "$build_dir/card_platform_test.exe" ] && [ -f "$build_dir/card_pcsc_test.exe" ] ||
+  skip "$not_built_reason"
 command -v wine >/dev/null && command -v wineserver >/dev/null || skip "wine not found (Debian packages wine, wine64)"
 command -v openssl >/dev/null || skip "openssl not found"
 
@@ -34,7 +36,7 @@ trap cleanup EXIT
 
 data="$work/data"
 mkdir -p "$data"
-cp "$build_dir/card_platform_test.exe" "$build_dir/not_a_module.dll" "$build_dir/refusing_module.dll" "$data/"
+cp "$build_dir/card_platform_test.exe" "$build_dir/card_pcsc_test.exe" "$build_dir/not_a_module.dll" "$build_dir/refusing_module.dll" "$data/"
 
 # A CA with a random 20-byte serial, a leaf with a UTF-8 subject and a serial whose high bit is set (DER adds a
 # zero byte), and an EC leaf with serial 1.
@@ -94,12 +96,20 @@ openssl asn1parse -inform DER -in "$data/leaf.subject.der" | grep -q "JÃ¼rgen MÃ
 echo "wine: $(wine --version), prefix $WINEPREFIX"
 wine wineboot --init >/dev/null 2>&1
 wineserver -w
-status=0
-output=$(wine "$data/card_platform_test.exe" "Z:${data//\//\\}" 2>&1) || status=$?
-printf '%s\n' "$output" | tr -d '\r'
-summary=$(printf '%s\n' "$output" | tr -d '\r' | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n1 || true)
-if [ -z "$summary" ]; then
-  echo "FAILED: card_platform_test.exe ended without a summary (exit status $status)"
-  exit 1
-fi
-[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
+run_program() {  # run_program NAME: runs NAME.exe with the data folder; counts a failure in $failed
+  local status=0 output summary
+  output=$(wine "$data/$1.exe" "Z:${data//\//\\}" 2>&1) || status=$?
+  printf '%s\n' "$output" | tr -d '\r'
+  summary=$(printf '%s\n' "$output" | tr -d '\r' | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n1 || true)
+  if [ -z "$summary" ]; then
+    echo "FAILED: $1.exe ended without a summary (exit status $status)"
+    failed=1
+  elif [ "$status" -ne 0 ]; then
+    failed=1
+  fi
+}
+echo "--- card_platform_test"
+run_program card_platform_test
+echo "--- card_pcsc_test"
+run_program card_pcsc_test
+[ "$failed" -eq 0 ]
