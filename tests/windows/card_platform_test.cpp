@@ -1,6 +1,7 @@
 // The card library's Windows platform part, run under wine: certificate fields through crypt32 (compared with
 // what OpenSSL computed on the Linux side, files written by card_platform_tests.sh), BCrypt random bytes,
-// SecureZeroMemory wiping, and the errors of loading a PKCS#11 DLL with LoadLibraryW + C_GetFunctionList.
+// SecureZeroMemory wiping, the errors of loading a PKCS#11 DLL with LoadLibraryW + C_GetFunctionList, and the
+// card key as an RsaSigner over a function list in this process (what it hands C_Sign, and its failures).
 //   card_platform_test.exe DIR   (DIR holds the certificates, the expected fields and the helper DLLs)
 
 #include <windows.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,10 @@
 #include "certbridge/card/secret_string.hpp"
 #include "dynamic_library.hpp"
 #include "platform_crypto.hpp"
+#include "public_key_der.hpp"
 #include "test_harness.hpp"
+#include "token_keys.hpp"
+#include "token_session_impl.hpp"
 
 namespace {
 
@@ -167,6 +172,85 @@ void checkModuleLoading(certbridge::test::Harness& t, const std::string& dir) {
           "the card locator reports a missing DLL as not installed too");
 }
 
+// A function list in this process that records what C_SignInit and C_Sign get, and answers as the test says.
+namespace fake_token {
+namespace ck = certbridge::card::detail::ck;
+ck::SessionHandle session = 0;
+ck::ObjectHandle key = 0;
+ck::Ulong mechanism = ~ck::Ulong{0};
+Bytes signedData;
+ck::Rv signResult = ck::kCkrOk;
+
+ck::Rv signInit(ck::SessionHandle s, ck::Mechanism* m, ck::ObjectHandle k) {
+  session = s;
+  key = k;
+  mechanism = m->mechanism;
+  return ck::kCkrOk;
+}
+
+ck::Rv sign(ck::SessionHandle, const ck::Byte* data, ck::Ulong length, ck::Byte* signature, ck::Ulong* size) {
+  signedData.assign(data, data + length);
+  if (signResult != ck::kCkrOk) return signResult;
+  for (ck::Ulong i = 0; i < *size; ++i) signature[i] = static_cast<ck::Byte>(0xA5 ^ i);
+  return ck::kCkrOk;
+}
+}  // namespace fake_token
+
+void checkTokenSigner(certbridge::test::Harness& t) {
+  namespace ck = certbridge::card::detail::ck;
+  ck::FunctionList functions{};
+  functions.C_SignInit = fake_token::signInit;
+  functions.C_Sign = fake_token::sign;
+  auto session = std::make_unique<certbridge::card::TokenSession::Impl>();
+  session->functions = &functions;
+  session->handle = 7;
+  // A 2048-bit modulus (top bit set) and exponent 65537.
+  Bytes modulus(256, 0x5C);
+  modulus[0] = 0xC1;
+  const auto numbers = certbridge::card::detail::rsaNumbers(modulus, Bytes{0x01, 0x00, 0x01});
+  const auto key = certbridge::card::detail::tokenRsaKey(*session, 42, *numbers);
+
+  t.check(key->modulusBytes() == 256, "the signer's signatures are as long as its modulus");
+  t.check(key->publicKeyInfo() == certbridge::card::detail::rsaPublicKey(modulus, Bytes{0x01, 0x00, 0x01}),
+          "the signer's public key is the SubjectPublicKeyInfo of the token's modulus and exponent");
+
+  // SHA-256 DigestInfo prefix (RFC 8017 9.2 note 1) and a digest.
+  Bytes digestInfo{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                   0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+  for (int i = 0; i < 32; ++i) digestInfo.push_back(static_cast<std::uint8_t>(i));
+  const auto signature = key->signDigestInfo(digestInfo);
+  t.check(fake_token::mechanism == ck::kCkmRsaPkcs && fake_token::session == 7 && fake_token::key == 42,
+          "signing is CKM_RSA_PKCS with the key object in the session that found it");
+  t.check(fake_token::signedData == digestInfo, "the token is given the DigestInfo as it is (the token pads it)");
+  t.check(signature.size() == 256 && signature[1] == (0xA5 ^ 1), "the token's signature comes back whole");
+  t.check(!certbridge::card::takeSigningFailure(key), "no signing failure after a signature that worked");
+
+  fake_token::signResult = 0x0B3;  // CKR_SESSION_HANDLE_INVALID: the card was pulled
+  t.checkThrows<CardError>(
+      [&] { key->signDigestInfo(digestInfo); },
+      [](const CardError& e) { return e.kind() == ErrorKind::CardRemoved && e.function() == "C_Sign"; },
+      "a token that drops the session makes signing throw CardRemoved naming C_Sign");
+  const auto failure = certbridge::card::takeSigningFailure(key);
+  t.check(failure && failure->kind() == ErrorKind::CardRemoved && failure->nativeName() == "CKR_SESSION_HANDLE_INVALID",
+          "takeSigningFailure gives the token's failure");
+  t.check(!certbridge::card::takeSigningFailure(key), "... once");
+  fake_token::signResult = ck::kCkrOk;
+
+  fake_token::signedData.clear();
+  t.checkThrows<CardError>([&] { key->signDigestInfo(Bytes(246, 0x30)); },
+                           [](const CardError& e) { return e.kind() == ErrorKind::InvalidArgument; },
+                           "a DigestInfo too long for PKCS#1 v1.5 padding is refused");
+  t.check(fake_token::signedData.empty(), "... before it reaches the token");
+
+  session->open.reset();  // what closing the TokenSession does
+  t.checkThrows<CardError>([&] { key->signDigestInfo(digestInfo); },
+                           [](const CardError& e) { return e.kind() == ErrorKind::InvalidArgument; },
+                           "a key whose session is closed refuses to sign");
+  t.check(fake_token::signedData.empty(), "... without calling the token");
+  const auto closed = certbridge::card::takeSigningFailure(key);
+  t.check(closed && closed->kind() == ErrorKind::InvalidArgument, "takeSigningFailure says the session was closed");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -180,5 +264,6 @@ int main(int argc, char** argv) {
   checkRandomBytes(t);
   checkSecretWiping(t);
   checkModuleLoading(t, dir);
+  checkTokenSigner(t);
   return t.finish();
 }
