@@ -7,6 +7,7 @@
 #include <set>
 #include <system_error>
 
+#include "dynamic_library.hpp"
 #include "reader_watch.hpp"
 
 namespace certbridge::card {
@@ -26,10 +27,11 @@ constexpr unsigned kNoPcscContext = 0;
 // What the module file looks like now, so that installing or replacing it triggers a retry at once.
 std::string fileStamp(const std::string& path) {
   namespace fs = std::filesystem;
+  const fs::path file = detail::pathFromUtf8(path);  // a UTF-8 path; on Windows a narrow one is not
   std::error_code error;
-  const auto size = fs::file_size(path, error);
+  const auto size = fs::file_size(file, error);
   if (error) return "missing";
-  const auto modified = fs::last_write_time(path, error);
+  const auto modified = fs::last_write_time(file, error);
   if (error) return "missing";
   return std::to_string(size) + "@" + std::to_string(modified.time_since_epoch().count());
 }

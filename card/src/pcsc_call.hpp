@@ -1,12 +1,11 @@
 #pragma once
 // The one place where PC/SC return codes become CardErrors. Private to the card library.
 
-#include <winscard.h>
-
 #include <initializer_list>
 #include <source_location>
 
 #include "certbridge/card/error.hpp"
+#include "pcsc_functions.hpp"
 
 namespace certbridge::card::detail {
 
@@ -22,9 +21,10 @@ LONG checkPcsc(const char* function, LONG rv, std::initializer_list<LONG> passed
 
 }  // namespace certbridge::card::detail
 
-/// Calls a PC/SC function and throws CardError (function name, code name, this file:line) unless it
-/// succeeds or returns one of the codes listed after the arguments, which are returned for the caller
-/// to handle:
+/// Calls a PC/SC function (through the table in use, see pcsc_functions.hpp) and throws CardError (function name, code
+/// name, this file:line) unless it succeeds or returns one of the codes listed after the arguments, which are returned
+/// for the caller to handle:
 ///   CERTBRIDGE_PCSC_CALL(SCardListReaders, (context, nullptr, nullptr, &size), SCARD_E_NO_READERS_AVAILABLE)
-#define CERTBRIDGE_PCSC_CALL(function, arguments, ...) \
-  ::certbridge::card::detail::checkPcsc(#function, function arguments, {__VA_ARGS__}, std::source_location::current())
+#define CERTBRIDGE_PCSC_CALL(function, arguments, ...)                                                             \
+  ::certbridge::card::detail::checkPcsc(#function, ::certbridge::card::detail::pcscFunctions().function arguments, \
+                                        {__VA_ARGS__}, std::source_location::current())

@@ -2,8 +2,6 @@
 // PcscContext's hidden state and its reader helpers.
 // Private to the card library.
 
-#include <winscard.h>
-
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "certbridge/card/readers.hpp"
+#include "pcsc_functions.hpp"
 
 namespace certbridge::card {
 
@@ -28,7 +27,7 @@ namespace detail {
 
 /// What PC/SC reported of one reader, as a ReaderState (the pin pad is asked, through context, only for
 /// ReaderDetail::WithPinPad).
-ReaderState toReaderState(SCARDCONTEXT context, const SCARD_READERSTATE& raw, ReaderDetail detail);
+ReaderState toReaderState(SCARDCONTEXT context, const PcscReaderState& raw, ReaderDetail detail);
 
 /// Names of the connected readers; empty (not an error) when there are none.
 std::vector<std::string> listReaderNames(SCARDCONTEXT context);

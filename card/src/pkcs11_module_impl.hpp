@@ -1,52 +1,54 @@
 #pragma once
-// Pkcs11Module's libp11 state, for the card library's own PKCS#11 code (keys, certificates, PINs).
-// Private to the card library: libp11.h stays out of the public headers.
+// Pkcs11Module's state, for the card library's own PKCS#11 code (keys, certificates, PINs). Private to the card
+// library. How a module is loaded and its slots listed is the platform's part, one file per platform chosen by
+// CMake: libp11 on Linux and macOS (pkcs11_module_libp11.cpp), the module's own function list on Windows
+// (pkcs11_module_windows.cpp). Both give the token code the same raw function list (pkcs11_raw.hpp).
 
-#include <libp11.h>
-
+#include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "certbridge/card/pkcs11_module.hpp"
 #include "pkcs11_raw.hpp"
 
 namespace certbridge::card {
 
-/// A libp11 context with its module loaded and initialized, and the current slot list.
+/// A loaded, initialized module and its current slot list.
 struct Pkcs11Module::Impl {
-  Impl() = default;
+  explicit Impl(std::string path);
   ~Impl();
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
-  PKCS11_CTX* ctx = nullptr;
-  bool loaded = false;  ///< PKCS11_CTX_load succeeded, so the module must be finalized and unloaded.
-  PKCS11_SLOT* slots = nullptr;
-  unsigned int slotCount = 0;
   std::string path;  ///< The module file, as loaded (canonical when it could be resolved).
-  /// Our own reference to the module libp11 loaded (dlopen with RTLD_NOLOAD never loads a second copy),
-  /// and its function list, taken on first use.
-  void* library = nullptr;
-  detail::ck::FunctionList* functionList = nullptr;
   /// Slot ids with an open TokenSession: at most one per token, and no re-enumeration while any is open.
   std::set<unsigned long> sessionSlots;
 
-  /// Drops the slot list and enumerates the slots again, so token flags are fresh. This invalidates every
-  /// PKCS11_SLOT, PKCS11_TOKEN, PKCS11_KEY and PKCS11_CERT pointer taken from the old list, and makes libp11
-  /// close the process's sessions on each slot: refused (InvalidArgument) while a TokenSession is open.
-  /// (Not PKCS11_update_slots: libp11 0.4.12 crashes in it on modules with two or more slots.)
-  void enumerate();
-  /// The module's PKCS#11 function list (the one libp11 uses; the module is already initialized).
-  /// Throws ModuleUnavailable if it cannot be reached.
+  /// Lists the slots again, so token flags are fresh, and returns the slots that hold a token (blank ones
+  /// too). Refused (InvalidArgument) while a TokenSession is open: libp11 closes every session on the slots.
+  std::vector<TokenInfo> enumerate();
+  /// The module's PKCS#11 function list (the module is already initialized). Throws ModuleUnavailable if it
+  /// cannot be reached.
   const detail::ck::FunctionList& functions();
-  /// The slot with this PKCS#11 slot id in the current list, or nullptr.
-  PKCS11_SLOT* slotById(unsigned long slotId) noexcept;
+  /// Whether the last listing had a slot with this id.
+  bool hasSlot(unsigned long slotId) const noexcept;
+
+  /// The platform's part: the loaded library and its listing (defined in the platform's file).
+  struct Platform;
+  std::unique_ptr<Platform> platform;
+
+ private:
+  /// The platform's listing, after enumerate() checked no session is open.
+  std::vector<TokenInfo> listTokens();
 };
 
 namespace detail {
 
-/// What libp11 knows of a slot's token, as the library's TokenInfo. The slot must hold a token.
-TokenInfo toTokenInfo(const PKCS11_SLOT& slot, unsigned long slotId);
+/// Loads the module file at path and initializes it (C_Initialize), for the process's one instance of it under
+/// key (its canonical path). Throws CardError(ModuleUnavailable): "could not be loaded" when the file is not a
+/// PKCS#11 library for this system, "failed to initialize" with the CK_RV when the module refused.
+std::unique_ptr<Pkcs11Module::Impl> loadModule(const std::string& path, const std::string& key);
 
 }  // namespace detail
 }  // namespace certbridge::card

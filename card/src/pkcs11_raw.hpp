@@ -58,6 +58,24 @@ struct TokenInfo {
   Byte utcTime[16];
 };
 
+struct SlotInfo {
+  Byte slotDescription[64];
+  Byte manufacturerId[32];
+  Flags flags;
+  Version hardwareVersion;
+  Version firmwareVersion;
+};
+
+/// C_Initialize's arguments (CK_C_INITIALIZE_ARGS): no mutex callbacks, the operating system's locking.
+struct InitializeArgs {
+  void* createMutex;
+  void* destroyMutex;
+  void* lockMutex;
+  void* unlockMutex;
+  Flags flags;
+  void* reserved;
+};
+
 struct SessionInfo {
   SlotId slotId;
   Ulong state;
@@ -82,12 +100,12 @@ using Unused = Rv (*)();
 
 struct FunctionList {
   Version version;
-  Unused C_Initialize;
-  Unused C_Finalize;
+  Rv (*C_Initialize)(InitializeArgs* args);
+  Rv (*C_Finalize)(void* reserved);
   Unused C_GetInfo;
   Unused C_GetFunctionList;
-  Unused C_GetSlotList;
-  Unused C_GetSlotInfo;
+  Rv (*C_GetSlotList)(Bool tokenPresent, SlotId* slots, Ulong* count);
+  Rv (*C_GetSlotInfo)(SlotId slot, SlotInfo* info);
   Rv (*C_GetTokenInfo)(SlotId slot, TokenInfo* info);
   Unused C_GetMechanismList;
   Unused C_GetMechanismInfo;
@@ -181,6 +199,12 @@ inline constexpr Rv kCkrSessionHandleInvalid = 0x0B3;
 inline constexpr Rv kCkrUserAlreadyLoggedIn = 0x100;
 inline constexpr Rv kCkrUserNotLoggedIn = 0x101;
 inline constexpr Rv kCkrPinTooWeak = 0x1C3;
+inline constexpr Rv kCkrTokenNotRecognized = 0x0E1;
+inline constexpr Rv kCkrCryptokiAlreadyInitialized = 0x191;
+
+// Slot flags and C_Initialize flags.
+inline constexpr Flags kCkfTokenPresent = 0x1;
+inline constexpr Flags kCkfOsLockingOk = 0x2;
 
 // Session flags and user types.
 inline constexpr Flags kCkfRwSession = 0x2;

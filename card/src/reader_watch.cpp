@@ -29,12 +29,12 @@ constexpr auto kRetryPause = 250ms;
 constexpr auto kCancelRepeat = 10ms;
 
 // The service no longer knows the reader: it was disconnected during the wait.
-bool readerGone(const SCARD_READERSTATE& state) {
+bool readerGone(const PcscReaderState& state) {
   return (state.dwEventState & SCARD_STATE_UNKNOWN) != 0;
 }
 
 // What the next wait should take as known: the state just reported, without the "changed" mark.
-void acknowledge(SCARD_READERSTATE& state) {
+void acknowledge(PcscReaderState& state) {
   state.dwCurrentState = state.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
 }
 
@@ -47,7 +47,8 @@ ReaderWatch::~ReaderWatch() {
   stopping_ = true;
   changed_.notify_all();
   while (!finished_) {
-    if (waitingOn_) SCardCancel(*waitingOn_);  // pcsc-lite cancels through a session of its own: no deadlock
+    // pcsc-lite cancels through a session of its own: no deadlock.
+    if (waitingOn_) pcscFunctions().SCardCancel(*waitingOn_);
     changed_.wait_for(lock, kCancelRepeat, [this] { return finished_; });
   }
   lock.unlock();
@@ -133,7 +134,7 @@ void ReaderWatch::follow(SCARDCONTEXT context) {
     // the wait began (the change could have come at any moment since).
     auto readStarted = std::chrono::steady_clock::now();
     const auto names = listReaderNames(context);
-    std::vector<SCARD_READERSTATE> states(names.size() + (pnpTrusted ? 1 : 0));
+    std::vector<PcscReaderState> states(names.size() + (pnpTrusted ? 1 : 0));
     for (std::size_t i = 0; i < names.size(); ++i) {
       states[i].szReader = names[i].c_str();
       states[i].dwCurrentState = SCARD_STATE_UNAWARE;
@@ -186,7 +187,7 @@ void ReaderWatch::follow(SCARDCONTEXT context) {
   }
 }
 
-void ReaderWatch::publish(const std::vector<SCARD_READERSTATE>& states, std::size_t readerCount, SCARDCONTEXT context,
+void ReaderWatch::publish(const std::vector<PcscReaderState>& states, std::size_t readerCount, SCARDCONTEXT context,
                           std::chrono::steady_clock::time_point readAt) {
   std::vector<ReaderState> readers;
   readers.reserve(readerCount);

@@ -7,8 +7,6 @@
 // signature; through the watch those checks read memory. The watch waits in SCardGetStatusChange, so it
 // costs nothing while nothing changes.
 
-#include <winscard.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "certbridge/card/readers.hpp"
+#include "pcsc_functions.hpp"
 
 namespace certbridge::card::detail {
 
@@ -61,7 +60,7 @@ class ReaderWatch {
   /// Publishes the readers' states after every change the service reports; returns when stop() wakes it
   /// and throws CardError when the service fails.
   void follow(SCARDCONTEXT context);
-  void publish(const std::vector<SCARD_READERSTATE>& states, std::size_t readerCount, SCARDCONTEXT context,
+  void publish(const std::vector<PcscReaderState>& states, std::size_t readerCount, SCARDCONTEXT context,
                std::chrono::steady_clock::time_point readAt);
   bool stopping() const;
   /// Sleeps for duration, or less when the watch is stopped meanwhile.

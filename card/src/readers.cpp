@@ -1,8 +1,5 @@
 // PC/SC context, reader listing with card state and ATR, and pin-pad detection.
 
-#include <reader.h>
-#include <winscard.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -14,6 +11,7 @@
 #include "certbridge/card/readers.hpp"
 #include "pcsc_call.hpp"
 #include "pcsc_context.hpp"
+#include "pcsc_functions.hpp"
 
 namespace certbridge::card {
 
@@ -67,10 +65,10 @@ bool readerHasPinPad(SCARDCONTEXT context, const std::string& reader) {
   try {
     std::array<std::uint8_t, 256> features{};
     DWORD length = 0;
-    CERTBRIDGE_PCSC_CALL(SCardControl, (connection->get(), CM_IOCTL_GET_FEATURE_REQUEST, nullptr, 0, features.data(),
+    CERTBRIDGE_PCSC_CALL(SCardControl, (connection->get(), detail::kGetFeatureRequest, nullptr, 0, features.data(),
                                         static_cast<DWORD>(features.size()), &length));
     const auto answer = std::span<const std::uint8_t>(features).first(std::min<std::size_t>(length, features.size()));
-    pinPad = detail::featureControlCode(answer, FEATURE_VERIFY_PIN_DIRECT).has_value();
+    pinPad = detail::featureControlCode(answer, detail::kFeatureVerifyPinDirect).has_value();
   } catch (const CardError& error) {
     if (error.kind() == ErrorKind::PcscUnavailable) throw;
     // A driver without part 10 support refuses the request: that reader has no pin pad.
@@ -102,7 +100,7 @@ std::vector<ReaderState> PcscContext::readers(ReaderDetail detail) {
 }
 
 std::optional<ReaderState> PcscContext::reader(const std::string& name) {
-  SCARD_READERSTATE raw{};
+  detail::PcscReaderState raw{};
   raw.szReader = name.c_str();
   raw.dwCurrentState = SCARD_STATE_UNAWARE;  // Return the present state at once.
   const LONG rv = CERTBRIDGE_PCSC_CALL(SCardGetStatusChange, (handle_->context, 0, &raw, 1), SCARD_E_TIMEOUT,
@@ -115,7 +113,7 @@ std::optional<ReaderState> PcscContext::reader(const std::string& name) {
 
 namespace detail {
 
-ReaderState toReaderState(SCARDCONTEXT context, const SCARD_READERSTATE& raw, ReaderDetail detail) {
+ReaderState toReaderState(SCARDCONTEXT context, const PcscReaderState& raw, ReaderDetail detail) {
   ReaderState state;
   state.name = raw.szReader;
   state.cardPresent = (raw.dwEventState & SCARD_STATE_PRESENT) != 0;
@@ -160,7 +158,7 @@ std::vector<ReaderState> snapshot(PcscContext::Handle& handle, ReaderDetail deta
   for (int attempt = 1;; ++attempt) {
     const auto names = listReaderNames(handle.context);
     if (names.empty()) return {};
-    std::vector<SCARD_READERSTATE> raw(names.size());
+    std::vector<PcscReaderState> raw(names.size());
     for (std::size_t i = 0; i < names.size(); ++i) {
       raw[i].szReader = names[i].c_str();
       raw[i].dwCurrentState = SCARD_STATE_UNAWARE;  // Return the present state at once.

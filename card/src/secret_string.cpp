@@ -2,12 +2,16 @@
 
 #include "certbridge/card/secret_string.hpp"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <utility>
 
+#include "platform_crypto.hpp"
+
 namespace certbridge::card {
+
+void wipeMemory(void* data, std::size_t size) noexcept {
+  if (data != nullptr && size != 0) detail::wipeSecret(data, size);
+}
 
 SecretString::SecretString(std::string_view text)
     : bytes_(std::make_unique<char[]>(text.size() + 1)), size_(text.size()), capacity_(text.size() + 1) {
@@ -17,7 +21,7 @@ SecretString::SecretString(std::string_view text)
 
 SecretString SecretString::takeFrom(std::span<char> source) {
   SecretString secret(std::string_view(source.data(), source.size()));
-  OPENSSL_cleanse(source.data(), source.size());
+  detail::wipeSecret(source.data(), source.size());
   return secret;
 }
 
@@ -47,7 +51,7 @@ SecretString& SecretString::operator=(SecretString&& other) noexcept {
 }
 
 void SecretString::clear() noexcept {
-  if (bytes_) OPENSSL_cleanse(bytes_.get(), capacity_);
+  if (bytes_) detail::wipeSecret(bytes_.get(), capacity_);
   size_ = 0;
 }
 

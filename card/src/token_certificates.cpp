@@ -4,7 +4,7 @@
 
 #include "certbridge/card/error.hpp"
 #include "certbridge/card/token_objects.hpp"
-#include "openssl_util.hpp"
+#include "platform_crypto.hpp"
 #include "public_key_der.hpp"
 #include "token_keys.hpp"
 #include "token_session_impl.hpp"
@@ -49,7 +49,7 @@ void matchKeys(std::vector<CertificateObject>& certificates, TokenSession::Impl&
     try {
       publicKey = detail::certificateRsaNumbers(certificate.info.der);
     } catch (const CardError&) {
-      continue;  // Not a certificate OpenSSL can read: listed, without a key.
+      continue;  // Not a certificate the library can read: listed, without a key.
     }
     if (!publicKey) continue;  // Not an RSA key: none of the card's keys.
     const auto key = std::find_if(keys.begin(), keys.end(),
@@ -71,20 +71,18 @@ std::optional<CertificateInfo> alreadyStored(TokenSession::Impl& s, std::span<co
 // One C_CreateObject with the PKCS#11 v2.20 certificate attributes only: openCryptoki 3.8 rejects the
 // v2.40 ones (CKA_NAME_HASH_ALGORITHM, CKA_HASH_OF_SUBJECT_PUBLIC_KEY) that libp11's
 // PKCS11_store_certificate adds, and nothing needs them.
-CertificateInfo createCertificate(TokenSession::Impl& s, X509& certificate, std::span<const std::uint8_t> der,
-                                  const std::vector<std::uint8_t>& id, const std::string& label) {
-  const auto subject = detail::subjectDer(certificate);
-  const auto issuer = detail::issuerDer(certificate);
-  const auto serial = detail::serialNumberDer(certificate);
+CertificateInfo createCertificate(TokenSession::Impl& s, const detail::CertificateFields& fields,
+                                  std::span<const std::uint8_t> der, const std::vector<std::uint8_t>& id,
+                                  const std::string& label) {
   std::vector<ck::Attribute> attributes{
       ck::attribute(ck::kCkaClass, ck::kCkoCertificate),
       ck::attribute(ck::kCkaCertificateType, ck::kCkcX509),
       ck::attribute(ck::kCkaToken, ck::kTrue),
       ck::attribute(ck::kCkaPrivate, ck::kFalse),
       ck::attribute(ck::kCkaId, id),
-      ck::attribute(ck::kCkaSubject, subject),
-      ck::attribute(ck::kCkaIssuer, issuer),
-      ck::attribute(ck::kCkaSerialNumber, serial),
+      ck::attribute(ck::kCkaSubject, fields.subject),
+      ck::attribute(ck::kCkaIssuer, fields.issuer),
+      ck::attribute(ck::kCkaSerialNumber, fields.serialNumber),
       ck::attribute(ck::kCkaValue, der),
   };
   if (!label.empty()) attributes.push_back(ck::attribute(ck::kCkaLabel, label));
@@ -115,7 +113,7 @@ CertificateInfo storeCertificate(TokenSession& session, std::span<const std::uin
   auto& s = session.impl();
   s.requireReadWrite("store a certificate");
   s.requireUser("store a certificate beside its key");
-  const auto certificate = detail::parseCertificate(certificateDer);
+  const auto fields = detail::certificateFields(certificateDer);
   const auto key = findKeyForCertificate(session, certificateDer);
   if (!key) {
     throw CardError(ErrorKind::KeyNotFound,
@@ -126,7 +124,7 @@ CertificateInfo storeCertificate(TokenSession& session, std::span<const std::uin
     stored->keyId = key->id;
     return *stored;
   }
-  auto info = createCertificate(s, *certificate, certificateDer, key->id, label);
+  auto info = createCertificate(s, fields, certificateDer, key->id, label);
   info.keyOnToken = true;
   info.keyId = key->id;
   return info;
@@ -136,9 +134,9 @@ CertificateInfo storeCaCertificate(TokenSession& session, std::span<const std::u
                                    const std::string& label) {
   auto& s = session.impl();
   s.requireReadWrite("store a CA certificate");
-  const auto certificate = detail::parseCertificate(certificateDer);
+  const auto fields = detail::certificateFields(certificateDer);
   if (auto stored = alreadyStored(s, certificateDer)) return *stored;
-  return createCertificate(s, *certificate, certificateDer, detail::keyIdentifier(*certificate), label);
+  return createCertificate(s, fields, certificateDer, fields.keyIdentifier, label);
 }
 
 std::size_t deleteObjectsById(TokenSession& session, std::span<const std::uint8_t> id) {

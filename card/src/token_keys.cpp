@@ -1,5 +1,6 @@
 // RSA keys on a token: generation with our own attribute template, listing, lookup by public key, and the
-// private key as an EVP_PKEY that signs on the token (token_rsa_key.cpp).
+// private key that signs on the token (an EVP_PKEY, token_rsa_key.cpp; an RsaSigner on Windows,
+// token_rsa_signer.cpp).
 
 #include <algorithm>
 #include <array>
@@ -7,8 +8,8 @@
 
 #include "certbridge/card/error.hpp"
 #include "certbridge/card/token_objects.hpp"
-#include "openssl_util.hpp"
 #include "pkcs11_call.hpp"
+#include "platform_crypto.hpp"
 #include "public_key_der.hpp"
 #include "token_keys.hpp"
 #include "token_session_impl.hpp"

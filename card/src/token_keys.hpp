@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "certbridge/card/token_objects.hpp"
-#include "openssl_util.hpp"
 #include "public_key_der.hpp"
 #include "token_session_impl.hpp"
 
@@ -26,9 +25,10 @@ std::vector<KeyInfo> rsaPrivateKeys(TokenSession::Impl& session);
 /// with their public keys, read with one attribute call each.
 std::vector<KeyNumbers> rsaKeyNumbers(TokenSession::Impl& session, ck::Ulong objectClass);
 
-/// The RSA private key object privateKey of session, whose public key is publicKey,
-/// as an EVP_PKEY: OpenSSL's signatures with it run on the token in that session (token_rsa_key.cpp) and
-/// fail once the session is closed. Throws CardError(Pkcs11) when OpenSSL cannot be set up for it.
+/// The RSA private key object privateKey of session, whose public key is publicKey, as a PrivateKey: its
+/// signatures run on the token in that session (C_Sign) and fail once the session is closed. An EVP_PKEY whose
+/// RSA method signs on the token (token_rsa_key.cpp; throws CardError(Pkcs11) when OpenSSL cannot be set up for
+/// it), an RsaSigner on Windows (token_rsa_signer.cpp).
 PrivateKey tokenRsaKey(TokenSession::Impl& session, ck::ObjectHandle privateKey, const RsaNumbers& publicKey);
 
 }  // namespace certbridge::card::detail

@@ -104,10 +104,10 @@ TokenSession::TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo
                     "A session on token " + quoted(token.label) + " is already open in this process");
   }
   const ck::FunctionList& f = moduleImpl.functions();
-  if (!moduleImpl.slotById(token.slotId)) {
+  if (!moduleImpl.hasSlot(token.slotId)) {
     // A TokenInfo from before the module's slots were last listed: list them (no session is open).
     moduleImpl.enumerate();
-    if (!moduleImpl.slotById(token.slotId))
+    if (!moduleImpl.hasSlot(token.slotId))
       throw CardError(ErrorKind::CardRemoved, "Token " + quoted(token.label) + " is no longer in its slot");
   }
   // The slot id alone could now name another card: the serial number says it is still the same one.

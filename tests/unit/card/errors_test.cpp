@@ -9,6 +9,7 @@
 #include <set>
 
 #include "certbridge/card/error.hpp"
+#include "libp11_call.hpp"
 #include "pcsc_call.hpp"
 #include "pkcs11_call.hpp"
 
@@ -18,9 +19,27 @@ namespace {
 constexpr unsigned long kCkrPinIncorrect = 0xA0;
 constexpr unsigned long kCkrDeviceRemoved = 0x32;
 
-// Stand-ins for C API functions, so the wrappers can be exercised without a service or a module.
-LONG pcscReturning(LONG code) {
-  return code;
+// Stand-ins for C API functions, so the wrappers can be exercised without a service or a module. The PC/SC one
+// stands in for SCardReleaseContext in the library's PC/SC table and returns the code it is given as context.
+LONG releaseReturning(SCARDCONTEXT code) {
+  return static_cast<LONG>(code);
+}
+
+detail::PcscFunctions returningFunctions() {
+  detail::PcscFunctions functions = detail::systemPcscFunctions();
+  functions.SCardReleaseContext = releaseReturning;
+  return functions;
+}
+
+// The PC/SC wrapper calls through the table in use: these tests install the stand-in for their duration.
+class PcscCallWrapper : public ::testing::Test {
+ protected:
+  const detail::PcscFunctions functions_ = returningFunctions();
+  const detail::ScopedPcscFunctions installed_{functions_};
+};
+
+SCARDCONTEXT code(LONG rv) {
+  return static_cast<SCARDCONTEXT>(rv);
 }
 
 void pushCkr(unsigned long ckr) {
@@ -107,13 +126,13 @@ TEST(PcscErrorKinds, UserVisibleConditionsGetTheirOwnKind) {
   EXPECT_EQ(detail::pcscErrorKind(SCARD_E_SHARING_VIOLATION), ErrorKind::Pcsc);
 }
 
-TEST(PcscCallWrapper, ThrowsTypedErrorNamingFunctionCodeAndCallSite) {
+TEST_F(PcscCallWrapper, ThrowsTypedErrorNamingFunctionCodeAndCallSite) {
   try {
-    CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_E_NO_SERVICE));
+    CERTBRIDGE_PCSC_CALL(SCardReleaseContext, (code(SCARD_E_NO_SERVICE)));
     FAIL() << "no exception";
   } catch (const CardError& error) {
     EXPECT_EQ(error.kind(), ErrorKind::PcscUnavailable);
-    EXPECT_EQ(error.function(), "pcscReturning");
+    EXPECT_EQ(error.function(), "SCardReleaseContext");
     EXPECT_EQ(error.nativeCode(), static_cast<long>(SCARD_E_NO_SERVICE));
     EXPECT_EQ(error.nativeName(), "SCARD_E_NO_SERVICE");
     EXPECT_EQ(error.location().rfind("errors_test.cpp:", 0), 0U) << error.location();
@@ -121,11 +140,11 @@ TEST(PcscCallWrapper, ThrowsTypedErrorNamingFunctionCodeAndCallSite) {
   }
 }
 
-TEST(PcscCallWrapper, ReportsTheLineOfTheCallSite) {
+TEST_F(PcscCallWrapper, ReportsTheLineOfTheCallSite) {
   int line = 0;
   try {
     line = __LINE__ + 1;
-    CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_E_NO_SMARTCARD));
+    CERTBRIDGE_PCSC_CALL(SCardReleaseContext, (code(SCARD_E_NO_SMARTCARD)));
   } catch (const CardError& error) {
     EXPECT_EQ(error.location(), "errors_test.cpp:" + std::to_string(line));
     return;
@@ -133,11 +152,11 @@ TEST(PcscCallWrapper, ReportsTheLineOfTheCallSite) {
   FAIL() << "no exception";
 }
 
-TEST(PcscCallWrapper, PassesSuccessAndTheListedCodesBackToTheCaller) {
-  EXPECT_EQ(CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_S_SUCCESS)), SCARD_S_SUCCESS);
-  EXPECT_EQ(CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_E_TIMEOUT), SCARD_E_TIMEOUT, SCARD_E_CANCELLED),
+TEST_F(PcscCallWrapper, PassesSuccessAndTheListedCodesBackToTheCaller) {
+  EXPECT_EQ(CERTBRIDGE_PCSC_CALL(SCardReleaseContext, (code(SCARD_S_SUCCESS))), SCARD_S_SUCCESS);
+  EXPECT_EQ(CERTBRIDGE_PCSC_CALL(SCardReleaseContext, (code(SCARD_E_TIMEOUT)), SCARD_E_TIMEOUT, SCARD_E_CANCELLED),
             SCARD_E_TIMEOUT);
-  EXPECT_THROW(CERTBRIDGE_PCSC_CALL(pcscReturning, (SCARD_E_NO_SMARTCARD), SCARD_E_TIMEOUT), CardError);
+  EXPECT_THROW(CERTBRIDGE_PCSC_CALL(SCardReleaseContext, (code(SCARD_E_NO_SMARTCARD)), SCARD_E_TIMEOUT), CardError);
 }
 
 TEST(Pkcs11ErrorNames, NamesComeFromTheTable) {

@@ -6,7 +6,7 @@
 
 #include "certbridge/card/error.hpp"
 #include "certbridge/card/pkcs11_module.hpp"
-#include "pkcs11_module_impl.hpp"
+#include "pkcs11_module_libp11.hpp"
 
 namespace certbridge::card {
 namespace {

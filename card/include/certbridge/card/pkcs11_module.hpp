@@ -1,5 +1,6 @@
 #pragma once
-// A PKCS#11 module loaded through libp11, and its tokens. libp11 and pkcs11.h stay inside the library.
+// A PKCS#11 module and its tokens: loaded through libp11 on Linux and macOS, with LoadLibraryW and the module's
+// own function list on Windows. libp11, pkcs11.h and windows.h stay inside the library.
 
 #include <memory>
 #include <optional>
@@ -50,7 +51,7 @@ class Pkcs11Module {
   /// is fine while sessions are open.
   std::optional<TokenInfo> tokenInSlot(unsigned long slotId, const std::string& slotDescription);
 
-  struct Impl;  ///< libp11 context and slot list.
+  struct Impl;  ///< The loaded module (libp11 context, or the DLL and its function list) and slot list.
   Impl& impl() noexcept { return *impl_; }
 
  private:

@@ -1,7 +1,7 @@
 #pragma once
-// A secret (PIN, SO PIN) held in one heap buffer that is wiped with OPENSSL_cleanse when the secret is
-// cleared or destroyed. It never copies itself: it can be moved, not copied, and it never grows (growing a
-// std::string leaves unwiped copies of the old buffer behind).
+// A secret (PIN, SO PIN) held in one heap buffer that is wiped (OPENSSL_cleanse; SecureZeroMemory on Windows)
+// when the secret is cleared or destroyed. It never copies itself: it can be moved, not copied, and it never grows
+// (growing a std::string leaves unwiped copies of the old buffer behind).
 
 #include <cstddef>
 #include <memory>

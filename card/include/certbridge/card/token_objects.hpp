@@ -1,8 +1,9 @@
 #pragma once
 // Keys and certificates on a token: RSA key generation on the card, finding a key by its public key (the
-// RA's key-to-certificate link comes from the card itself, so any computer finds it), the private key as an
-// OpenSSL EVP_PKEY, and certificates stored beside their keys. OpenSSL's headers stay out: EVP_PKEY is
-// OpenSSL's struct evp_pkey_st, declared here only by name.
+// RA's key-to-certificate link comes from the card itself, so any computer finds it), the private key (an
+// OpenSSL EVP_PKEY; on Windows, where the host does not use OpenSSL, an RsaSigner), and certificates stored
+// beside their keys. OpenSSL's headers stay out: EVP_PKEY is OpenSSL's struct evp_pkey_st, declared here only by
+// name.
 
 #include <cstdint>
 #include <memory>
@@ -14,14 +15,23 @@
 #include "certbridge/card/error.hpp"
 #include "certbridge/card/token_session.hpp"
 
+#if defined(_WIN32)
+#include "certbridge/card/rsa_signer.hpp"
+#else
 struct evp_pkey_st;  // OpenSSL's EVP_PKEY.
+#endif
 
 namespace certbridge::card {
 
-/// A private key as OpenSSL's EVP_PKEY, usable with X509_REQ_sign, X509_sign, CMS_sign, EVP_DigestSign. The
-/// key stays on the token: signing runs there (C_Sign), and only while the session that gave the key
-/// is open and logged in. Holding it keeps the PKCS#11 module loaded.
+/// A private key on the token. The key stays there: signing runs there (C_Sign with CKM_RSA_PKCS), and only
+/// while the session that gave the key is open and logged in. Holding it keeps the PKCS#11 module loaded.
+/// On Linux and macOS: OpenSSL's EVP_PKEY, usable with X509_REQ_sign, X509_sign, CMS_sign, EVP_DigestSign.
+/// On Windows: an RsaSigner, whose signDigestInfo signs a DigestInfo (and throws the token's CardError).
+#if defined(_WIN32)
+using PrivateKey = std::shared_ptr<RsaSigner>;
+#else
 using PrivateKey = std::shared_ptr<evp_pkey_st>;
+#endif
 
 /// How the token protects a key, as it reports it (false when it does not say).
 struct KeyProtection {
@@ -82,16 +92,17 @@ std::optional<KeyInfo> findKeyByPublicKey(TokenSession& session, std::span<const
 std::optional<KeyInfo> findKeyForCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,
                                              std::span<const std::uint8_t> likelyId = {});
 
-/// The private key as an EVP_PKEY for OpenSSL. Needs the user logged in; KeyNotFound if the key is gone.
+/// The private key, to sign with. Needs the user logged in; KeyNotFound if the key is gone.
 PrivateKey privateKey(TokenSession& session, const KeyInfo& key);
 
 /// Why the last signature made with key failed, when the token refused it (CardRemoved for a card pulled
 /// meanwhile, Pkcs11 with the CKR code, ...) or the key's session was already closed (InvalidArgument): OpenSSL
-/// itself only reports that signing failed. nullopt when the last signature worked, failed before reaching the
-/// token, or the failure was taken already; also for keys that are not card keys.
+/// itself only reports that signing failed (RsaSigner::signDigestInfo throws the same error, and keeps it here).
+/// nullopt when the last signature worked, failed before reaching the token, or the failure was taken already; also for
+/// keys that are not card keys.
 std::optional<CardError> takeSigningFailure(const PrivateKey& key);
 
-/// The private key of a certificate (the key with the certificate's public key) as an EVP_PKEY, in one
+/// The private key of a certificate (the key with the certificate's public key), in one
 /// lookup that reads only what the comparison needs: what signing with a certificate wants. likelyId: as
 /// for findKeyByPublicKey. Needs the user logged in; KeyNotFound when the key is not on the token,
 /// InvalidArgument if the DER is not an X.509 certificate.

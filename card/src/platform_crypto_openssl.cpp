@@ -1,13 +1,14 @@
-// OpenSSL conversions for keys and certificates on tokens.
+// The card library's platform cryptography on Linux and macOS: OpenSSL.
 
-#include "openssl_util.hpp"
-
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
 #include <string>
 
 #include "certbridge/card/error.hpp"
+#include "openssl_util.hpp"
+#include "platform_crypto.hpp"
 
 namespace certbridge::card::detail {
 
@@ -31,8 +32,6 @@ std::vector<std::uint8_t> encode(T* object, Encode encoder, const char* what) {
   return der;
 }
 
-}  // namespace
-
 X509Ptr parseCertificate(std::span<const std::uint8_t> der) {
   const unsigned char* in = der.data();
   X509Ptr certificate(d2i_X509(nullptr, &in, static_cast<long>(der.size())));
@@ -41,32 +40,28 @@ X509Ptr parseCertificate(std::span<const std::uint8_t> der) {
   return certificate;
 }
 
-std::vector<std::uint8_t> subjectDer(X509& certificate) {
+std::vector<std::uint8_t> nameDer(const X509_NAME* name, const char* what) {
   return encode(
-      X509_get_subject_name(&certificate),
-      [](const X509_NAME* name, unsigned char** out) { return i2d_X509_NAME(name, out); }, "certificate subject");
+      name, [](const X509_NAME* n, unsigned char** out) { return i2d_X509_NAME(n, out); }, what);
 }
 
-std::vector<std::uint8_t> issuerDer(X509& certificate) {
-  return encode(
-      X509_get_issuer_name(&certificate),
-      [](const X509_NAME* name, unsigned char** out) { return i2d_X509_NAME(name, out); }, "certificate issuer");
-}
+}  // namespace
 
-std::vector<std::uint8_t> serialNumberDer(X509& certificate) {
-  return encode(
-      X509_get0_serialNumber(&certificate),
+CertificateFields certificateFields(std::span<const std::uint8_t> der) {
+  const auto certificate = parseCertificate(der);
+  CertificateFields fields;
+  fields.subject = nameDer(X509_get_subject_name(certificate.get()), "certificate subject");
+  fields.issuer = nameDer(X509_get_issuer_name(certificate.get()), "certificate issuer");
+  fields.serialNumber = encode(
+      X509_get0_serialNumber(certificate.get()),
       [](const ASN1_INTEGER* serial, unsigned char** out) { return i2d_ASN1_INTEGER(serial, out); },
       "certificate serial number");
-}
-
-std::vector<std::uint8_t> keyIdentifier(X509& certificate) {
-  std::vector<std::uint8_t> digest(EVP_MAX_MD_SIZE);
+  fields.keyIdentifier.resize(EVP_MAX_MD_SIZE);
   unsigned int length = 0;
-  if (!X509_pubkey_digest(&certificate, EVP_sha1(), digest.data(), &length))
+  if (!X509_pubkey_digest(certificate.get(), EVP_sha1(), fields.keyIdentifier.data(), &length))
     opensslFailure("Could not hash the certificate's public key");
-  digest.resize(length);
-  return digest;
+  fields.keyIdentifier.resize(length);
+  return fields;
 }
 
 std::vector<std::uint8_t> randomBytes(std::size_t count) {
@@ -76,6 +71,10 @@ std::vector<std::uint8_t> randomBytes(std::size_t count) {
     throw CardError(ErrorKind::Pkcs11, "The random number generator failed");
   }
   return bytes;
+}
+
+void wipeSecret(void* data, std::size_t size) noexcept {
+  OPENSSL_cleanse(data, size);
 }
 
 }  // namespace certbridge::card::detail
