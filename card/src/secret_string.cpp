@@ -2,12 +2,29 @@
 
 #include "certbridge/card/secret_string.hpp"
 
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <openssl/crypto.h>
+#endif
 
 #include <algorithm>
 #include <utility>
 
 namespace certbridge::card {
+namespace {
+
+// A wipe the compiler cannot optimize away: OPENSSL_cleanse, or SecureZeroMemory where the host does not use
+// OpenSSL (Windows).
+void wipe(void* bytes, std::size_t size) noexcept {
+#ifdef _WIN32
+  SecureZeroMemory(bytes, size);
+#else
+  OPENSSL_cleanse(bytes, size);
+#endif
+}
+
+}  // namespace
 
 SecretString::SecretString(std::string_view text)
     : bytes_(std::make_unique<char[]>(text.size() + 1)), size_(text.size()), capacity_(text.size() + 1) {
@@ -17,7 +34,7 @@ SecretString::SecretString(std::string_view text)
 
 SecretString SecretString::takeFrom(std::span<char> source) {
   SecretString secret(std::string_view(source.data(), source.size()));
-  OPENSSL_cleanse(source.data(), source.size());
+  wipe(source.data(), source.size());
   return secret;
 }
 
@@ -47,7 +64,7 @@ SecretString& SecretString::operator=(SecretString&& other) noexcept {
 }
 
 void SecretString::clear() noexcept {
-  if (bytes_) OPENSSL_cleanse(bytes_.get(), capacity_);
+  if (bytes_) wipe(bytes_.get(), capacity_);
   size_ = 0;
 }
 
