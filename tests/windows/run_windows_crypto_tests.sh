@@ -105,6 +105,38 @@ check "the encryption request asks for keyEncipherment, dataEncipherment" \
   <<<"$(openssl req -in "$out/request-encryption.pem" -noout -text)"
 check "the encryption request verifies too" openssl req -in "$out/request-encryption.pem" -verify -noout
 
+# Byte for byte what OpenSSL makes from the same key and subject (PKCS#1 v1.5 signatures are deterministic):
+# the test key, saved by the program as a BCRYPT_RSAFULLPRIVATE_BLOB (header, then e, n, p, q, dp, dq, qinv,
+# d, big-endian), rebuilt as an RSAPrivateKey with openssl asn1parse -genconf.
+private_key_pem() {  # private_key_pem BLOB OUT.pem
+  local blob=$1 offset=24 e n p q dp dq qinv d
+  hex_at() { od -An -tx1 -v -j "$1" -N "$2" "$blob" | tr -d ' \n'; }
+  read -r _ _ e_len n_len p_len q_len <<<"$(od -An -tu4 -N24 "$blob" | tr -s ' \n' ' ')"
+  e=$(hex_at $offset "$e_len") && offset=$((offset + e_len))
+  n=$(hex_at $offset "$n_len") && offset=$((offset + n_len))
+  p=$(hex_at $offset "$p_len") && offset=$((offset + p_len))
+  q=$(hex_at $offset "$q_len") && offset=$((offset + q_len))
+  dp=$(hex_at $offset "$p_len") && offset=$((offset + p_len))
+  dq=$(hex_at $offset "$q_len") && offset=$((offset + q_len))
+  qinv=$(hex_at $offset "$p_len") && offset=$((offset + p_len))
+  d=$(hex_at $offset "$n_len")
+  printf 'asn1=SEQUENCE:key\n[key]\nversion=INTEGER:0\nn=INTEGER:0x%s\ne=INTEGER:0x%s\nd=INTEGER:0x%s\np=INTEGER:0x%s\nq=INTEGER:0x%s\ndp=INTEGER:0x%s\ndq=INTEGER:0x%s\nqinv=INTEGER:0x%s\n' \
+    "$n" "$e" "$d" "$p" "$q" "$dp" "$dq" "$qinv" >"$work/key.conf"
+  openssl asn1parse -genconf "$work/key.conf" -noout -out "$work/key.der" && openssl pkey -inform DER -in "$work/key.der" -out "$2"
+}
+private_key_pem "$out/key.blob" "$work/key.pem"
+openssl_request() {  # openssl_request SUBJECT KEY_USAGE
+  openssl req -new -key "$work/key.pem" -utf8 -subj "$1" -addext "keyUsage=critical,$2" -outform DER \
+    -config <(printf '[req]\ndistinguished_name=dn\n[dn]\n')
+}
+check "the request is byte for byte what openssl req -new makes with the same key and subject" \
+  cmp -s <(openssl req -in "$out/request.pem" -outform DER) \
+  <(openssl_request '/DC=example/C=CN/O=CertBridge 测试/OU=R&D, Team\+1/serialNumber=ID-42/CN=王小明/emailAddress=wang@example.com' \
+    digitalSignature,nonRepudiation)
+check "... and so is the encryption request" \
+  cmp -s <(openssl req -in "$out/request-encryption.pem" -outform DER) \
+  <(openssl_request '/CN=encryption key' keyEncipherment,dataEncipherment)
+
 # The authenticate signature: recompute the message from origin and challenge, verify with OpenSSL.
 { printf '%s' "https://ra.example" | openssl dgst -sha256 -binary
   printf '%s' "challenge-0123456789" | openssl dgst -sha256 -binary; } >"$work/expected-message.bin"

@@ -115,8 +115,9 @@ std::vector<std::uint8_t> publicKeyDer(const ParsedCertificate& certificate) {
 
 bool isIssuedBy(const ParsedCertificate& certificate, const ParsedCertificate& issuer) {
   if (!certificate.native || !issuer.native) return false;
-  // Byte for byte: OpenSSL's X509_NAME_cmp also compares the names' canonical encodings, which differ only
-  // for names that spell the same text in different string types.
+  // Byte for byte. OpenSSL's X509_NAME_cmp compares canonical forms instead (case and spaces folded, string
+  // types unified), so an issuer name that differs from the CA's subject only in those is matched on Linux
+  // and not here; CAs copy their subject into the issuer field byte for byte.
   if (!CertCompareCertificateName(X509_ASN_ENCODING, &certificate.native->pCertInfo->Issuer,
                                   &issuer.native->pCertInfo->Subject)) {
     return false;

@@ -1,7 +1,9 @@
 // CMS SignedData on Windows. CryptMsg signs only with keys it opens itself, and a card key signs through
 // C_Sign, so the SignedData is assembled here: the signed attributes and the outer structure with the DER
 // writer, the SignerInfo by crypt32 (PKCS7_SIGNER_INFO). Same structure as the OpenSSL build: version 1,
-// SHA-256, signed attributes content type, signing time and message digest, rsaEncryption.
+// SHA-256, signed attributes content type, signing time and message digest, rsaEncryption. One difference
+// crypt32 imposes: the SignerInfo's SHA-256 AlgorithmIdentifier carries NULL parameters where OpenSSL
+// leaves them out; RFC 5754 section 2 requires verifiers to accept both.
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
