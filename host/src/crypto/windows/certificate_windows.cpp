@@ -1,6 +1,7 @@
 // The certificate facts with crypt32 (Windows). The subject and issuer strings come from the DER names
 // (rfc2253_name.cpp), since CertNameToStr writes another RFC 2253 dialect than the OpenSSL build.
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <string>
 
