@@ -19,7 +19,7 @@
 #include "certbridge/card/token_session.hpp"
 #include "certbridge/host/dispatcher.hpp"
 #include "certbridge/host/protocol_error.hpp"
-#include "crypto/openssl_types.hpp"
+#include "crypto/crypto_error.hpp"
 #include "secret_params.hpp"
 
 namespace certbridge::host {

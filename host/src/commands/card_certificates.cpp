@@ -86,12 +86,13 @@ Signer openSigner(CardOperation& operation, const std::optional<std::string>& ce
   return signer;
 }
 
-std::vector<X509*> issuersOnCard(const std::vector<CardCertificate>& certificates, const CardCertificate& certificate) {
-  std::vector<X509*> issuers;
+std::vector<const crypto::ParsedCertificate*> issuersOnCard(const std::vector<CardCertificate>& certificates,
+                                                            const CardCertificate& certificate) {
+  std::vector<const crypto::ParsedCertificate*> issuers;
   for (const auto& candidate : certificates) {
     if (&candidate != &certificate && candidate.parsed.isCa &&
         crypto::isIssuedBy(certificate.parsed, candidate.parsed)) {
-      issuers.push_back(candidate.parsed.x509.get());
+      issuers.push_back(&candidate.parsed);
     }
   }
   return issuers;

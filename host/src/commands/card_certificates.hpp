@@ -49,7 +49,8 @@ struct Signer {
 Signer openSigner(CardOperation& operation, const std::optional<std::string>& certificateId, const PinList& pins);
 
 /// The CA certificates on the card that issued certificate (to include beside a signature).
-std::vector<X509*> issuersOnCard(const std::vector<CardCertificate>& certificates, const CardCertificate& certificate);
+std::vector<const crypto::ParsedCertificate*> issuersOnCard(const std::vector<CardCertificate>& certificates,
+                                                            const CardCertificate& certificate);
 
 /// The "certificate" parameter rule: an id, 64 hex digits.
 inline constexpr std::size_t kCertificateIdLength = 64;

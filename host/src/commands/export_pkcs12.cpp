@@ -70,8 +70,11 @@ nlohmann::json exportFiles(CommandContext& context, const ExportParams& params) 
     const auto key = software_store::findKeyForCertificate(certificate->nss.get());
     if (!key) throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", certificate->parsed.id}});
     const crypto::EvpPkeyPtr clear = software_store::exportPrivateKey(key.get());
-    const auto chain = software_store::issuersInStore(inStore, certificate->parsed);
-    const auto file = software_store::writePkcs12(clear.get(), certificate->parsed.x509.get(), chain, password,
+    std::vector<X509*> chain;
+    for (const auto* issuer : software_store::issuersInStore(inStore, certificate->parsed)) {
+      chain.push_back(issuer->native.get());
+    }
+    const auto file = software_store::writePkcs12(clear.get(), certificate->parsed.native.get(), chain, password,
                                                   certificate->nickname);
     files.push_back({{"certificate", software_store::storeCertificateJson(*certificate, now)},
                      {"fileName", pkcs12FileName(certificate->parsed)},

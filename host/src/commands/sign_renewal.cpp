@@ -31,7 +31,7 @@ nlohmann::json sign(CommandContext& context, const SignParams& params) {
   const CardCertificate& chosen = *signer.chosen;
   const auto chain = issuersOnCard(signer.certificates, chosen);
   const auto signature = operation.signWith(signer.key, [&] {
-    return crypto::cmsSign(signer.key.get(), chosen.parsed.x509.get(), chain, params.data, params.detached);
+    return crypto::cmsSign(signer.key.get(), chosen.parsed, chain, params.data, params.detached);
   });
   operation.checkpoint();
   return {{"signature", crypto::base64Encode(signature)}, {"certificate", certificateJson(chosen, signer.now)}};

@@ -40,7 +40,7 @@ nlohmann::json sign(CommandContext& context, const SoftwareSignParams& params) {
   checkCancelled(context);
   context.responder.sendProgress(context.request.id, "signing", nlohmann::json::object());
   const auto chain = software_store::issuersInStore(certificates, chosen.parsed);
-  const auto signature = crypto::cmsSign(signer.get(), chosen.parsed.x509.get(), chain, params.data, params.detached);
+  const auto signature = crypto::cmsSign(signer.get(), chosen.parsed, chain, params.data, params.detached);
   checkCancelled(context);
   return {{"signature", crypto::base64Encode(signature)},
           {"certificate", software_store::storeCertificateJson(chosen, now)}};

@@ -11,13 +11,24 @@
 #include <string_view>
 #include <vector>
 
-#include "openssl_types.hpp"
+#ifdef _WIN32
+struct _CERT_CONTEXT;  // <wincrypt.h>
+#else
+#include <openssl/types.h>
+#endif
 
 namespace certbridge::host::crypto {
 
+/// The crypto library's own object for a parsed certificate: OpenSSL's X509, or crypt32's CERT_CONTEXT.
+#ifdef _WIN32
+using NativeCertificate = const _CERT_CONTEXT;
+#else
+using NativeCertificate = X509;
+#endif
+
 struct ParsedCertificate {
-  /// Shared, never modified: copies of a ParsedCertificate (see parseCertificateDer) use the same X509.
-  std::shared_ptr<X509> x509;
+  /// Shared, never modified: copies of a ParsedCertificate (see parseCertificateDer) use the same object.
+  std::shared_ptr<NativeCertificate> native;
   std::vector<std::uint8_t> der;
   std::string id;  ///< Lowercase hex SHA-256 of der: how the protocol names a certificate.
   /// RFC 2253 strings in UTF-8; non-ASCII characters are kept as they are ("CN=王小明"), not escaped.

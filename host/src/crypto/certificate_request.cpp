@@ -1,42 +1,43 @@
+// The platform-neutral half of certificate requests: which subjects are accepted, and how each attribute
+// and key usage is encoded. certificate_request_openssl.cpp and windows/certificate_request_windows.cpp
+// build and sign the request.
 #include "certificate_request.hpp"
 
-#include <openssl/objects.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-
 #include <algorithm>
-#include <climits>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <stdexcept>
 
-#include "openssl_types.hpp"
+#include "certificate_request_encoding.hpp"
 
 namespace certbridge::host::crypto {
 namespace {
 
+// The kinds of attribute whose values have rules of their own (subjectValueProblem) and string types.
+enum class AttributeKind { Country, SerialNumber, EmailAddress, DomainComponent, Text };
+
 struct NamedSubjectType {
   std::string_view name;
-  int nid;
+  std::string_view oid;
+  AttributeKind kind;
 };
 
-// The names the protocol accepts, mapped to OpenSSL's NIDs (not looked up by OpenSSL's own short names, so
-// that what is accepted never depends on the OpenSSL version's name table).
+// The names the protocol accepts with their OIDs (RFC 5280 appendix A, RFC 4519, PKCS#9), fixed here so that
+// what is accepted never depends on a crypto library's name table.
 constexpr NamedSubjectType kNamedSubjectTypes[] = {
-    {"C", NID_countryName},
-    {"ST", NID_stateOrProvinceName},
-    {"L", NID_localityName},
-    {"O", NID_organizationName},
-    {"OU", NID_organizationalUnitName},
-    {"CN", NID_commonName},
-    {"serialNumber", NID_serialNumber},
-    {"emailAddress", NID_pkcs9_emailAddress},
-    {"GN", NID_givenName},
-    {"SN", NID_surname},
-    {"title", NID_title},
-    {"UID", NID_userId},
-    {"DC", NID_domainComponent},
+    {"C", "2.5.4.6", AttributeKind::Country},
+    {"ST", "2.5.4.8", AttributeKind::Text},
+    {"L", "2.5.4.7", AttributeKind::Text},
+    {"O", "2.5.4.10", AttributeKind::Text},
+    {"OU", "2.5.4.11", AttributeKind::Text},
+    {"CN", "2.5.4.3", AttributeKind::Text},
+    {"serialNumber", "2.5.4.5", AttributeKind::SerialNumber},
+    {"emailAddress", "1.2.840.113549.1.9.1", AttributeKind::EmailAddress},
+    {"GN", "2.5.4.42", AttributeKind::Text},
+    {"SN", "2.5.4.4", AttributeKind::Text},
+    {"title", "2.5.4.12", AttributeKind::Text},
+    {"UID", "0.9.2342.19200300.100.1.1", AttributeKind::Text},
+    {"DC", "0.9.2342.19200300.100.1.25", AttributeKind::DomainComponent},
 };
 
 constexpr std::size_t kMaxOidLength = 64;
@@ -54,11 +55,11 @@ bool isPrintableStringCharacter(char c) noexcept {
   return isAsciiLetter(c) || isDigit(c) || std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
 }
 
-std::optional<int> namedTypeNid(std::string_view type) noexcept {
+const NamedSubjectType* namedType(std::string_view type) noexcept {
   for (const auto& named : kNamedSubjectTypes) {
-    if (named.name == type) return named.nid;
+    if (named.name == type) return &named;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 // Arcs of digits without leading zeros; the first 0-2 and, under 0 and 1, a second below 40 (X.660), which
@@ -85,10 +86,19 @@ bool isDottedOid(std::string_view text) noexcept {
   return arcs >= 2;
 }
 
-// The NID of a named type or of a dotted OID OpenSSL knows; NID_undef for other OIDs.
-int subjectTypeNid(std::string_view type) {
-  if (const auto nid = namedTypeNid(type)) return *nid;
-  return OBJ_txt2nid(std::string(type).c_str());
+// The dotted OID of a known type (a name or a dotted OID).
+std::string subjectTypeOid(std::string_view type) {
+  if (const NamedSubjectType* named = namedType(type)) return std::string(named->oid);
+  return std::string(type);
+}
+
+// The kind of a known type: a dotted OID of a named type counts as that type.
+AttributeKind subjectTypeKind(std::string_view type) noexcept {
+  if (const NamedSubjectType* named = namedType(type)) return named->kind;
+  for (const auto& named : kNamedSubjectTypes) {
+    if (named.oid == type) return named.kind;
+  }
+  return AttributeKind::Text;
 }
 
 // What a UTF-8 lead byte says: the sequence's length, the code point bits it carries, and the smallest code
@@ -129,20 +139,26 @@ bool forEachCodePoint(std::string_view text, OnCodePoint onCodePoint) {
   return true;
 }
 
+// Universal tags of the ASN.1 string types the request uses.
+constexpr int kUtf8StringTag = 12;
+constexpr int kPrintableStringTag = 19;
+constexpr int kIa5StringTag = 22;
+
 // ASN.1 string type each attribute is encoded as. UTF8String keeps any name (Chinese included) exactly;
 // countryName and serialNumber are PrintableString and emailAddress and domainComponent IA5String by
 // their definitions (RFC 5280 appendix A, RFC 4519), which CAs check.
-int asn1StringType(int nid) noexcept {
-  switch (nid) {
-    case NID_countryName:
-    case NID_serialNumber:
-      return V_ASN1_PRINTABLESTRING;
-    case NID_pkcs9_emailAddress:
-    case NID_domainComponent:
-      return V_ASN1_IA5STRING;
-    default:
-      return V_ASN1_UTF8STRING;
+int asn1StringTag(AttributeKind kind) noexcept {
+  switch (kind) {
+    case AttributeKind::Country:
+    case AttributeKind::SerialNumber:
+      return kPrintableStringTag;
+    case AttributeKind::EmailAddress:
+    case AttributeKind::DomainComponent:
+      return kIa5StringTag;
+    case AttributeKind::Text:
+      break;
   }
+  return kUtf8StringTag;
 }
 
 // Bit numbers of the KeyUsage BIT STRING (RFC 5280 section 4.2.1.3).
@@ -151,81 +167,10 @@ constexpr int kNonRepudiationBit = 1;
 constexpr int kKeyEnciphermentBit = 2;
 constexpr int kDataEnciphermentBit = 3;
 
-std::span<const int> keyUsageBits(KeyUsageKind usage) noexcept {
-  static constexpr int kSigning[] = {kDigitalSignatureBit, kNonRepudiationBit};
-  static constexpr int kEncryption[] = {kKeyEnciphermentBit, kDataEnciphermentBit};
-  static constexpr int kDual[] = {kDigitalSignatureBit, kNonRepudiationBit, kKeyEnciphermentBit, kDataEnciphermentBit};
-  switch (usage) {
-    case KeyUsageKind::Signing:
-      return kSigning;
-    case KeyUsageKind::Encryption:
-      return kEncryption;
-    case KeyUsageKind::Dual:
-      break;
-  }
-  return kDual;
-}
-
-using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<&ASN1_OBJECT_free>>;
-using Asn1BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, OpenSslDeleter<&ASN1_BIT_STRING_free>>;
-using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpenSslDeleter<&X509_EXTENSION_free>>;
-
-struct ExtensionStackDeleter {
-  void operator()(STACK_OF(X509_EXTENSION) * extensions) const noexcept {
-    sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
-  }
-};
-using ExtensionStackPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), ExtensionStackDeleter>;
-
-void addSubjectAttribute(X509_NAME* name, const SubjectAttribute& attribute) {
-  if (!isKnownSubjectType(attribute.type)) throw std::invalid_argument("unknown subject attribute type");
-  // The reason names the type only: values are personal data and do not belong in error messages.
-  if (const std::string problem = subjectValueProblem(attribute.type, attribute.value); !problem.empty()) {
-    throw std::invalid_argument("subject " + attribute.type + " " + problem);
-  }
-  const int nid = subjectTypeNid(attribute.type);
-  Asn1ObjectPtr object(nid != NID_undef ? OBJ_nid2obj(nid) : OBJ_txt2obj(attribute.type.c_str(), 1));
-  if (!object) throwCryptoError("cannot encode subject attribute type " + attribute.type);
-  if (attribute.value.size() > static_cast<std::size_t>(INT_MAX)) throw std::invalid_argument("subject too long");
-  // A plain string type (not an MBSTRING_* one) stores the bytes as they are, with exactly that type; the
-  // values were checked above, so no conversion or OpenSSL length table must step in.
-  if (X509_NAME_add_entry_by_OBJ(name, object.get(), asn1StringType(nid),
-                                 reinterpret_cast<const unsigned char*>(attribute.value.data()),
-                                 static_cast<int>(attribute.value.size()), -1, 0) != 1) {
-    throwCryptoError("cannot add subject attribute " + attribute.type);
-  }
-}
-
-void addKeyUsageRequest(X509_REQ* request, KeyUsageKind usage) {
-  Asn1BitStringPtr bits(ASN1_BIT_STRING_new());
-  if (!bits) throwCryptoError("cannot allocate the key usage");
-  for (const int bit : keyUsageBits(usage)) {
-    if (ASN1_BIT_STRING_set_bit(bits.get(), bit, 1) != 1) throwCryptoError("cannot set a key usage bit");
-  }
-  // Critical, as RFC 5280 recommends: a CA that copies the extension makes a certificate whose key cannot be
-  // used for anything else.
-  X509ExtensionPtr keyUsage(X509V3_EXT_i2d(NID_key_usage, 1, bits.get()));
-  ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
-  if (!keyUsage || !extensions || sk_X509_EXTENSION_push(extensions.get(), keyUsage.get()) <= 0) {
-    throwCryptoError("cannot build the key usage extension");
-  }
-  keyUsage.release();  // Owned by the stack now.
-  if (X509_REQ_add_extensions(request, extensions.get()) != 1) throwCryptoError("cannot add the extension request");
-}
-
-std::string requestPem(X509_REQ* request) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509_REQ(bio.get(), request) != 1) throwCryptoError("cannot write the request as PEM");
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio.get(), &data);
-  if (size <= 0 || data == nullptr) throwCryptoError("cannot write the request as PEM");
-  return std::string(data, static_cast<std::size_t>(size));
-}
-
 }  // namespace
 
 bool isKnownSubjectType(std::string_view type) {
-  return namedTypeNid(type).has_value() || isDottedOid(type);
+  return namedType(type) != nullptr || isDottedOid(type);
 }
 
 std::string subjectValueProblem(std::string_view type, std::string_view value) {
@@ -238,49 +183,49 @@ std::string subjectValueProblem(std::string_view type, std::string_view value) {
   if (!isUtf8) return "must be UTF-8 text";
   if (hasControl) return "must not contain control characters";
 
-  switch (subjectTypeNid(type)) {
-    case NID_countryName:
+  switch (subjectTypeKind(type)) {
+    case AttributeKind::Country:
       if (value.size() != 2 || !isAsciiLetter(value[0]) || !isAsciiLetter(value[1])) return "must be two letters";
       break;
-    case NID_serialNumber:
+    case AttributeKind::SerialNumber:
       if (!std::all_of(value.begin(), value.end(), isPrintableStringCharacter)) {
         return "must use only letters, digits, spaces and ' ( ) + , - . / : = ?";
       }
       break;
-    case NID_pkcs9_emailAddress:
-    case NID_domainComponent:
+    case AttributeKind::EmailAddress:
+    case AttributeKind::DomainComponent:
       if (!std::all_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
         return "must be ASCII";
       }
       break;
-    default:
+    case AttributeKind::Text:
       break;
   }
   return {};
 }
 
-std::string createCertificateRequestPem(EVP_PKEY* key, std::span<const SubjectAttribute> subject, KeyUsageKind usage) {
-  if (key == nullptr) throw std::invalid_argument("no key for the certificate request");
-  if (subject.empty()) throw std::invalid_argument("the certificate request needs a subject");
-
-  X509ReqPtr request(X509_REQ_new());
-  if (!request || X509_REQ_set_version(request.get(), X509_REQ_VERSION_1) != 1) {
-    throwCryptoError("cannot create the certificate request");
+detail::SubjectAttributeEncoding detail::subjectAttributeEncoding(const SubjectAttribute& attribute) {
+  if (!isKnownSubjectType(attribute.type)) throw std::invalid_argument("unknown subject attribute type");
+  // The reason names the type only: values are personal data and do not belong in error messages.
+  if (const std::string problem = subjectValueProblem(attribute.type, attribute.value); !problem.empty()) {
+    throw std::invalid_argument("subject " + attribute.type + " " + problem);
   }
-  // Appended one RDN each, in order: the first attribute is the first (most significant) RDN in DER.
-  X509_NAME* name = X509_REQ_get_subject_name(request.get());
-  for (const SubjectAttribute& attribute : subject) addSubjectAttribute(name, attribute);
-  if (X509_REQ_set_pubkey(request.get(), key) != 1) throwCryptoError("cannot set the request's public key");
-  addKeyUsageRequest(request.get(), usage);
+  return {subjectTypeOid(attribute.type), asn1StringTag(subjectTypeKind(attribute.type))};
+}
 
-  // X509_REQ_sign goes through EVP_DigestSign, so a PKCS#11 key signs on the token.
-  if (X509_REQ_sign(request.get(), key, EVP_sha256()) <= 0) throwCryptoError("the key could not sign the request");
-  // A token that signs with another key than the one whose public key we read (or garbles the signature)
-  // must not produce a request the CA rejects later, or worse, certifies for the wrong key.
-  if (X509_REQ_verify(request.get(), X509_REQ_get0_pubkey(request.get())) != 1) {
-    throwCryptoError("the signature on the certificate request does not verify");
+std::span<const int> detail::keyUsageBits(KeyUsageKind usage) noexcept {
+  static constexpr int kSigning[] = {kDigitalSignatureBit, kNonRepudiationBit};
+  static constexpr int kEncryption[] = {kKeyEnciphermentBit, kDataEnciphermentBit};
+  static constexpr int kDual[] = {kDigitalSignatureBit, kNonRepudiationBit, kKeyEnciphermentBit, kDataEnciphermentBit};
+  switch (usage) {
+    case KeyUsageKind::Signing:
+      return kSigning;
+    case KeyUsageKind::Encryption:
+      return kEncryption;
+    case KeyUsageKind::Dual:
+      break;
   }
-  return requestPem(request.get());
+  return kDual;
 }
 
 }  // namespace certbridge::host::crypto

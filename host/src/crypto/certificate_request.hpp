@@ -1,11 +1,11 @@
 #pragma once
 // PKCS#10 certificate requests for keys generated on the card (generateKeyPair in commands.md).
 
-#include <openssl/evp.h>
-
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "signing_key.hpp"
 
 namespace certbridge::host::crypto {
 
@@ -39,7 +39,8 @@ std::string subjectValueProblem(std::string_view type, std::string_view value);
 /// keyUsage for `usage`. `key` may be a hardware key whose signing runs on a PKCS#11 token. The finished
 /// request's signature is verified before it is returned, as PEM ("-----BEGIN CERTIFICATE REQUEST-----").
 /// Throws std::invalid_argument when subject is empty or an attribute fails isKnownSubjectType or
-/// subjectValueProblem (callers validate first), CryptoError when OpenSSL or the token fails.
-std::string createCertificateRequestPem(EVP_PKEY* key, std::span<const SubjectAttribute> subject, KeyUsageKind usage);
+/// subjectValueProblem (callers validate first), CryptoError when the crypto library fails, and on Windows
+/// whatever the key's signDigestInfo throws (CardError) when the token fails.
+std::string createCertificateRequestPem(SigningKey* key, std::span<const SubjectAttribute> subject, KeyUsageKind usage);
 
 }  // namespace certbridge::host::crypto

@@ -1,14 +1,9 @@
+// The platform-neutral encodings; randomBytes and sha256 are in encoding_openssl.cpp and
+// windows/encoding_windows.cpp.
 #include "encoding.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
-#include <algorithm>
 #include <chrono>
-#include <climits>
 #include <cstdio>
-
-#include "openssl_types.hpp"
 
 namespace certbridge::host::crypto {
 namespace {
@@ -88,6 +83,17 @@ std::optional<std::vector<std::uint8_t>> base64Decode(std::string_view text) {
   return bytes;
 }
 
+std::string pemEncode(std::string_view label, std::span<const std::uint8_t> der) {
+  constexpr std::size_t kLineLength = 64;
+  const std::string body = base64Encode(der);
+  std::string pem = "-----BEGIN " + std::string(label) + "-----\n";
+  for (std::size_t offset = 0; offset < body.size(); offset += kLineLength) {
+    pem += body.substr(offset, kLineLength);
+    pem += '\n';
+  }
+  return pem + "-----END " + std::string(label) + "-----\n";
+}
+
 std::string hexEncode(std::span<const std::uint8_t> bytes) {
   std::string text;
   text.reserve(bytes.size() * 2);
@@ -109,29 +115,6 @@ std::optional<std::vector<std::uint8_t>> hexDecode(std::string_view text) {
     bytes.push_back(static_cast<std::uint8_t>((high << 4) | low));
   }
   return bytes;
-}
-
-std::vector<std::uint8_t> randomBytes(std::size_t count) {
-  std::vector<std::uint8_t> bytes(count);
-  // RAND_bytes takes an int length; fill larger requests in pieces.
-  for (std::size_t offset = 0; offset < count;) {
-    const std::size_t chunk = std::min<std::size_t>(count - offset, INT_MAX);
-    if (RAND_bytes(bytes.data() + offset, static_cast<int>(chunk)) != 1) {
-      throwCryptoError("the random number generator failed");
-    }
-    offset += chunk;
-  }
-  return bytes;
-}
-
-std::array<std::uint8_t, 32> sha256(std::span<const std::uint8_t> bytes) {
-  std::array<std::uint8_t, 32> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
-      length != digest.size()) {
-    throwCryptoError("SHA-256 failed");
-  }
-  return digest;
 }
 
 std::string isoTime(std::time_t time) {

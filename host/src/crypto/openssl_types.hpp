@@ -1,7 +1,7 @@
 #pragma once
-// Owning pointers for the OpenSSL objects the crypto layer hands around, and the exception for OpenSSL
-// failures. Every OpenSSL object is owned by one of these from the moment it is made, so an exception
-// thrown half-way through building a request or a signature leaks nothing.
+// Owning pointers for the OpenSSL objects the crypto layer hands around (OpenSSL platforms only). Every
+// OpenSSL object is owned by one of these from the moment it is made, so an exception thrown half-way
+// through building a request or a signature leaks nothing.
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -9,8 +9,8 @@
 #include <openssl/x509.h>
 
 #include <memory>
-#include <stdexcept>
-#include <string_view>
+
+#include "crypto_error.hpp"
 
 namespace certbridge::host::crypto {
 
@@ -32,15 +32,5 @@ using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter<&EVP_PKEY_CTX
 using EvpCipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, OpenSslDeleter<&EVP_CIPHER_CTX_free>>;
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<&EVP_MD_CTX_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, OpenSslDeleter<&X509_NAME_free>>;
-
-/// An OpenSSL call failed. The message is `what` followed by the text of this thread's OpenSSL error queue,
-/// which the constructor empties so that stale entries never show up in a later, unrelated error.
-class CryptoError : public std::runtime_error {
- public:
-  explicit CryptoError(std::string_view what);
-};
-
-/// Throws CryptoError(what), draining the OpenSSL error queue into its message.
-[[noreturn]] void throwCryptoError(std::string_view what);
 
 }  // namespace certbridge::host::crypto

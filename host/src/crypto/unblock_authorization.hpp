@@ -4,6 +4,7 @@
 // card and the PIN group as additional data, so an authorization opens only for the request it was made for.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -12,7 +13,6 @@
 #include <vector>
 
 #include "certbridge/card/secret_string.hpp"
-#include "openssl_types.hpp"
 
 namespace certbridge::host::crypto {
 
@@ -44,10 +44,19 @@ class AuthorizationInvalid : public std::runtime_error {
   using runtime_error::runtime_error;
 };
 
+/// This platform's ECDH, HKDF or AES-256-GCM gave a wrong answer in the known-answer self-test that runs
+/// before the first unblock key is made or used (wine's BCrypt does: its ECDH returns a dummy secret and its
+/// HKDF fails), so no authorization can be opened here: an unblock would otherwise send a wrong SO PIN to the
+/// card. Only Windows throws it; the message says which step failed, without any secret.
+class UnblockSelfTestFailed : public std::runtime_error {
+ public:
+  using runtime_error::runtime_error;
+};
+
 /// The one-time P-256 key made for one unblockRequest. Move-only; the private key never leaves it.
 class UnblockKey {
  public:
-  /// A fresh P-256 key pair. Throws CryptoError.
+  /// A fresh P-256 key pair. Throws CryptoError, UnblockSelfTestFailed (Windows).
   static UnblockKey generate();
 
   /// SubjectPublicKeyInfo DER of the public key (unblockRequest's hostPublicKey, base64 encoded).
@@ -59,7 +68,7 @@ class UnblockKey {
   /// is wiped. Throws AuthorizationInvalid for any failure: version not 1, requestId not the context's, a bad
   /// key or point, iv or tag of the wrong size, a tag mismatch (forged, or another card or PIN group), or an
   /// empty plaintext. CryptoError only when OpenSSL itself fails (HKDF missing, out of memory), never for
-  /// anything in the authorization. Logs nothing.
+  /// anything in the authorization. UnblockSelfTestFailed on a platform that failed the self-test. Logs nothing.
   card::SecretString open(const UnblockAuthorization& authorization, const UnblockContext& context) const;
 
   UnblockKey(UnblockKey&&) noexcept = default;
@@ -67,14 +76,22 @@ class UnblockKey {
   UnblockKey(const UnblockKey&) = delete;
   UnblockKey& operator=(const UnblockKey&) = delete;
 
+  /// The private key in the crypto library's form (unblock_authorization_openssl.cpp,
+  /// windows/unblock_authorization_windows.cpp).
+  struct State;
+  struct StateDeleter {
+    void operator()(State* state) const noexcept;
+  };
+
  private:
-  explicit UnblockKey(EvpPkeyPtr key) noexcept : key_(std::move(key)) {}
-  EvpPkeyPtr key_;
+  explicit UnblockKey(std::unique_ptr<State, StateDeleter> state) noexcept : state_(std::move(state)) {}
+  std::unique_ptr<State, StateDeleter> state_;
 };
 
 /// The RA server's side, as a reference and for tests: encrypts soPin to hostPublicKeyDer (a P-256
 /// SubjectPublicKeyInfo) for context, with a fresh ephemeral key and a random iv. Throws CryptoError for a
-/// bad host key, std::invalid_argument when context.requestId is not 32 hex digits.
+/// bad host key, std::invalid_argument when context.requestId is not 32 hex digits, UnblockSelfTestFailed
+/// (Windows) as UnblockKey does.
 UnblockAuthorization sealUnblockAuthorization(std::span<const std::uint8_t> hostPublicKeyDer,
                                               const UnblockContext& context, std::string_view soPin);
 

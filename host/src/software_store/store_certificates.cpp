@@ -143,13 +143,13 @@ const StoreCertificate& chooseSigningCertificate(const std::vector<StoreCertific
   return *best;
 }
 
-std::vector<X509*> issuersInStore(const std::vector<StoreCertificate>& certificates,
-                                  const crypto::ParsedCertificate& certificate) {
-  std::vector<X509*> issuers;
+std::vector<const crypto::ParsedCertificate*> issuersInStore(const std::vector<StoreCertificate>& certificates,
+                                                             const crypto::ParsedCertificate& certificate) {
+  std::vector<const crypto::ParsedCertificate*> issuers;
   for (const auto& candidate : certificates) {
     if (candidate.parsed.id != certificate.id && candidate.parsed.isCa &&
         crypto::isIssuedBy(certificate, candidate.parsed)) {
-      issuers.push_back(candidate.parsed.x509.get());
+      issuers.push_back(&candidate.parsed);
     }
   }
   return issuers;

@@ -56,7 +56,7 @@ const StoreCertificate& chooseSigningCertificate(const std::vector<StoreCertific
                                                  const std::optional<std::string>& id, std::time_t now);
 
 /// The CA certificates in the database that issued certificate (to go beside a signature or in a file).
-std::vector<X509*> issuersInStore(const std::vector<StoreCertificate>& certificates,
-                                  const crypto::ParsedCertificate& certificate);
+std::vector<const crypto::ParsedCertificate*> issuersInStore(const std::vector<StoreCertificate>& certificates,
+                                                             const crypto::ParsedCertificate& certificate);
 
 }  // namespace certbridge::host::software_store

@@ -34,17 +34,18 @@ TEST(CryptoAuthentication, SignatureVerifiesForTheSameOriginAndChallengeOnly) {
   const auto message = authenticationMessage(kOrigin, kChallenge);
   const auto signature = signSha256(sharedRsaKey(1), message);
   EXPECT_EQ(signature.size(), 256u);
-  EXPECT_TRUE(verifyAuthentication(sharedRsaKey(1), kOrigin, kChallenge, signature));
+  EXPECT_TRUE(verifyAuthentication(test::publicKeyInfoOf(sharedRsaKey(1)), kOrigin, kChallenge, signature));
 
-  EXPECT_FALSE(verifyAuthentication(sharedRsaKey(1), "https://evil.example", kChallenge, signature));
+  EXPECT_FALSE(
+      verifyAuthentication(test::publicKeyInfoOf(sharedRsaKey(1)), "https://evil.example", kChallenge, signature));
   auto otherChallenge = kChallenge;
   otherChallenge[0] ^= 0x01;
-  EXPECT_FALSE(verifyAuthentication(sharedRsaKey(1), kOrigin, otherChallenge, signature));
+  EXPECT_FALSE(verifyAuthentication(test::publicKeyInfoOf(sharedRsaKey(1)), kOrigin, otherChallenge, signature));
   auto tampered = signature;
   tampered.back() ^= 0x01;
-  EXPECT_FALSE(verifyAuthentication(sharedRsaKey(1), kOrigin, kChallenge, tampered));
-  EXPECT_FALSE(verifyAuthentication(sharedRsaKey(2), kOrigin, kChallenge, signature));
-  EXPECT_FALSE(verifyAuthentication(sharedRsaKey(1), kOrigin, kChallenge, {}));
+  EXPECT_FALSE(verifyAuthentication(test::publicKeyInfoOf(sharedRsaKey(1)), kOrigin, kChallenge, tampered));
+  EXPECT_FALSE(verifyAuthentication(test::publicKeyInfoOf(sharedRsaKey(2)), kOrigin, kChallenge, signature));
+  EXPECT_FALSE(verifyAuthentication(test::publicKeyInfoOf(sharedRsaKey(1)), kOrigin, kChallenge, {}));
   EXPECT_EQ(ERR_peek_error(), 0u);
 }
 
@@ -71,8 +72,14 @@ TEST(CryptoAuthentication, SignatureIsPkcs1V15OverSha256) {
 TEST(CryptoAuthentication, RefusesNonRsaKeys) {
   const EvpPkeyPtr ecKey = test::makeEcKey("P-256");
   EXPECT_THROW(signSha256(ecKey.get(), bytesOf("message")), CryptoError);
-  EXPECT_FALSE(verifyAuthentication(ecKey.get(), kOrigin, kChallenge, std::vector<std::uint8_t>(64)));
-  EXPECT_FALSE(verifyAuthentication(nullptr, kOrigin, kChallenge, std::vector<std::uint8_t>(256)));
+  EXPECT_FALSE(
+      verifyAuthentication(test::publicKeyInfoOf(ecKey.get()), kOrigin, kChallenge, std::vector<std::uint8_t>(64)));
+  EXPECT_FALSE(verifyAuthentication({}, kOrigin, kChallenge, std::vector<std::uint8_t>(256)));
+  // Not a public key at all, and a public key with trailing bytes.
+  EXPECT_FALSE(verifyAuthentication(bytesOf("not a key"), kOrigin, kChallenge, std::vector<std::uint8_t>(256)));
+  auto trailing = test::publicKeyInfoOf(sharedRsaKey(1));
+  trailing.push_back(0);
+  EXPECT_FALSE(verifyAuthentication(trailing, kOrigin, kChallenge, std::vector<std::uint8_t>(256)));
 }
 
 }  // namespace

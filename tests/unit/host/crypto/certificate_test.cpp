@@ -54,7 +54,7 @@ TEST_F(CryptoCertificate, ParsesPemWithSurroundingWhitespace) {
   EXPECT_EQ(parsed->der, der);
   EXPECT_EQ(parsed->id, hexEncode(sha256(der)));
   EXPECT_EQ(parsed->id.size(), 64u);
-  EXPECT_EQ(X509_cmp(parsed->x509.get(), signing_.get()), 0);
+  EXPECT_EQ(X509_cmp(parsed->native.get(), signing_.get()), 0);
 }
 
 TEST_F(CryptoCertificate, ParsesBase64DerWithOrWithoutLineBreaks) {

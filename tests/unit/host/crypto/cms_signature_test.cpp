@@ -47,9 +47,16 @@ class CryptoCmsSignature : public ::testing::Test {
     root_.reset();
   }
 
+  static ParsedCertificate parsed(X509* certificate) {
+    auto parsed = parseCertificateDer(test::toDer(certificate));
+    if (!parsed) throw std::runtime_error("test certificate does not parse");
+    return std::move(*parsed);
+  }
+
   static std::vector<std::uint8_t> sign(std::span<const std::uint8_t> data, bool detached) {
-    X509* const extra[] = {intermediate_.get()};
-    return cmsSign(sharedRsaKey(1), signer_.get(), extra, data, detached);
+    const ParsedCertificate intermediate = parsed(intermediate_.get());
+    const ParsedCertificate* const extra[] = {&intermediate};
+    return cmsSign(sharedRsaKey(1), parsed(signer_.get()), extra, data, detached);
   }
 
   static CmsPtr parse(const std::vector<std::uint8_t>& der) {
@@ -131,8 +138,10 @@ TEST_F(CryptoCmsSignature, UsesSha256RsaAndTheSignedAttributes) {
   EXPECT_LT(CMS_signed_get_attr_by_NID(signerInfo, NID_SMIMECapabilities, -1), 0);
 
   // Signer and intermediate included, each once, even when passed again as extra certificates.
-  X509* const extra[] = {intermediate_.get(), signer_.get(), intermediate_.get()};
-  const CmsPtr withDuplicate = parse(cmsSign(sharedRsaKey(1), signer_.get(), extra, kRenewalData, false));
+  const ParsedCertificate intermediate = parsed(intermediate_.get());
+  const ParsedCertificate signer = parsed(signer_.get());
+  const ParsedCertificate* const extra[] = {&intermediate, &signer, nullptr, &intermediate};
+  const CmsPtr withDuplicate = parse(cmsSign(sharedRsaKey(1), signer, extra, kRenewalData, false));
   const CertificateStackPtr certificates(CMS_get1_certs(withDuplicate.get()));
   EXPECT_EQ(sk_X509_num(certificates.get()), 2);
   EXPECT_EQ(ERR_peek_error(), 0u);
@@ -152,13 +161,14 @@ TEST_F(CryptoCmsSignature, TamperedDataFailsVerification) {
 
 TEST_F(CryptoCmsSignature, WithoutTheIntermediateTheChainDoesNotVerify) {
   // Proves the store really checks the chain: the extra certificates are what makes it complete.
-  const auto signature = cmsSign(sharedRsaKey(1), signer_.get(), {}, kRenewalData, false);
+  const auto signature = cmsSign(sharedRsaKey(1), parsed(signer_.get()), {}, kRenewalData, false);
   EXPECT_EQ(verify(signature, nullptr), std::nullopt);
 }
 
 TEST_F(CryptoCmsSignature, ASignerKeyThatIsNotTheCertificatesFails) {
-  X509* const extra[] = {intermediate_.get()};
-  EXPECT_THROW(cmsSign(sharedRsaKey(3), signer_.get(), extra, kRenewalData, false), CryptoError);
+  const ParsedCertificate intermediate = parsed(intermediate_.get());
+  const ParsedCertificate* const extra[] = {&intermediate};
+  EXPECT_THROW(cmsSign(sharedRsaKey(3), parsed(signer_.get()), extra, kRenewalData, false), CryptoError);
   EXPECT_EQ(ERR_peek_error(), 0u);
 }
 

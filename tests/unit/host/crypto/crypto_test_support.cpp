@@ -87,6 +87,15 @@ std::string toPem(X509* certificate) {
   return std::string(data, static_cast<std::size_t>(size));
 }
 
+std::vector<std::uint8_t> publicKeyInfoOf(EVP_PKEY* key) {
+  const int length = i2d_PUBKEY(key, nullptr);
+  if (length <= 0) throwCryptoError("test public key DER");
+  std::vector<std::uint8_t> der(static_cast<std::size_t>(length));
+  unsigned char* cursor = der.data();
+  if (i2d_PUBKEY(key, &cursor) != length) throwCryptoError("test public key DER");
+  return der;
+}
+
 std::vector<std::uint8_t> toDer(X509* certificate) {
   const int length = i2d_X509(certificate, nullptr);
   if (length <= 0) throwCryptoError("test DER");

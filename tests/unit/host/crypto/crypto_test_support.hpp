@@ -36,6 +36,9 @@ struct CertificateSpec {
 X509Ptr makeCertificate(const CertificateSpec& spec, EVP_PKEY* subjectKey, X509* issuer, EVP_PKEY* issuerKey);
 
 std::string toPem(X509* certificate);
+
+/// The SubjectPublicKeyInfo DER of key.
+std::vector<std::uint8_t> publicKeyInfoOf(EVP_PKEY* key);
 std::vector<std::uint8_t> toDer(X509* certificate);
 
 /// The NID of an algorithm identifier's OID.

@@ -1,4 +1,4 @@
-#include "openssl_types.hpp"
+#include "crypto_error.hpp"
 
 #include <openssl/err.h>
 

@@ -1,3 +1,4 @@
+// CMS SignedData with OpenSSL (Linux, macOS).
 #include "cms_signature.hpp"
 
 #include <openssl/cms.h>
@@ -19,9 +20,10 @@ constexpr unsigned int kSignerFlags = CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
 
 // Adds each certificate once: OpenSSL 3.0 fails CMS_add1_cert for a certificate already present (the signer
 // passed in extraCertificates too, or one certificate passed twice), where a duplicate is harmless.
-void addCertificates(CMS_ContentInfo* cms, X509* signer, std::span<X509* const> certificates) {
+void addCertificates(CMS_ContentInfo* cms, X509* signer, std::span<const ParsedCertificate* const> certificates) {
   std::vector<X509*> present = {signer};
-  for (X509* certificate : certificates) {
+  for (const ParsedCertificate* parsed : certificates) {
+    X509* certificate = parsed != nullptr ? parsed->native.get() : nullptr;
     if (certificate == nullptr) continue;
     const bool isPresent = std::any_of(present.begin(), present.end(),
                                        [certificate](X509* other) { return X509_cmp(other, certificate) == 0; });
@@ -33,8 +35,10 @@ void addCertificates(CMS_ContentInfo* cms, X509* signer, std::span<X509* const> 
 
 }  // namespace
 
-std::vector<std::uint8_t> cmsSign(EVP_PKEY* key, X509* signer, std::span<X509* const> extraCertificates,
+std::vector<std::uint8_t> cmsSign(SigningKey* key, const ParsedCertificate& signerCertificate,
+                                  std::span<const ParsedCertificate* const> extraCertificates,
                                   std::span<const std::uint8_t> data, bool detached) {
+  X509* signer = signerCertificate.native.get();
   if (key == nullptr || signer == nullptr) throw std::invalid_argument("cmsSign needs a key and its certificate");
   if (data.size() > static_cast<std::size_t>(INT_MAX)) throw std::invalid_argument("data too large to sign");
 
