@@ -81,7 +81,17 @@ bool readerHasPinPad(SCARDCONTEXT context, const std::string& reader) {
 }  // namespace
 
 PcscContext::Handle::Handle() {
-  CERTBRIDGE_PCSC_CALL(SCardEstablishContext, (SCARD_SCOPE_SYSTEM, nullptr, nullptr, &context));
+  try {
+    CERTBRIDGE_PCSC_CALL(SCardEstablishContext, (SCARD_SCOPE_SYSTEM, nullptr, nullptr, &context));
+  } catch (const CardError& failure) {
+    // Without a context nothing can be asked of the service, whatever code it gave: a broken installation (and
+    // wine's stub) answers SCARD_F_INTERNAL_ERROR where a stopped service answers SCARD_E_NO_SERVICE. To a user
+    // both mean the same: the smart card service is not there.
+    if (failure.kind() == ErrorKind::PcscUnavailable) throw;
+    throw CardError(ErrorKind::PcscUnavailable,
+                    "The smart card service could not be reached (start pcscd, or the Windows \"Smart Card\" service)",
+                    failure.function(), failure.nativeCode(), failure.nativeName());
+  }
 }
 
 PcscContext::Handle::~Handle() {

@@ -3,8 +3,9 @@
 #include <cstdlib>
 
 #if defined(_WIN32)
-#include <shellapi.h>
 #include <windows.h>
+// shellapi.h needs windows.h before it.
+#include <shellapi.h>
 #endif
 
 namespace certbridge::host::platform {
