@@ -124,6 +124,8 @@ EvpCipherCtxPtr startGcm(bool encrypt, WipedBuffer& key, std::span<const std::ui
 
 }  // namespace
 
+void requireUnblockCrypto() {}
+
 struct UnblockKey::State {
   EvpPkeyPtr key;
 };
