@@ -17,7 +17,6 @@
 namespace certbridge::host::crypto {
 namespace {
 
-using detail::kMaxUnblockSecretSize;
 using detail::kSharedSecretSize;
 using detail::kUnblockKeySize;
 using detail::kUnblockLabel;
