@@ -125,9 +125,16 @@ void checkUnblock(Harness& harness, const std::filesystem::path& dir) {
   } catch (const crypto::UnblockSelfTestFailed& error) {
     std::printf("unblock refused: %s\n", error.what());
     writeText(dir / "unblock.txt", std::string("UnblockSelfTestFailed: ") + error.what() + "\n");
-    harness.checkThrows<crypto::UnblockSelfTestFailed>([] { crypto::UnblockKey::generate(); },
-                                                       [](const auto&) { return true; },
+    const auto refused = [](const crypto::UnblockSelfTestFailed&) { return true; };
+    harness.checkThrows<crypto::UnblockSelfTestFailed>([] { crypto::UnblockKey::generate(); }, refused,
                                                        "the self-test verdict holds for the next unblock key too");
+    harness.checkThrows<crypto::UnblockSelfTestFailed>(
+        [] { crypto::requireUnblockCrypto(); }, refused,
+        "requireUnblockCrypto gives the same verdict, for commands to refuse before touching the card");
+    const crypto::UnblockContext context{"00112233445566778899aabbccddeeff", "TOKEN1", 1};
+    harness.checkThrows<crypto::UnblockSelfTestFailed>(
+        [&] { crypto::sealUnblockAuthorization(crypto::randomBytes(91), context, "so-pin"); }, refused,
+        "sealing refuses too, before looking at the host key");
   }
 }
 

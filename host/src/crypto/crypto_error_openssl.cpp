@@ -1,3 +1,4 @@
+// CryptoError with OpenSSL: the message carries the thread's OpenSSL error queue.
 #include "crypto_error.hpp"
 
 #include <openssl/err.h>

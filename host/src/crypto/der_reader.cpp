@@ -31,26 +31,60 @@ std::optional<Element> readSingle(std::span<const std::uint8_t> bytes) noexcept 
   return element;
 }
 
+namespace {
+
+// decimal * 128 + digit, on a decimal string (arcs may exceed 64 bits: UUID arcs under 2.25 have 39 digits).
+void timesBase128Plus(std::string& decimal, unsigned digit) {
+  unsigned carry = digit;
+  for (std::size_t i = decimal.size(); i-- > 0;) {
+    const unsigned value = static_cast<unsigned>(decimal[i] - '0') * 128 + carry;
+    decimal[i] = static_cast<char>('0' + value % 10);
+    carry = value / 10;
+  }
+  for (; carry != 0; carry /= 10) decimal.insert(decimal.begin(), static_cast<char>('0' + carry % 10));
+  const std::size_t first = decimal.find_first_not_of('0');
+  decimal.erase(0, first == std::string::npos ? decimal.size() - 1 : first);
+}
+
+// decimal - 80 for a decimal string of at least 80.
+std::string minus80(std::string decimal) {
+  unsigned borrow = 80;
+  for (std::size_t i = decimal.size(); i-- > 0 && borrow != 0;) {
+    const int digit = decimal[i] - '0' - static_cast<int>(borrow % 10);
+    borrow /= 10;
+    if (digit < 0) {
+      decimal[i] = static_cast<char>('0' + digit + 10);
+      ++borrow;
+    } else {
+      decimal[i] = static_cast<char>('0' + digit);
+    }
+  }
+  const std::size_t first = decimal.find_first_not_of('0');
+  decimal.erase(0, first == std::string::npos ? decimal.size() - 1 : first);
+  return decimal;
+}
+
+}  // namespace
+
 std::optional<std::string> objectIdentifierText(std::span<const std::uint8_t> content) {
   if (content.empty() || (content.back() & 0x80) != 0) return std::nullopt;
   std::string text;
-  std::uint64_t value = 0;
-  bool first = true;
-  std::size_t digits = 0;
+  std::string arc = "0";
+  bool startOfArc = true;
   for (const std::uint8_t byte : content) {
-    if (digits == 0 && byte == 0x80) return std::nullopt;  // A leading zero digit: not minimal.
-    if (++digits > 9) return std::nullopt;                 // Past 63 bits.
-    value = (value << 7) | (byte & 0x7fu);
+    if (startOfArc && byte == 0x80) return std::nullopt;  // A leading zero digit: not minimal.
+    startOfArc = false;
+    timesBase128Plus(arc, byte & 0x7fu);
     if ((byte & 0x80) != 0) continue;
-    if (first) {
-      const std::uint64_t top = value < 80 ? value / 40 : 2;
-      text = std::to_string(top) + "." + std::to_string(value - top * 40);
-      first = false;
+    if (text.empty()) {  // The first subidentifier holds two arcs: 40 * first + second.
+      const bool small = arc.size() < 3 && std::stoi(arc) < 80;
+      const int first = small ? std::stoi(arc) / 40 : 2;
+      text = std::to_string(first) + "." + (small ? std::to_string(std::stoi(arc) - first * 40) : minus80(arc));
     } else {
-      text += "." + std::to_string(value);
+      text += "." + arc;
     }
-    value = 0;
-    digits = 0;
+    arc = "0";
+    startOfArc = true;
   }
   return text;
 }

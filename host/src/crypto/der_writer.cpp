@@ -21,26 +21,43 @@ void appendLength(Bytes& out, std::size_t length) {
   while (count > 0) out.push_back(bytes[--count]);
 }
 
-// Base-128 digits, most significant first, the high bit set on all but the last.
-void appendBase128(Bytes& out, std::uint64_t value) {
-  std::uint8_t digits[10];
-  std::size_t count = 0;
-  do {
-    digits[count++] = static_cast<std::uint8_t>(value & 0x7f);
-    value >>= 7;
-  } while (value != 0);
-  while (count > 1) out.push_back(static_cast<std::uint8_t>(digits[--count] | 0x80));
-  out.push_back(digits[0]);
-}
-
-std::uint64_t parseArc(std::string_view arc) {
-  if (arc.empty() || arc.size() > 18 ||
+// An arc as decimal digits, any length (UUID arcs under 2.25 have 39 digits), without leading zeros.
+std::string decimalArc(std::string_view arc) {
+  if (arc.empty() || (arc.size() > 1 && arc.front() == '0') ||
       !std::all_of(arc.begin(), arc.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     throw std::invalid_argument("not a dotted object identifier");
   }
-  std::uint64_t value = 0;
-  for (const char c : arc) value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  return value;
+  return std::string(arc);
+}
+
+// Adds a small number to a decimal string.
+std::string plus(std::string decimal, unsigned value) {
+  unsigned carry = value;
+  for (std::size_t i = decimal.size(); i-- > 0 && carry != 0;) {
+    const unsigned sum = static_cast<unsigned>(decimal[i] - '0') + carry;
+    decimal[i] = static_cast<char>('0' + sum % 10);
+    carry = sum / 10;
+  }
+  for (; carry != 0; carry /= 10) decimal.insert(decimal.begin(), static_cast<char>('0' + carry % 10));
+  return decimal;
+}
+
+// Base-128 digits of a decimal number, most significant first, the high bit set on all but the last.
+void appendBase128(Bytes& out, std::string decimal) {
+  std::vector<std::uint8_t> digits;  // Least significant first.
+  do {
+    std::string quotient;
+    unsigned remainder = 0;
+    for (const char c : decimal) {
+      remainder = remainder * 10 + static_cast<unsigned>(c - '0');
+      if (!quotient.empty() || remainder >= 128) quotient += static_cast<char>('0' + remainder / 128);
+      remainder %= 128;
+    }
+    digits.push_back(static_cast<std::uint8_t>(remainder));
+    decimal = quotient.empty() ? "0" : quotient;
+  } while (decimal != "0");
+  for (std::size_t i = digits.size(); i-- > 1;) out.push_back(static_cast<std::uint8_t>(digits[i] | 0x80));
+  out.push_back(digits[0]);
 }
 
 }  // namespace
@@ -102,18 +119,20 @@ Bytes octetString(std::span<const std::uint8_t> bytes) {
 }
 
 Bytes objectIdentifier(std::string_view dotted) {
-  std::vector<std::uint64_t> arcs;
+  std::vector<std::string> arcs;
   while (true) {
     const std::size_t end = std::min(dotted.find('.'), dotted.size());
-    arcs.push_back(parseArc(dotted.substr(0, end)));
+    arcs.push_back(decimalArc(dotted.substr(0, end)));
     if (end == dotted.size()) break;
     dotted.remove_prefix(end + 1);
   }
-  if (arcs.size() < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] >= 40)) {
+  // The first two arcs share one number, 40 * first + second: first 0-2, second below 40 under 0 and 1.
+  if (arcs.size() < 2 || arcs[0].size() != 1 || arcs[0][0] > '2' ||
+      (arcs[0][0] < '2' && (arcs[1].size() > 2 || (arcs[1].size() == 2 && arcs[1][0] >= '4')))) {
     throw std::invalid_argument("not a dotted object identifier");
   }
   Bytes content;
-  appendBase128(content, arcs[0] * 40 + arcs[1]);
+  appendBase128(content, plus(arcs[1], static_cast<unsigned>(arcs[0][0] - '0') * 40));
   for (std::size_t i = 2; i < arcs.size(); ++i) appendBase128(content, arcs[i]);
   return tlv(kObjectIdentifierTag, content);
 }

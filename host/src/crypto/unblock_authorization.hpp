@@ -53,6 +53,11 @@ class UnblockSelfTestFailed : public std::runtime_error {
   using runtime_error::runtime_error;
 };
 
+/// Runs the platform's unblock self-test once per process (later calls repeat its verdict), so a command can
+/// refuse before it touches the card. Throws UnblockSelfTestFailed where the platform failed it; with OpenSSL
+/// there is nothing to test and it returns.
+void requireUnblockCrypto();
+
 /// The one-time P-256 key made for one unblockRequest. Move-only; the private key never leaves it.
 class UnblockKey {
  public:

@@ -10,6 +10,10 @@
 
 namespace certbridge::host::crypto {
 
+void requireUnblockCrypto() {
+  windows::requireUnblockSelfTest();
+}
+
 struct UnblockKey::State {
   windows::KeyHandle key;
 };

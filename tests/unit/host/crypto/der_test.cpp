@@ -137,6 +137,28 @@ TEST(CryptoDer, WriterEncodesWhatOpenSslReads) {
   EXPECT_EQ(hexEncode(digestInfo).substr(0, 38), "3031300d060960864801650304020105000420");
 }
 
+TEST(CryptoDer, ObjectIdentifiersOfAnySizeAsOpenSslEncodesThem) {
+  for (const char* oid : {"2.25.329800735698586629295641978511506172918", "2.999.18446744073709551616.1",
+                          "1.3.6.1.4.1.311.60.2.1.3", "0.39", "2.40", "2.1000"}) {
+    ASN1_OBJECT* object = OBJ_txt2obj(oid, 1);
+    ASSERT_NE(object, nullptr) << oid;
+    unsigned char* encoded = nullptr;
+    const int length = i2d_ASN1_OBJECT(object, &encoded);
+    const std::vector<std::uint8_t> expected(encoded, encoded + length);
+    OPENSSL_free(encoded);
+    ASN1_OBJECT_free(object);
+    const auto written = der::objectIdentifier(oid);
+    EXPECT_EQ(written, expected) << oid;
+    const auto element = der::readSingle(written);
+    ASSERT_TRUE(element.has_value());
+    EXPECT_EQ(der::objectIdentifierText(element->content), oid);
+  }
+  EXPECT_THROW(der::objectIdentifier("1.2.03"), std::invalid_argument);
+  EXPECT_THROW(der::objectIdentifier("3.1"), std::invalid_argument);
+  EXPECT_THROW(der::objectIdentifier("1..2"), std::invalid_argument);
+  EXPECT_FALSE(der::objectIdentifierText(test::bytesOf("\x2a\x80\x01")).has_value());  // Leading zero digit.
+}
+
 TEST(CryptoDer, ReaderWalksElementsAndRefusesBadLengths) {
   const auto oid = der::objectIdentifier("0.9.2342.19200300.100.1.25");
   const auto element = der::readSingle(oid);

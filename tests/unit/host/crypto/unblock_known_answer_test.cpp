@@ -17,6 +17,7 @@
 
 #include "crypto/encoding.hpp"
 #include "crypto/openssl_types.hpp"
+#include "crypto/unblock_authorization.hpp"
 #include "crypto/unblock_known_answer.hpp"
 #include "crypto/unblock_steps.hpp"
 
@@ -108,6 +109,10 @@ TEST(CryptoUnblockKnownAnswer, VectorsAreWhatOpenSslAndThisBuildsBindingCompute)
       EVP_CIPHER_CTX_ctrl(gcm.get(), EVP_CTRL_GCM_SET_TAG, sizeof kat::kTag, const_cast<std::uint8_t*>(kat::kTag)), 1);
   EXPECT_EQ(EVP_DecryptFinal_ex(gcm.get(), nullptr, &finalLength), 1) << "the tag does not match this build's AAD";
   EXPECT_EQ(plaintext, kat::kSoPin);
+}
+
+TEST(CryptoUnblockKnownAnswer, OpenSslNeedsNoSelfTest) {
+  EXPECT_NO_THROW(requireUnblockCrypto());
 }
 
 }  // namespace
