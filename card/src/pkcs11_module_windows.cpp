@@ -16,6 +16,16 @@ namespace certbridge::card {
 
 namespace ck = detail::ck;
 
+// The layouts of the OASIS headers on Windows (CK_ULONG is 4 bytes, structures packed to 1), which every
+// module DLL is built with: a mismatch would pass garbage to the module, so it stops the build instead.
+static_assert(sizeof(ck::Ulong) == 4);
+static_assert(sizeof(ck::TokenInfo) == 160);
+static_assert(sizeof(ck::SlotInfo) == 104);
+static_assert(sizeof(ck::Attribute) == 16);
+static_assert(sizeof(ck::Mechanism) == 16);
+static_assert(sizeof(ck::InitializeArgs) == 44);
+static_assert(sizeof(ck::FunctionList) == 2 + 68 * sizeof(void*));
+
 namespace {
 
 // Slots listed between two calls can appear; a few retries make that race invisible.
