@@ -101,6 +101,11 @@ auto CardOperation::signWith(const card::PrivateKey& key, Sign&& sign) const -> 
     if (!cardStillInserted()) throw ProtocolError(ErrorCode::CardRemoved, {{"reader", slot_.reader.name}});
     if (failure) throw *failure;
     throw;
+  } catch (const card::CardError&) {
+    // Where the card key is an RsaSigner (Windows), the token's own failure arrives as it is.
+    card::takeSigningFailure(key);
+    if (!cardStillInserted()) throw ProtocolError(ErrorCode::CardRemoved, {{"reader", slot_.reader.name}});
+    throw;
   }
 }
 

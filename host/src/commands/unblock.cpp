@@ -45,8 +45,20 @@ struct UnblockPinParams {
   std::shared_ptr<const card::SecretString> newPin;
 };
 
+// Refuses before any card work where the platform's crypto failed the unblock self-test: a key the host could
+// not open correctly would only waste the RA's authorization and the user's time.
+void requireUnblockCrypto() {
+  try {
+    crypto::requireUnblockCrypto();
+  } catch (const crypto::UnblockSelfTestFailed& failure) {
+    spdlog::error("unblock: {}", failure.what());
+    throw ProtocolError(ErrorCode::UnblockUnavailable, {{"reason", "platformCryptoSelfTest"}});
+  }
+}
+
 nlohmann::json unblockRequest(CommandContext& context, const UnblockRequestParams& params) {
   context.card->pendingUnblock.reset();  // a new request always replaces an older one
+  requireUnblockCrypto();
   CardOperation operation(context, params.reader);
   const card::PinRules& rules = operation.pinRules(params.pinGroup);
   const card::TokenInfo& token = operation.token(params.pinGroup);

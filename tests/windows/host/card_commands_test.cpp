@@ -105,6 +105,16 @@ TEST_F(WineCard, ChangePinThenWrongPinsCountDownAndLockTheCard) {
   EXPECT_EQ(answer.code(), "PIN_LOCKED") << answer.message.dump();
 }
 
+// Wine's BCrypt fails the unblock self-test (its ECDH is a stub that returns a dummy secret): the host refuses
+// the PIN reset at once, with its own code, instead of handing the RA a key it could not open correctly.
+TEST_F(WineCard, UnblockIsRefusedBeforeAnyCardWorkWhereThePlatformCryptoFailsItsSelfTest) {
+  auto host = startHost();
+  const Answer answer = call(*host, request("u", "unblockRequest"));
+  EXPECT_EQ(answer.code(), "UNBLOCK_UNAVAILABLE") << answer.message.dump();
+  EXPECT_EQ(answer.error().value("reason", ""), "platformCryptoSelfTest");
+  EXPECT_TRUE(answer.progress.empty()) << "refused before the card was touched";
+}
+
 TEST_F(WineCard, PulledCardIsNoCardAndPuttingItBackServesAgain) {
   auto host = startHost();
   const json readers = ok(*host, request("r", "listReaders"));
