@@ -18,6 +18,8 @@
 #include "certbridge/host/manifest_installer.hpp"
 #include "certbridge/host/native_messaging.hpp"
 #include "certbridge/host/session.hpp"
+#include "process_hardening.hpp"
+#include "secret_memory.hpp"
 
 #if defined(_WIN32)
 #include <fcntl.h>
@@ -94,6 +96,10 @@ int runHost(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything else: OpenSSL's allocator can only be set before its first allocation, and no PIN may
+  // reach memory that a core file or crash report could take.
+  if (!host::wipeOpenSslMemoryOnFree()) std::cerr << "certbridge-host: cannot make OpenSSL wipe freed memory\n";
+  host::hardenProcess();
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty()) {
     const std::string& first = args[0];
