@@ -1,12 +1,12 @@
 // No PIN stays in the host's memory once a command is done, and the host makes no core file: the PIN is
 // searched for in every readable mapping of the running host (/proc/<pid>/mem: all a core would hold).
 
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "card_test_fixture.hpp"
+#include "memory_scan.hpp"
 #include "test_ca.hpp"
 
 namespace certbridge::host::integration {
@@ -14,50 +14,6 @@ namespace {
 
 // A PIN no library, table or test data holds by chance.
 constexpr const char* kDistinctPin = "Qz7-pin-81946xw";
-
-struct MemoryScan {
-  std::size_t hits = 0;
-  std::size_t bytesRead = 0;
-  std::vector<std::string> where;  // the mappings with hits
-};
-
-// Every occurrence of needle in the readable mappings of process pid ([vvar] and the like, which cannot be
-// read, are skipped). The test runs as root, so the host's non-dumpable flag does not stop it.
-MemoryScan scanMemory(pid_t pid, const std::string& needle) {
-  MemoryScan scan;
-  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
-  std::ifstream memory("/proc/" + std::to_string(pid) + "/mem", std::ios::binary);
-  std::string line;
-  while (std::getline(maps, line)) {
-    std::istringstream fields(line);
-    std::string range, permissions;
-    fields >> range >> permissions;
-    if (permissions.empty() || permissions[0] != 'r') continue;
-    const auto dash = range.find('-');
-    const std::uint64_t start = std::stoull(range.substr(0, dash), nullptr, 16);
-    const std::uint64_t end = std::stoull(range.substr(dash + 1), nullptr, 16);
-    std::string bytes(end - start, '\0');
-    memory.clear();
-    memory.seekg(static_cast<std::streamoff>(start));
-    memory.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    bytes.resize(static_cast<std::size_t>(std::max<std::streamsize>(memory.gcount(), 0)));
-    scan.bytesRead += bytes.size();
-    for (auto at = bytes.find(needle); at != std::string::npos; at = bytes.find(needle, at + 1)) {
-      ++scan.hits;
-      scan.where.push_back(line);
-    }
-  }
-  return scan;
-}
-
-std::string coreLimits(pid_t pid) {
-  std::ifstream limits("/proc/" + std::to_string(pid) + "/limits");
-  std::string line;
-  while (std::getline(limits, line)) {
-    if (line.rfind("Max core file size", 0) == 0) return line;
-  }
-  return {};
-}
 
 TEST_F(CardCommands, NoPinIsLeftInTheHostsMemoryAfterItsCommandAndNoCoreCanBeMade) {
   if (::geteuid() != 0) GTEST_SKIP() << "reading another process's memory needs root";
