@@ -12,14 +12,14 @@
 namespace certbridge::host::integration {
 namespace {
 
+// Not in sanitizer builds: they keep freed memory unwiped in their quarantine, and use their own operator new.
+#if !defined(CERTBRIDGE_SANITIZED_BUILD)
+
 // A PIN no library, table or test data holds by chance.
 constexpr const char* kDistinctPin = "Qz7-pin-81946xw";
 
 TEST_F(CardCommands, NoPinIsLeftInTheHostsMemoryAfterItsCommandAndNoCoreCanBeMade) {
   if (::geteuid() != 0) GTEST_SKIP() << "reading another process's memory needs root";
-#if defined(CERTBRIDGE_SANITIZED_BUILD)
-  GTEST_SKIP() << "a sanitizer build keeps freed memory unwiped in its quarantine, and its own operator new";
-#endif
   TestCa ca("CertBridge Test CA");
   {
     auto setup = startHost();
@@ -60,6 +60,7 @@ TEST_F(CardCommands, NoPinIsLeftInTheHostsMemoryAfterItsCommandAndNoCoreCanBeMad
   EXPECT_EQ(soft, "0") << limit;
   EXPECT_EQ(hard, "0") << limit;
 }
+#endif  // !CERTBRIDGE_SANITIZED_BUILD
 
 }  // namespace
 }  // namespace certbridge::host::integration
