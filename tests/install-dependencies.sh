@@ -19,6 +19,8 @@ readonly DEBIAN_PACKAGES=(
   chromium firefox-esr fonts-noto-cjk
   # their zh-TW user interfaces, so the extension's windows can be tested in the browser's language
   chromium-l10n firefox-esr-l10n-zh-tw
+  # the asan preset: clang with its sanitizer runtimes and libFuzzer, and llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
   # packaging (.deb through CPack)
   dpkg-dev file
   # Windows code (certificate registration): mingw-w64 cross compiler (posix threads) and wine to run its tests

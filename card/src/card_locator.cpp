@@ -203,6 +203,23 @@ CardSlot CardLocator::find(const std::string& reader,
   return slot;
 }
 
+std::vector<std::string> CardLocator::candidateReaders(
+    const std::string& reader, std::optional<std::chrono::steady_clock::time_point> readersSince) {
+  std::optional<std::vector<ReaderState>> readers;
+  if (readersSince && watch_) {
+    if (auto reading = watch_->readingSince(*readersSince, kFreshReadingWait)) readers = std::move(reading->readers);
+  }
+  if (!readers) readers = withPcsc([](PcscContext& context) { return context.readers(ReaderDetail::CardState); });
+  std::vector<std::string> names;
+  for (const auto& state : *readers) {
+    if (!reader.empty() ? state.name == reader
+                        : state.cardPresent && !state.atr.empty() && profiles_.match(state.atr) != nullptr) {
+      names.push_back(state.name);
+    }
+  }
+  return names;
+}
+
 void CardLocator::loadTheOnlyModule() {
   if (!modules_.empty() || profiles_.profiles().empty()) return;
   const std::string& path = profiles_.profiles().front().modulePath;

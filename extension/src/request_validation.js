@@ -49,7 +49,35 @@ export function validatePageRequest(message) {
   }
   if (!isPlainObject(message.params)) throw new BridgeError('BAD_REQUEST', {reason: 'params must be an object'});
   refuseUserSecrets(message.command, message.params);
+  refuseOversizeData(message.command, message.params);
   return {id: message.id, command: message.command, params: message.params};
+}
+
+/** Bytes that a base64 text decodes to (its length in whole quanta less the padding). */
+function base64DecodedLength(text) {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return Math.floor(text.length / 4) * 3 - padding;
+}
+
+/**
+ * Refuses signRenewal data over protocol.json's limit for the signature kind before any window opens: an
+ * attached signature returns the data inside one host message, so more could never be answered. The host
+ * checks the same limits (and everything else about the data).
+ * @param {string} command a page command
+ * @param {object} params
+ * @throws {BridgeError} BAD_REQUEST with `field` "params.data" and `limit` in bytes
+ */
+export function refuseOversizeData(command, params) {
+  if (command !== 'signRenewal' || typeof params.data !== 'string') return;
+  const detached = params.detached === true;
+  const limit = detached ? protocol.limits.signRenewalDetachedDataMaxBytes : protocol.limits.signRenewalAttachedDataMaxBytes;
+  if (base64DecodedLength(params.data) > limit) {
+    throw new BridgeError('BAD_REQUEST', {
+      reason: `the data is over ${limit} bytes, the most ${detached ? 'a detached' : 'an attached'} signature can take`,
+      field: 'params.data',
+      limit,
+    });
+  }
 }
 
 /**

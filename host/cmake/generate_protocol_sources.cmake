@@ -227,13 +227,28 @@ json_get(host_to_browser "${protocol}" limits hostToBrowserMaxBytes)
 json_get(browser_to_host "${protocol}" limits browserToHostMaxBytes)
 json_get(id_max "${protocol}" limits requestIdMaxLength)
 json_get(origin_max "${protocol}" limits originMaxLength)
+json_get(reply_reserve "${protocol}" limits replyReserveBytes)
+json_get(attached_data_max "${protocol}" limits signRenewalAttachedDataMaxBytes)
+json_get(detached_data_max "${protocol}" limits signRenewalDetachedDataMaxBytes)
+json_get(pkcs12_max "${protocol}" limits pkcs12MaxBytes)
 json_get(firefox_id "${protocol}" extensionIds firefox)
 json_get(unblock_lifetime "${protocol}" timeouts unblockAuthorizationLifetimeMs)
-foreach(number protocol_version host_to_browser browser_to_host id_max origin_max unblock_lifetime)
+foreach(number protocol_version host_to_browser browser_to_host id_max origin_max unblock_lifetime reply_reserve
+               attached_data_max detached_data_max pkcs12_max)
   if(NOT ${number} MATCHES "^[0-9]+$")
     message(FATAL_ERROR "${PROTOCOL_JSON}: '${${number}}' is not a positive integer")
   endif()
 endforeach()
+# The data limits must be ones a request can reach and still get its answer (see "$comment_limits").
+math(EXPR derived_attached "(${host_to_browser} - ${reply_reserve}) / 4 * 3")
+if(NOT attached_data_max EQUAL derived_attached)
+  message(FATAL_ERROR "${PROTOCOL_JSON}: signRenewalAttachedDataMaxBytes must be ${derived_attached}")
+endif()
+math(EXPR pkcs12_reply "(${pkcs12_max} + 2) / 3 * 4 + ${reply_reserve}")
+math(EXPR detached_request "(${detached_data_max} + 2) / 3 * 4 + ${reply_reserve}")
+if(pkcs12_reply GREATER host_to_browser OR detached_request GREATER browser_to_host)
+  message(FATAL_ERROR "${PROTOCOL_JSON}: pkcs12MaxBytes or signRenewalDetachedDataMaxBytes cannot fit a message")
+endif()
 
 json_length(chromium_count "${protocol}" extensionIds chromium)
 set(chromium_ids "")
@@ -281,6 +296,14 @@ inline constexpr std::size_t kHostToBrowserMaxBytes = ${host_to_browser};
 inline constexpr std::size_t kBrowserToHostMaxBytes = ${browser_to_host};
 inline constexpr std::size_t kRequestIdMaxLength = ${id_max};
 inline constexpr std::size_t kOriginMaxLength = ${origin_max};
+/// Room kept in a reply for all but the caller's own data (CMS structure, certificates, JSON).
+inline constexpr std::size_t kReplyReserveBytes = ${reply_reserve};
+/// signRenewal data, decoded: an attached signature returns it base64-encoded within one reply.
+inline constexpr std::size_t kSignRenewalAttachedDataMaxBytes = ${attached_data_max};
+/// signRenewal data, decoded, for a detached signature (only the request carries it).
+inline constexpr std::size_t kSignRenewalDetachedDataMaxBytes = ${detached_data_max};
+/// A PKCS#12 file the host reads or returns, in bytes.
+inline constexpr std::size_t kPkcs12MaxBytes = ${pkcs12_max};
 
 /// How long an unblockRequest's one-time key waits for the RA's authorization.
 inline constexpr int kUnblockAuthorizationLifetimeMs = ${unblock_lifetime};

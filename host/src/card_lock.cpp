@@ -1,3 +1,5 @@
+// CardLock on POSIX (Linux, macOS): flock on a per-reader file in a private per-user directory.
+
 #include "card_lock.hpp"
 
 #include <fcntl.h>
@@ -9,33 +11,74 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <optional>
 #include <thread>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "certbridge/host/protocol_error.hpp"
 
 namespace certbridge::host {
+
 namespace {
 
 constexpr std::chrono::milliseconds kPollInterval{100};
 
-// A directory only this user can write, so nobody else can pre-create (or hold) our lock files.
-std::optional<std::filesystem::path> lockDirectory() {
-  std::filesystem::path base;
+/// An open file descriptor, closed on destruction (for the lock file, closing releases the flock).
+class OpenFile {
+ public:
+  explicit OpenFile(int fd) noexcept : fd_(fd) {}
+  ~OpenFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OpenFile(OpenFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  OpenFile& operator=(OpenFile&&) = delete;
+  int fd() const noexcept { return fd_; }
+  bool isOpen() const noexcept { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
+[[noreturn]] void refuse(const std::filesystem::path& folder, const std::string& why) {
+  spdlog::error("card lock: cannot use lock folder {}: {}", folder.string(), why);
+  throw ProtocolError(ErrorCode::CardLockUnavailable, {{"folder", folder.string()}, {"reason", why}});
+}
+
+std::filesystem::path lockDirectoryPath() {
   if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && runtime[0] == '/') {
-    base = std::filesystem::path(runtime) / "certbridge";
-  } else {
-    base = std::filesystem::path("/tmp") / ("certbridge-" + std::to_string(::getuid()));
+    return std::filesystem::path(runtime) / "certbridge";
   }
-  if (::mkdir(base.c_str(), 0700) != 0 && errno != EEXIST) return std::nullopt;
+  // /tmp is shared: another local user could make this name first. Then it is not ours, and refused below.
+  return std::filesystem::path("/tmp") / ("certbridge-" + std::to_string(::getuid()));
+}
+
+// The lock directory, created if missing, opened without following a link and checked through the open
+// descriptor (so a directory swapped in after the check is never used): ours and closed to everybody else,
+// since whoever can write it could hold or replace our lock files.
+OpenFile openPrivateDirectory(const std::filesystem::path& folder) {
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) refuse(folder, std::strerror(errno));
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    refuse(folder,
+           errno == ELOOP || errno == ENOTDIR ? "it is not a directory (or is a symbolic link)" : std::strerror(errno));
+  }
+  OpenFile directory(fd);
   struct stat info {};
-  if (::lstat(base.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::getuid() ||
-      (info.st_mode & 0077) != 0) {
-    return std::nullopt;
+  if (::fstat(directory.fd(), &info) != 0) refuse(folder, std::strerror(errno));
+  if (info.st_uid != ::getuid()) {
+    refuse(folder, "it belongs to user " + std::to_string(info.st_uid) + ", not to user " + std::to_string(::getuid()) +
+                       " (remove it, or set XDG_RUNTIME_DIR)");
   }
-  return base;
+  if ((info.st_mode & 0077) != 0) {
+    // Ours, so nobody else could have opened it up: close it again rather than run without a lock.
+    if (::fchmod(directory.fd(), 0700) != 0)
+      refuse(folder, std::string("it is open to other users: ") + std::strerror(errno));
+    spdlog::warn("card lock: lock folder {} was open to other users; made it private", folder.string());
+  }
+  return directory;
 }
 
 // Reader names are free text: keep letters and digits, so the name is a plain file name.
@@ -50,44 +93,37 @@ std::string lockFileName(const std::string& reader) {
 
 }  // namespace
 
+/// The open, locked lock file.
+struct CardLock::Held {
+  OpenFile file;
+};
+
 CardLock::CardLock(const std::string& reader, std::chrono::milliseconds wait, const std::function<bool()>& stop) {
-  const auto directory = lockDirectory();
-  if (!directory) {
-    spdlog::warn("card lock: no private lock directory; card work is not serialized with other host processes");
-    return;
-  }
-  const auto path = *directory / lockFileName(reader);
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd_ < 0) {
-    spdlog::warn("card lock: cannot open {}: {}", path.string(), std::strerror(errno));
-    return;
+  const auto folder = lockDirectoryPath();
+  const OpenFile directory = openPrivateDirectory(folder);
+  const std::string name = lockFileName(reader);
+  OpenFile file(::openat(directory.fd(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!file.isOpen()) refuse(folder, name + ": " + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(file.fd(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_uid != ::getuid() || info.st_nlink != 1) {
+    refuse(folder, name + " is not a plain file of this user");
   }
   const auto deadline = std::chrono::steady_clock::now() + wait;
   for (bool first = true;; first = false) {
-    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      spdlog::warn("card lock: cannot lock {}: {}", path.string(), std::strerror(errno));
-      ::close(fd_);
-      fd_ = -1;
+    if (::flock(file.fd(), LOCK_EX | LOCK_NB) == 0) {
+      held_ = std::make_unique<Held>(Held{std::move(file)});
       return;
     }
+    if (errno != EWOULDBLOCK && errno != EINTR) refuse(folder, name + ": cannot lock: " + std::strerror(errno));
     if (first) spdlog::info("card lock: another CertBridge process is using reader '{}'; waiting", reader);
     waited_ = true;
-    if (stop()) {
-      ::close(fd_);
-      fd_ = -1;
-      throw ProtocolError(ErrorCode::UserCancelled);
-    }
+    if (stop()) throw ProtocolError(ErrorCode::UserCancelled);
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(kPollInterval);
   }
-  ::close(fd_);
-  fd_ = -1;
   throw ProtocolError(ErrorCode::Busy, {{"reason", "cardInUse"}, {"reader", reader}});
 }
 
-CardLock::~CardLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
-}
+CardLock::~CardLock() = default;
 
 }  // namespace certbridge::host

@@ -13,14 +13,10 @@
 namespace certbridge::host {
 
 CardOperation::CardOperation(CommandContext& context, const std::optional<std::string>& reader)
-    : context_(context),
-      locator_(context.card->locator()),
-      slot_(locator_.find(reader.value_or(std::string{}), context.request.received)) {
-  lock_ = std::make_unique<CardLock>(slot_.reader.name, context.host.config.cardBusyWait,
-                                     [&context] { return context.cancel.cancelled(); });
-  // Another process may have changed the card while we waited for the lock: then look again. Resolve each
-  // PIN group's token now, since that lists the module's tokens, which no open session may see happen.
-  if (lock_->waited()) slot_ = locator_.find(slot_.reader.name);
+    : context_(context), locator_(context.card->locator()) {
+  lockAndFindCard(reader.value_or(std::string{}));
+  // Resolve each PIN group's token now, since that lists the module's tokens, which no open session may see
+  // happen.
   for (std::size_t group = 0; group < slot_.profile->pins.size(); ++group) {
     try {
       tokens_.emplace_back(locator_.pinToken(slot_, group));
@@ -32,6 +28,35 @@ CardOperation::CardOperation(CommandContext& context, const std::optional<std::s
   }
   // The reader was read a moment ago (after the lock, if it had to wait): only a cancel can be new.
   if (context_.cancel.cancelled()) throw ProtocolError(ErrorCode::UserCancelled);
+}
+
+void CardOperation::lockAndFindCard(const std::string& reader) {
+  // The reader is locked before anything reads its token: another host process may be writing to the card,
+  // and a token listed meanwhile reads as missing or broken (TOKEN_NOT_FOUND, CKR_GENERAL_ERROR). So the
+  // readers come from PC/SC alone; each candidate is locked, then looked at (the first usable one wins, as in
+  // CardLocator::find, else the first one's problem).
+  const auto received = context_.request.received;
+  const auto stop = [this] { return context_.cancel.cancelled(); };
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::optional<card::CardError> firstProblem;
+    for (const auto& name : locator_.candidateReaders(reader, received)) {
+      auto lock = std::make_unique<CardLock>(name, context_.host.config.cardBusyWait, stop);
+      try {
+        // After a wait, the reading from the request's arrival may be stale: another process may have
+        // changed the card meanwhile, so look afresh.
+        slot_ = lock->waited() ? locator_.find(name) : locator_.find(name, received);
+        lock_ = std::move(lock);
+        return;
+      } catch (const card::CardError& e) {
+        if (!firstProblem) firstProblem = e;
+      }
+    }
+    if (firstProblem) throw *firstProblem;
+    // No reader to lock: find says why (no reader, no card, an unknown card) without a token to read. It finds
+    // a card only when one came in just now; then lock that reader first, like any other.
+    locator_.find(reader, received);
+  }
+  throw ProtocolError(ErrorCode::Busy, {{"reason", "readersChanging"}});
 }
 
 CardOperation::~CardOperation() = default;

@@ -76,6 +76,8 @@ class CardOperation {
   auto signWith(const card::PrivateKey& key, Sign&& sign) const -> decltype(sign());
 
  private:
+  /// Sets slot_ and lock_: the card in the named reader (or the first usable one), its reader locked first.
+  void lockAndFindCard(const std::string& reader);
   [[noreturn]] void rethrowWithPinGroup(std::size_t pinGroup) const;
   /// The reader still holds the card found at the start; true when PC/SC cannot tell (logged).
   bool cardStillInserted() const;

@@ -18,6 +18,8 @@
 #include "certbridge/host/session.hpp"
 #include "platform/environment.hpp"
 #include "platform/standard_streams.hpp"
+#include "process_hardening.hpp"
+#include "secret_memory.hpp"
 
 namespace {
 
@@ -64,6 +66,10 @@ int runHost(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything else: OpenSSL's allocator can only be set before its first allocation, and no PIN may
+  // reach memory that a core file or crash report could take.
+  if (!host::wipeOpenSslMemoryOnFree()) std::cerr << "certbridge-host: cannot make OpenSSL wipe freed memory\n";
+  host::hardenProcess();
   const std::vector<std::string> args = host::platform::commandLineArguments(argc, argv);
   if (!args.empty()) {
     const std::string& first = args[0];

@@ -4,6 +4,7 @@
 
 #include "certbridge/card/secret_string.hpp"
 #include "certbridge/protocol.hpp"
+#include "secret_memory.hpp"
 
 namespace certbridge::host {
 
@@ -24,8 +25,10 @@ int runSession(ByteSource& in, ByteSink& out, const HostState& host) {
     }
     if (frame.kind == Frame::Kind::Message) {
       dispatcher.handleMessage(frame.payload);
-      // The message may have carried PINs (wiped again where they were parsed); leave no copy behind.
+      // The message may have carried PINs (wiped again where they were parsed); leave no copy behind: not
+      // in the frame, nor on the stack where the parser kept short strings.
       card::wipeMemory(frame.payload.data(), frame.payload.size());
+      wipeStackBelowCaller();
     } else if (frame.kind == Frame::Kind::TooLarge) {
       dispatcher.handleTooLarge(frame.declaredLength, reader.maxPayloadBytes());
     } else if (frame.kind == Frame::Kind::Truncated) {

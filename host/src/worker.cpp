@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "secret_memory.hpp"
+
 namespace certbridge::host {
 
 Worker::Worker(std::size_t capacity) : capacity_(capacity) {}
@@ -79,6 +81,9 @@ void Worker::loop() {
     } catch (...) {
       spdlog::error("request id={}: unhandled non-standard exception on the worker", job.id);
     }
+    job = Job{};  // its secrets are wiped now, not when the next job comes
+    // The command's frames (logins, the PINs passed to the token) lay below this one.
+    wipeStackBelowCaller();
     std::lock_guard lock(mutex_);
     running_.reset();
   }

@@ -2,9 +2,13 @@
 // The prepare step of every command (validates params, returns what to run). The table that names them
 // is in dispatcher.cpp.
 
+#include <cstdint>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "certbridge/host/dispatcher.hpp"
+#include "certbridge/host/param_validator.hpp"
 
 namespace certbridge::host::commands {
 
@@ -45,5 +49,9 @@ CommandRun prepareChangePkcs12Password(nlohmann::json& params);
 /// "card"); prepareSoftwareSignRenewal then refuses values other than "software".
 bool isSoftwareStoreRequest(const nlohmann::json& params);
 CommandRun prepareSoftwareSignRenewal(nlohmann::json& params);
+/// signRenewal's "data" (card and software store alike), decoded: BAD_REQUEST naming params.data when it is
+/// not base64 of 1 byte up to the limit for the signature kind (protocol.json), so that a request that could
+/// never get its answer is refused before any window, PIN or card work.
+std::vector<std::uint8_t> renewalDataParam(const ParamValidator& validator, bool detached);
 
 }  // namespace certbridge::host::commands

@@ -6,6 +6,7 @@
 #include "card_operation.hpp"
 #include "card_params.hpp"
 #include "certbridge/host/protocol_error.hpp"
+#include "certbridge/protocol.hpp"
 #include "commands.hpp"
 #include "crypto/cms_signature.hpp"
 #include "crypto/encoding.hpp"
@@ -13,9 +14,12 @@
 namespace certbridge::host::commands {
 namespace {
 
-constexpr std::size_t kMaxDataBytes = 1024 * 1024;
-// base64 of kMaxDataBytes.
-constexpr StringRule kDataRule{4, (kMaxDataBytes + 2) / 3 * 4, Charset::Base64};
+// base64 of the larger (detached) limit; renewalDataParam checks the decoded size against the right one.
+constexpr StringRule kDataRule{4, (protocol::kSignRenewalDetachedDataMaxBytes + 2) / 3 * 4, Charset::Base64};
+
+std::string sizeText(std::size_t bytes) {
+  return bytes % 1024 == 0 ? std::to_string(bytes / 1024) + " KiB" : std::to_string(bytes) + " bytes";
+}
 
 struct SignParams {
   std::vector<std::uint8_t> data;
@@ -39,6 +43,17 @@ nlohmann::json sign(CommandContext& context, const SignParams& params) {
 
 }  // namespace
 
+std::vector<std::uint8_t> renewalDataParam(const ParamValidator& validator, bool detached) {
+  const std::size_t limit =
+      detached ? protocol::kSignRenewalDetachedDataMaxBytes : protocol::kSignRenewalAttachedDataMaxBytes;
+  auto data = crypto::base64Decode(validator.requiredString("data", kDataRule));
+  if (!data || data->empty() || data->size() > limit) {
+    throw badRequest("params.data", std::string("must be base64 of 1 byte to ") + sizeText(limit) + " for " +
+                                        (detached ? "a detached" : "an attached") + " signature");
+  }
+  return std::move(*data);
+}
+
 CommandRun prepareSignRenewal(nlohmann::json& params) {
   // "store": "software" signs with a key of the user's key store (sign_software_renewal.cpp).
   if (isSoftwareStoreRequest(params)) return prepareSoftwareSignRenewal(params);
@@ -46,11 +61,9 @@ CommandRun prepareSignRenewal(nlohmann::json& params) {
   auto parsed = std::make_shared<SignParams>();
   parsed->pins = takePins(params);
   const ParamValidator validator(params, {"data", "certificate", "detached", "reader"});
-  const auto data = crypto::base64Decode(validator.requiredString("data", kDataRule));
-  if (!data || data->empty()) throw badRequest("params.data", "must be base64 of 1 byte to 1 MiB");
-  parsed->data = *data;
-  parsed->certificate = certificateIdParam(validator);
   parsed->detached = validator.optionalBool("detached").value_or(false);
+  parsed->data = renewalDataParam(validator, parsed->detached);
+  parsed->certificate = certificateIdParam(validator);
   parsed->reader = readerParam(validator);
   return [parsed](CommandContext& context) { return sign(context, *parsed); };
 }

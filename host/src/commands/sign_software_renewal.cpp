@@ -16,8 +16,6 @@
 namespace certbridge::host::commands {
 namespace {
 
-constexpr std::size_t kMaxDataBytes = 1024 * 1024;
-constexpr StringRule kDataRule{4, (kMaxDataBytes + 2) / 3 * 4, Charset::Base64};
 constexpr StringRule kStoreRule{1, 16, Charset::Printable};
 constexpr StringRule kCertificateIdRule{64, 64, Charset::Hex};
 
@@ -57,14 +55,12 @@ CommandRun prepareSoftwareSignRenewal(nlohmann::json& params) {
   if (validator.requiredString("store", kStoreRule) != "software") {
     throw badRequest("params.store", "must be card or software");
   }
-  const auto data = crypto::base64Decode(validator.requiredString("data", kDataRule));
-  if (!data || data->empty()) throw badRequest("params.data", "must be base64 of 1 byte to 1 MiB");
-  parsed->data = *data;
+  parsed->detached = validator.optionalBool("detached").value_or(false);
+  parsed->data = renewalDataParam(validator, parsed->detached);
   if (auto id = validator.optionalString("certificate", kCertificateIdRule)) {
     for (char& c : *id) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
     parsed->certificate = std::move(*id);
   }
-  parsed->detached = validator.optionalBool("detached").value_or(false);
   return [parsed](CommandContext& context) { return sign(context, *parsed); };
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "certbridge/card/secret_string.hpp"
+#include "certbridge/protocol.hpp"
 #include "crypto/openssl_types.hpp"
 
 namespace certbridge::host::software_store {
@@ -18,8 +19,8 @@ namespace certbridge::host::software_store {
 inline constexpr int kPkcs12Iterations = 100000;
 
 /// Largest PKCS#12 file the host reads or writes: a key, a few certificates and room to spare, and its
-/// base64 still fits the 1 MB host-to-browser message limit.
-inline constexpr std::size_t kMaxPkcs12Bytes = 512 * 1024;
+/// base64 still fits the 1 MB host-to-browser message limit (protocol.json pkcs12MaxBytes).
+inline constexpr std::size_t kMaxPkcs12Bytes = protocol::kPkcs12MaxBytes;
 
 struct Pkcs12Contents {
   crypto::EvpPkeyPtr key;

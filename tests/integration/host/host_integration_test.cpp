@@ -197,7 +197,9 @@ TEST_F(HostWithTestbed, RemovedCardAndReinsertedCard) {
     EXPECT_FALSE((*problem)["message"].get<std::string>().empty());
     EXPECT_FALSE((*problem)["fix"].get<std::string>().empty());
     EXPECT_TRUE((*problem)["subject"].is_null());
-    for (const auto& reader : result(*host, "listReaders")["readers"]) EXPECT_EQ(reader["cardPresent"], false);
+    // Held by name: a range-for over a member of the temporary result would read freed memory.
+    const json emptyReaders = result(*host, "listReaders")["readers"];
+    for (const auto& reader : emptyReaders) EXPECT_EQ(reader["cardPresent"], false);
   }
   const json readers = result(*host, "listReaders")["readers"];
   const json* card = findBy(readers, "name", kCardReader);

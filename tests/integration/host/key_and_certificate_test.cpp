@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "card_test_fixture.hpp"
+#include "certbridge/protocol.hpp"
 #include "ra_checks.hpp"
 #include "test_ca.hpp"
 
@@ -241,6 +242,40 @@ TEST_F(CardCommands, SignRenewalMakesCmsThatOpensslVerifiesWithTheLatestValidCer
       call(*host, request("s3", "signRenewal",
                           {{"data", base64Encode(data)}, {"certificate", std::string(64, 'a')}, {"pins", pins()}}));
   EXPECT_EQ(unknown.code(), "KEY_NOT_FOUND");
+}
+
+// The documented data limits are ones a request can reach and still get its answer (the attached signature
+// carries the data back within the browser's 1 MB message limit), and one byte more is refused before the
+// card is touched: no progress message, so no login and no signature.
+TEST_F(CardCommands, SignRenewalAtTheDocumentedLimitsIsAnsweredAndOneByteMoreIsRefusedBeforeTheCard) {
+  TestCa ca("CertBridge Test CA");
+  auto host = startHost();
+  const std::string issued = ca.issue(generate(*host, kChineseName, {"signing"})["requests"][0]["request"], 365);
+  ok(*host,
+     request("w", "writeCertificates",
+             {{"certificates", json::array({issued})}, {"caCertificates", json::array({ca.pem()})}, {"pins", pins()}}));
+
+  for (const bool detached : {false, true}) {
+    const std::size_t limit =
+        detached ? protocol::kSignRenewalDetachedDataMaxBytes : protocol::kSignRenewalAttachedDataMaxBytes;
+    const std::vector<std::uint8_t> data(limit, 0x5A);
+    const Answer answer =
+        call(*host, request(detached ? "d" : "a", "signRenewal",
+                            {{"data", base64Encode(data)}, {"detached", detached}, {"pins", pins()}}));
+    ASSERT_TRUE(answer.ok()) << (detached ? "detached: " : "attached: ") << answer.message.dump().substr(0, 400);
+    EXPECT_LE(answer.message.dump().size(), protocol::kHostToBrowserMaxBytes);
+    if (!detached) {
+      EXPECT_GT(base64Decode(answer.result()["signature"]).size(), limit) << "the data is inside";
+    }
+
+    const std::vector<std::uint8_t> over(limit + 1, 0x5A);
+    const Answer refused =
+        call(*host, request(detached ? "d2" : "a2", "signRenewal",
+                            {{"data", base64Encode(over)}, {"detached", detached}, {"pins", pins()}}));
+    EXPECT_EQ(refused.code(), "BAD_REQUEST") << refused.message.dump().substr(0, 400);
+    EXPECT_EQ(refused.error().value("field", ""), "params.data");
+    EXPECT_TRUE(refused.progress.empty()) << "refused before any card work";
+  }
 }
 
 TEST_F(CardCommands, SignRenewalWithoutAValidCertificateIsKeyNotFound) {

@@ -6,7 +6,11 @@
 
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
+#include <unistd.h>
 
+#include <cstdio>
+
+#include "memory_scan.hpp"
 #include "software_store_fixture.hpp"
 #include "test_ca.hpp"
 #include "testbed.hpp"
@@ -276,6 +280,46 @@ TEST_F(SoftwareCertificates, DatabaseWithAPasswordNeedsIt) {
   EXPECT_EQ(count(output, "rsa"), 1U) << output;
   EXPECT_EQ(hostLog().find("store-secret-9"), std::string::npos);
 }
+
+// Not in sanitizer builds: they keep freed memory unwiped in their quarantine, and use their own operator new.
+#if !defined(CERTBRIDGE_SANITIZED_BUILD)
+// The PKCS#12 password goes through OpenSSL and NSS on import: once the import is answered, it is nowhere in
+// the host's memory (/proc/<pid>/mem: all a core would hold).
+TEST_F(SoftwareStoreTest, NoPkcs12PasswordIsLeftInTheHostsMemoryAfterAnImport) {
+  if (::geteuid() != 0) GTEST_SKIP() << "reading another process's memory needs root";
+  const std::string password = "Pfx-pass-60731kq";
+  const auto key = file("memory-key.pem");
+  const auto certificate = file("memory-certificate.pem");
+  const auto pkcs12 = file("memory.p12");
+  std::string output;
+  ASSERT_EQ(runCommand("openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=Memory -keyout " +
+                           shellQuote(key.string()) + " -out " + shellQuote(certificate.string()),
+                       output),
+            0)
+      << output;
+  ASSERT_EQ(runCommand("openssl pkcs12 -export -inkey " + shellQuote(key.string()) + " -in " +
+                           shellQuote(certificate.string()) + " -passout " + shellQuote("pass:" + password) + " -out " +
+                           shellQuote(pkcs12.string()),
+                       output),
+            0)
+      << output;
+  const std::string bytes = readFile(pkcs12);
+  auto host = startHost("memory");
+  ok(*host, softwareRequest("import", "importPkcs12",
+                            {{"file", base64Encode(std::vector<std::uint8_t>(bytes.begin(), bytes.end()))},
+                             {"password", password}}));
+  // The worker runs one command at a time: this answer (whatever the reader service says) means the import
+  // has ended.
+  call(*host, softwareRequest("after", "listReaders"));
+
+  const MemoryScan scan = scanMemory(host->pid(), password);
+  const MemoryScan control = scanMemory(host->pid(), kSoftwareOrigin);
+  std::printf("memory scan of the host after an import: %zu bytes read, password hits %zu, control hits %zu\n",
+              scan.bytesRead, scan.hits, control.hits);
+  EXPECT_GT(control.hits, 0u) << "the scan found nothing it should have";
+  EXPECT_EQ(scan.hits, 0u) << "the password is still in memory, in: " << (scan.where.empty() ? "" : scan.where.front());
+}
+#endif  // !CERTBRIDGE_SANITIZED_BUILD
 
 }  // namespace
 }  // namespace certbridge::host::integration

@@ -218,6 +218,28 @@ describe('request validation', () => {
     assert.equal(api.nativePorts.length, 0);
   });
 
+  test('signRenewal data over the limit its signature kind can answer is refused before any host or window', async () => {
+    const attached = protocolJson.limits.signRenewalAttachedDataMaxBytes;
+    // base64 of attached + 1 bytes (3 bytes per 4 characters, padded).
+    const overAttached = 'A'.repeat(Math.ceil((attached + 1) / 3) * 4);
+    const response = await responseOn(send(pageRequest('signRenewal', {data: overAttached})));
+    assert.equal(response.error.code, 'BAD_REQUEST');
+    assert.equal(response.error.field, 'params.data');
+    assert.equal(response.error.limit, attached);
+    const detached = protocolJson.limits.signRenewalDetachedDataMaxBytes;
+    const overDetached = 'A'.repeat(Math.ceil((detached + 1) / 3) * 4);
+    const refused = await responseOn(send(pageRequest('signRenewal', {data: overDetached, detached: true})));
+    assert.equal(refused.error.limit, detached);
+    assert.equal(api.nativePorts.length, 0, 'no host started, so no window either');
+  });
+
+  test('signRenewal data within the limit goes on to the host', async () => {
+    const attached = protocolJson.limits.signRenewalAttachedDataMaxBytes;
+    send(pageRequest('signRenewal', {data: 'A'.repeat(attached / 3 * 4)}));
+    for (let i = 0; i < 200 && api.nativePorts.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(api.nativePorts.length, 1);
+  });
+
   test('multi-byte text counts in UTF-8 bytes', async () => {
     const limit = protocolJson.limits.browserToHostMaxBytes;
     const response = await responseOn(send(pageRequest('listReaders', {data: '憑'.repeat(Math.ceil(limit / 3))})));

@@ -61,6 +61,14 @@ class CardLocator {
   CardSlot find(const std::string& reader = {},
                 std::optional<std::chrono::steady_clock::time_point> readersSince = std::nullopt);
 
+  /// The readers find(reader, readersSince) would choose from, learnt from PC/SC alone (no PKCS#11 call, no
+  /// module loaded), so that a caller can lock a reader before its token is touched: the named reader when it
+  /// is connected, or, when reader is empty, every reader holding a card that matches a card profile, in
+  /// reader order. Empty when there is none; find then says why. Reads the reader watch as find does, else asks the
+  /// service (CardError(PcscUnavailable) when it cannot be reached).
+  std::vector<std::string> candidateReaders(
+      const std::string& reader, std::optional<std::chrono::steady_clock::time_point> readersSince = std::nullopt);
+
   /// Starts the reader watch, if it is not running yet. Its thread connects to the PC/SC service on its own
   /// and keeps trying while the service is down. Cards found from the moment it has read the readers are
   /// checked through it (see stillInserted).

@@ -1,0 +1,85 @@
+#include "secret_memory.hpp"
+
+#if !defined(_WIN32)
+#include <openssl/crypto.h>
+#endif
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+
+#include "certbridge/card/secret_string.hpp"
+
+#if defined(_WIN32)
+#include <malloc.h>
+#elif defined(__APPLE__)
+#include <malloc/malloc.h>
+#else
+#include <malloc.h>
+#endif
+
+namespace certbridge::host {
+namespace {
+
+constexpr std::size_t kStackWipeBytes = 64 * 1024;
+
+#if !defined(_WIN32)
+std::size_t blockSize(void* block) noexcept {
+#if defined(_WIN32)
+  return _msize(block);
+#elif defined(__APPLE__)
+  return malloc_size(block);
+#else
+  return malloc_usable_size(block);
+#endif
+}
+
+void wipeAndFree(void* block, const char*, int) {
+  if (block == nullptr) return;
+  card::wipeMemory(block, blockSize(block));
+  std::free(block);
+}
+
+void* allocate(std::size_t size, const char*, int) {
+  return std::malloc(size);
+}
+
+// Never realloc in place: the old block would be freed (or shrunk) without a wipe.
+void* reallocate(void* block, std::size_t size, const char* file, int line) {
+  if (block == nullptr) return std::malloc(size);
+  if (size == 0) {
+    wipeAndFree(block, file, line);
+    return nullptr;
+  }
+  void* moved = std::malloc(size);
+  if (moved == nullptr) return nullptr;
+  const std::size_t old = blockSize(block);
+  std::memcpy(moved, block, old < size ? old : size);
+  wipeAndFree(block, file, line);
+  return moved;
+}
+#endif
+
+}  // namespace
+
+#if defined(_WIN32)
+// The Windows host has no OpenSSL (it uses BCrypt and crypt32, which wipe their own key material).
+bool wipeOpenSslMemoryOnFree() noexcept {
+  return true;
+}
+#else
+bool wipeOpenSslMemoryOnFree() noexcept {
+  return CRYPTO_set_mem_functions(&allocate, &reallocate, &wipeAndFree) == 1;
+}
+#endif
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+void wipeStackBelowCaller() noexcept {
+  // This frame lies just below the caller's, where the finished call's frames were.
+  std::array<unsigned char, kStackWipeBytes> scratch;  // NOLINT: written by the cleanse below
+  card::wipeMemory(scratch.data(), scratch.size());
+}
+
+}  // namespace certbridge::host
