@@ -21,7 +21,9 @@
 
 import protocol from './protocol.js';
 import {BridgeError, localizeHostError, wireError} from './bridge_error.js';
-import {cardFromEnvironment, pinAsk, pinGroupDetails, requiresConsent, secretsFromAnswer} from './card_pins.js';
+import {
+  cardFromEnvironment, pinAsk, pinGroupDetails, refusalForCard, requiresConsent, secretsFromAnswer,
+} from './card_pins.js';
 import {ConsentWindows} from './consent_window.js';
 import {connectHost} from './native_port.js';
 import {ParkedHosts, parkingKey} from './parked_hosts.js';
@@ -209,6 +211,15 @@ class RequestSession {
    */
   async askUser() {
     this.state = 'consenting';
+    // Every parameter first, by the command's own rules on the host: a request the host would refuse gets
+    // its BAD_REQUEST now, without a window asking for a PIN that could not be used.
+    const checked = await this.hostCall('checkParams', {command: this.command, params: this.params});
+    if (this.state !== 'consenting' || checked === null) return;
+    // A host older than checkParams says UNKNOWN_COMMAND: it still checks everything once the command comes.
+    if (checked.ok !== true && checked.error?.code !== 'UNKNOWN_COMMAND') {
+      this.respond({ok: false, error: this.hostError(checked.error)});
+      return;
+    }
     const answer = await this.hostCall('environment');
     if (this.state !== 'consenting' || answer === null) return;
     if (answer.ok !== true) {
@@ -222,6 +233,13 @@ class RequestSession {
       return;
     }
     const {card} = found;
+    const refused = refusalForCard(this.command, this.params, card);
+    if (refused) {
+      // A request this card cannot carry out: no window, no PIN asked for nothing.
+      const {code, ...details} = refused;
+      this.fail(new BridgeError(code, details));
+      return;
+    }
     this.ask = pinAsk(this.command, this.params, card, this.followUp);
     this.openWindow({origin: this.origin, command: this.command, params: this.params, card, ask: this.ask});
     if (this.ask.kind === 'locked') {

@@ -227,9 +227,14 @@ json_get(host_to_browser "${protocol}" limits hostToBrowserMaxBytes)
 json_get(browser_to_host "${protocol}" limits browserToHostMaxBytes)
 json_get(id_max "${protocol}" limits requestIdMaxLength)
 json_get(origin_max "${protocol}" limits originMaxLength)
+json_get(secret_max "${protocol}" limits secretMaxLength)
+json_get(new_password_min "${protocol}" limits newPasswordMinLength)
+json_get(pkcs12_max "${protocol}" limits pkcs12MaxBytes)
+json_get(max_pin_groups "${protocol}" limits maxPinGroups)
 json_get(firefox_id "${protocol}" extensionIds firefox)
 json_get(unblock_lifetime "${protocol}" timeouts unblockAuthorizationLifetimeMs)
-foreach(number protocol_version host_to_browser browser_to_host id_max origin_max unblock_lifetime)
+foreach(number protocol_version host_to_browser browser_to_host id_max origin_max unblock_lifetime secret_max
+    new_password_min pkcs12_max max_pin_groups)
   if(NOT ${number} MATCHES "^[0-9]+$")
     message(FATAL_ERROR "${PROTOCOL_JSON}: '${${number}}' is not a positive integer")
   endif()
@@ -254,7 +259,19 @@ foreach(i RANGE ${last_command})
   json_bool(any_origin "${protocol}" commands ${command} anyOrigin)
   json_bool(changes_card "${protocol}" commands ${command} changesCard)
   json_get(timeout "${protocol}" commands ${command} timeoutMs)
-  string(APPEND commands "    CommandInfo{\"${command}\", ${any_origin}, ${changes_card}, ${timeout}},\n")
+  json_length(secret_count "${protocol}" commands ${command} userSecrets)
+  set(secrets "")
+  if(secret_count GREATER 0)
+    math(EXPR last_secret "${secret_count} - 1")
+    foreach(j RANGE ${last_secret})
+      json_get(secret "${protocol}" commands ${command} userSecrets ${j})
+      if(NOT secrets STREQUAL "")
+        string(APPEND secrets ",")
+      endif()
+      string(APPEND secrets "${secret}")
+    endforeach()
+  endif()
+  string(APPEND commands "    CommandInfo{\"${command}\", ${any_origin}, ${changes_card}, ${timeout}, \"${secrets}\"},\n")
 endforeach()
 
 string_literal(host_name_literal "${host_name}")
@@ -281,6 +298,14 @@ inline constexpr std::size_t kHostToBrowserMaxBytes = ${host_to_browser};
 inline constexpr std::size_t kBrowserToHostMaxBytes = ${browser_to_host};
 inline constexpr std::size_t kRequestIdMaxLength = ${id_max};
 inline constexpr std::size_t kOriginMaxLength = ${origin_max};
+/// One user secret (PIN, password, SO credential), in Unicode code points.
+inline constexpr std::size_t kSecretMaxLength = ${secret_max};
+/// A new PKCS#12 password's minimum length, in code points.
+inline constexpr std::size_t kNewPasswordMinLength = ${new_password_min};
+/// One PKCS#12 file.
+inline constexpr std::size_t kPkcs12MaxBytes = ${pkcs12_max};
+/// PIN groups of one card: pinGroup is 0 .. kMaxPinGroups - 1.
+inline constexpr std::size_t kMaxPinGroups = ${max_pin_groups};
 
 /// How long an unblockRequest's one-time key waits for the RA's authorization.
 inline constexpr int kUnblockAuthorizationLifetimeMs = ${unblock_lifetime};
@@ -297,6 +322,7 @@ struct CommandInfo {
   bool anyOrigin;    ///< Callable from any origin (otherwise the origin must be allowed).
   bool changesCard;  ///< Changes the card (the extension asks the user first).
   int timeoutMs;     ///< How long the extension waits for the answer.
+  std::string_view userSecrets;  ///< Params only the extension's window supplies, comma-separated ("pin,newPin").
 };
 
 inline constexpr std::array<CommandInfo, ${command_count}> kCommands = {

@@ -29,6 +29,10 @@ inline constexpr const char* kCardReader = "Virtual PCD 00 00";
 json request(const std::string& id, const std::string& command, json params = json::object(),
              const std::string& origin = kOrigin);
 
+/// The RA server's side of an unblock: seals the SO PIN to the host's one-time key of an unblockRequest
+/// result (format of extension/shared/commands.md).
+json authorizationFor(const json& unblockRequest, const std::string& soPin);
+
 /// A chinese subject as an RA sends it.
 json raSubject(const std::string& commonName);
 
