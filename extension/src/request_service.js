@@ -71,6 +71,8 @@ export function createRequestService(deps) {
     ...deps,
   };
   settings.parkedHosts = new ParkedHosts({lifetimeMs: settings.parkedLifetimeMs});
+  /** Per tab and origin, the request whose consent window is open or about to open (one at a time). */
+  settings.consentHolders = new Map();
   settings.consentWindows ??= new ConsentWindows({api: settings.api});
   return {
     /**
@@ -157,6 +159,7 @@ class RequestSession {
       }
     }
     this.parkingKey = parkingKey(this.pagePort.sender, origin);
+    if (requiresConsent(this.command)) this.holdConsent();
     // validatePageRequest has refused any user secret the page sent: only the consent window adds them.
     this.params = request.params;
     // Too large already without the secrets: refused before any host starts.
@@ -203,6 +206,19 @@ class RequestSession {
     const outgoing = hostRequest({id: this.id, command: this.command, origin: this.origin, params});
     this.state = 'running';
     this.host.post(outgoing);
+  }
+
+  /**
+   * One consent request per tab and origin at a time: a second one (a double click) while the first's
+   * window is open or opening is BUSY at once (`reason: "windowOpen"`), with no second window and no host.
+   */
+  holdConsent() {
+    if (this.parkingKey === null) return;
+    const holder = this.settings.consentHolders.get(this.parkingKey);
+    if (holder && holder.state !== 'done') {
+      throw new BridgeError('BUSY', {reason: 'windowOpen', waitingFor: holder.id});
+    }
+    this.settings.consentHolders.set(this.parkingKey, this);
   }
 
   /**
@@ -447,6 +463,9 @@ class RequestSession {
   respond(body, {hostSucceeded = false} = {}) {
     if (this.state === 'done') return;
     this.state = 'done';
+    if (this.parkingKey !== null && this.settings.consentHolders.get(this.parkingKey) === this) {
+      this.settings.consentHolders.delete(this.parkingKey);
+    }
     clearTimeout(this.cancelTimer);
     for (const resolve of this.ownRequests.values()) resolve(null);
     this.ownRequests.clear();

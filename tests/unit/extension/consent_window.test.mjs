@@ -96,8 +96,8 @@ function reply(body) {
 const hostCommands = () => api.nativePorts.flatMap((port) => port.posted.map((message) => message.command));
 const hostRequests = (command) => api.nativePorts.flatMap((port) => port.posted.filter((message) => message.command === command));
 
-function send(command, params = PAGE_PARAMS[command], {id = 'req-1', origin = ORIGIN} = {}) {
-  const port = new FakePort(api, REQUEST_PORT_NAME, pageSender(origin));
+function send(command, params = PAGE_PARAMS[command], {id = 'req-1', origin = ORIGIN, tab = 7} = {}) {
+  const port = new FakePort(api, REQUEST_PORT_NAME, {...pageSender(origin), tab: {id: tab}});
   assert.equal(service.handleConnect(port), true);
   port.deliver({ns: 'certbridge', dir: 'to-extension', type: 'request', id, command, params});
   return port;
@@ -356,6 +356,25 @@ describe('the page never sees a PIN', () => {
     window.cancel();
     await responseOn(page);
     assert.ok(!JSON.stringify(logged).includes(WRONG_PIN));
+  });
+});
+
+describe('one window per page at a time', () => {
+  test('a second request while the window is open (a double click) is BUSY at once: no second window, no host', async () => {
+    const first = send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-1'});
+    const {window} = await nextWindow();
+    const ports = api.nativePorts.length;
+    const second = await responseOn(send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-2'}));
+    assert.equal(second.error.code, 'BUSY');
+    assert.equal(second.error.reason, 'windowOpen');
+    assert.equal(api.createdWindows.length, 1);
+    assert.equal(api.nativePorts.length, ports, 'no host started for it');
+    window.cancel();
+    assert.equal((await responseOn(first)).error.code, 'USER_CANCELLED');
+    // Once the first has its answer, the page may ask again.
+    send('changePin', PAGE_PARAMS.changePin, {id: 'req-3'});
+    await nextWindow();
+    assert.equal(api.createdWindows.length, 2);
   });
 });
 
@@ -630,7 +649,8 @@ describe('the window\'s port', () => {
 
   test('the session id in the window\'s URL is random and carries nothing of the request', async () => {
     const first = send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-a'});
-    const second = send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-b'});
+    // Another tab: one page has one window at a time.
+    const second = send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-b', tab: 8});
     const one = await nextWindow();
     const two = await nextWindow();
     assert.notEqual(one.window.url, two.window.url);
