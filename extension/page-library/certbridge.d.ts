@@ -340,7 +340,11 @@ export interface SignRenewalParams extends ReaderParams {
   data: string;
   /** Whose key signs: the card (default) or this computer's key store ("software"; no reader, no PIN). */
   store?: 'card' | 'software';
-  /** Default: the valid certificate with a key on the card and the latest expiry. */
+  /**
+   * Default: the valid certificate with a key on the card and the latest expiry. Pass it when the portal
+   * knows which certificate is being renewed: a card with several valid certificates may otherwise sign with
+   * another.
+   */
   certificate?: CertificateId;
   /** Leave the content out of the CMS (default false). */
   detached?: boolean;
@@ -587,8 +591,9 @@ export interface CertBridge {
   listCertificates(params?: ListCertificatesParams, options?: RequestOptions): CertBridgeRequest<ListCertificatesResult>;
   /**
    * Generates each key pair on the card (private key not extractable) and returns one PKCS#10 request per
-   * key, signed by that key. The PIN is typed in the CertBridge window. Errors: PIN_*, CARD_REMOVED (keys
-   * made before stay on the card, complete).
+   * key, signed by that key. The PIN is typed in the CertBridge window. Errors: PIN_*, CARD_REMOVED (the
+   * keys this call made before the card left are deleted again when it can reach them: the card ends as it
+   * was; a key left behind shows in listCertificates' keysWithoutCertificate).
    */
   generateKeyPair(params: GenerateKeyPairParams, options?: RequestOptions<GenerateKeyPairProgress>):
     CertBridgeRequest<GenerateKeyPairResult>;
