@@ -15,9 +15,11 @@ namespace certbridge::host::commands {
 namespace {
 
 constexpr StringRule kCommandRule{1, 64, Charset::RequestId};
-// A stand-in for each secret the window supplies later: valid for every secret rule (1-64 characters, base64
-// for a PKCS#12 file, a new password's minimum), so the check reaches every other parameter. PINs are left
-// out: a command without them is valid (pin-pad readers). The prepared command never runs.
+// A stand-in for each secret the window always supplies: valid for every secret rule (1-64 characters, base64
+// for a PKCS#12 file, a new password's minimum), so the check reaches every other parameter. PINs and the key
+// store's password are left out: the window adds them only when needed (a pin-pad reader asks for no PIN; the
+// store's password only for `store: "software"` once the store says it has one), and a command without them
+// is valid. The prepared command never runs.
 constexpr std::string_view kSecretStandIn = "AAAAAAAA";
 static_assert(kSecretStandIn.size() >= protocol::kNewPasswordMinLength);
 
@@ -37,7 +39,7 @@ CommandRun prepareCheckParams(nlohmann::json& params) {
     const auto comma = secrets.find(',');
     const std::string_view secret = secrets.substr(0, comma);
     secrets = comma == std::string_view::npos ? std::string_view{} : secrets.substr(comma + 1);
-    if (secret == "pins") continue;
+    if (secret == "pins" || secret == "storePassword") continue;
     // A page's own secret never gets this far (the extension refuses it); the host refuses it here too.
     if (target.contains(secret)) throw badRequest("params." + std::string(secret), "a user secret: never checked");
     target[std::string(secret)] = kSecretStandIn;

@@ -54,6 +54,8 @@ TEST(CheckParams, RefusesWhatTheCommandWouldRefuseBeforeAnyWindow) {
   EXPECT_EQ(refusedField("changePin", {{"pinGroup", 4}}), "params.pinGroup");
   EXPECT_EQ(refusedField("generateKeyPair", {{"subject", subject}, {"keys", {{{"usage", "signing"}}}}}), "accepted");
   EXPECT_EQ(refusedField("changePin", nlohmann::json::object()), "accepted") << "PIN and new PIN come later";
+  EXPECT_EQ(refusedField("signRenewal", {{"data", "AAECAwQ="}}), "accepted")
+      << "a card renewal gets no store password: none is stood in for";
 }
 
 TEST(CheckParams, NeverTakesASecretNorChecksItself) {
