@@ -7,6 +7,7 @@
 #include <set>
 #include <system_error>
 
+#include "certbridge/card/token_identity.hpp"
 #include "dynamic_library.hpp"
 #include "reader_watch.hpp"
 
@@ -135,7 +136,7 @@ std::shared_ptr<Pkcs11Module> CardLocator::module(const std::string& path) {
     modules_.emplace(path, loaded);
     return loaded;
   } catch (const CardError& error) {
-    if (error.kind() == ErrorKind::ModuleUnavailable)
+    if (error.kind() == ErrorKind::ModuleUnavailable || error.kind() == ErrorKind::ModuleFailed)
       moduleFailures_.insert_or_assign(path, ModuleFailure{error, stamp, now});
     throw;
   }
@@ -292,12 +293,12 @@ std::optional<TokenInfo> CardLocator::knownOrListedToken(
     const std::function<std::optional<TokenInfo>(const std::vector<TokenInfo>&)>& choose) {
   const std::string& path = module.path();
   if (!listedNow.contains(path)) {
-    // The token chosen from the last listing, if its slot still holds it: same serial number and label.
+    // The token chosen from the last listing, if its slot still holds it: same serial, label, maker and model.
     const auto known = knownTokens_.find(path);
     if (known != knownTokens_.end()) {
       if (const auto chosen = choose(known->second)) {
         auto now = module.tokenInSlot(chosen->slotId, chosen->slotDescription);
-        if (now && now->initialized && now->serial == chosen->serial && now->label == chosen->label) return now;
+        if (now && now->initialized && sameTokenFacts(*now, *chosen)) return now;
       }
     }
     knownTokens_[path] = module.tokens();

@@ -37,6 +37,8 @@ const char* toString(ErrorKind kind) noexcept {
       return "CardNotSupported";
     case ErrorKind::ModuleUnavailable:
       return "ModuleUnavailable";
+    case ErrorKind::ModuleFailed:
+      return "ModuleFailed";
     case ErrorKind::TokenNotFound:
       return "TokenNotFound";
     case ErrorKind::Pkcs11:
@@ -55,6 +57,12 @@ const char* toString(ErrorKind kind) noexcept {
       return "PinPolicy";
     case ErrorKind::KeyNotFound:
       return "KeyNotFound";
+    case ErrorKind::PinNotInitialized:
+      return "PinNotInitialized";
+    case ErrorKind::CardBusy:
+      return "CardBusy";
+    case ErrorKind::Timeout:
+      return "Timeout";
   }
   return "Unknown";
 }

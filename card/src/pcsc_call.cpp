@@ -131,10 +131,16 @@ ErrorKind pcscErrorKind(LONG code) noexcept {
     case SCARD_E_NO_SMARTCARD:
       return ErrorKind::NoCard;
     case SCARD_W_REMOVED_CARD:
+    case SCARD_W_RESET_CARD:  // another application reset it: what we knew of its state is gone
       return ErrorKind::CardRemoved;
     case SCARD_W_UNSUPPORTED_CARD:
     case SCARD_E_CARD_UNSUPPORTED:
+    case SCARD_W_UNRESPONSIVE_CARD:
       return ErrorKind::CardNotSupported;
+    case SCARD_E_SHARING_VIOLATION:
+      return ErrorKind::CardBusy;
+    case SCARD_E_TIMEOUT:
+      return ErrorKind::Timeout;
     case SCARD_E_CANCELLED:
     case SCARD_W_CANCELLED_BY_USER:
       return ErrorKind::Cancelled;

@@ -66,7 +66,8 @@ PinCounter soPinCounter(const TokenInfo& token) noexcept {
 std::optional<int> triesLeftAfterWrongPin(const PinCounter& counter, int maxTries) noexcept {
   if (counter.locked) return 0;
   if (counter.finalTry) return 1;
-  if (counter.countLow && maxTries > 0) return std::max(maxTries - 1, 1);
+  // Count low without final try leaves 2 .. maxTries - 1: exact only when that is one number.
+  if (counter.countLow && maxTries == 3) return 2;
   return std::nullopt;
 }
 

@@ -121,6 +121,9 @@ constexpr unsigned long kCkrSlotIdInvalid = 0x003;
 constexpr unsigned long kCkrArgumentsBad = 0x007;
 constexpr unsigned long kCkrDeviceRemoved = 0x032;
 constexpr unsigned long kCkrFunctionCanceled = 0x050;
+constexpr unsigned long kCkrKeyHandleInvalid = 0x060;
+constexpr unsigned long kCkrPinExpired = 0x0A3;
+constexpr unsigned long kCkrUserPinNotInitialized = 0x102;
 constexpr unsigned long kCkrPinIncorrect = 0x0A0;
 constexpr unsigned long kCkrPinInvalid = 0x0A1;
 constexpr unsigned long kCkrPinLenRange = 0x0A2;
@@ -154,7 +157,12 @@ ErrorKind pkcs11ErrorKind(unsigned long rv) noexcept {
     case kCkrPinIncorrect:
       return ErrorKind::PinIncorrect;
     case kCkrPinLocked:
+    case kCkrPinExpired:  // the card refuses the PIN until it is reset, as for a lock
       return ErrorKind::PinLocked;
+    case kCkrUserPinNotInitialized:
+      return ErrorKind::PinNotInitialized;
+    case kCkrKeyHandleInvalid:
+      return ErrorKind::KeyNotFound;
     case kCkrPinInvalid:
     case kCkrPinLenRange:
     case kCkrPinTooWeak:

@@ -117,7 +117,7 @@ std::unique_ptr<Pkcs11Module::Impl> detail::loadModule(const std::string& path, 
     CERTBRIDGE_P11_CALL(PKCS11_CTX_load, (p.ctx, path.c_str()));
   } catch (const CardError& failure) {
     if (failure.nativeCode() != 0) {
-      throw CardError(ErrorKind::ModuleUnavailable,
+      throw CardError(ErrorKind::ModuleFailed,
                       "PKCS#11 module " + path + " failed to initialize: check its configuration", failure.function(),
                       failure.nativeCode(), failure.nativeName());
     }

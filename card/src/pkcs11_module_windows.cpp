@@ -117,7 +117,7 @@ std::unique_ptr<Pkcs11Module::Impl> detail::loadModule(const std::string& path, 
                      function);
   };
   const auto notInitialized = [&](const char* function, ck::Rv rv) {
-    return CardError(ErrorKind::ModuleUnavailable,
+    return CardError(ErrorKind::ModuleFailed,
                      "PKCS#11 module " + path + " failed to initialize: check its configuration", function,
                      static_cast<long>(rv), pkcs11ErrorName(rv));
   };

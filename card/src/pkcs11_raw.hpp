@@ -89,6 +89,13 @@ struct Attribute {
   Ulong valueLength;
 };
 
+/// What a token can do with one mechanism (CK_MECHANISM_INFO); for RSA key generation the key sizes in bits.
+struct MechanismInfo {
+  Ulong minKeySize;
+  Ulong maxKeySize;
+  Flags flags;
+};
+
 struct Mechanism {
   Ulong mechanism;
   void* parameter;
@@ -108,7 +115,7 @@ struct FunctionList {
   Rv (*C_GetSlotInfo)(SlotId slot, SlotInfo* info);
   Rv (*C_GetTokenInfo)(SlotId slot, TokenInfo* info);
   Unused C_GetMechanismList;
-  Unused C_GetMechanismInfo;
+  Rv (*C_GetMechanismInfo)(SlotId slot, Ulong type, MechanismInfo* info);
   Unused C_InitToken;
   Rv (*C_InitPIN)(SessionHandle session, const Byte* pin, Ulong pinLength);
   Rv (*C_SetPIN)(SessionHandle session, const Byte* oldPin, Ulong oldLength, const Byte* newPin, Ulong newLength);
@@ -185,6 +192,10 @@ inline constexpr Bool kFalse = 0;
 // Return values this library reacts to (the names of all live in pkcs11_call.cpp).
 inline constexpr Rv kCkrOk = 0x000;
 inline constexpr Rv kCkrSlotIdInvalid = 0x003;
+inline constexpr Rv kCkrGeneralError = 0x005;
+inline constexpr Rv kCkrFunctionFailed = 0x006;
+inline constexpr Rv kCkrKeySizeRange = 0x062;
+inline constexpr Rv kCkrMechanismInvalid = 0x070;
 inline constexpr Rv kCkrDeviceRemoved = 0x032;
 inline constexpr Rv kCkrTokenNotPresent = 0x0E0;
 inline constexpr Rv kCkrAttributeSensitive = 0x011;

@@ -6,6 +6,7 @@
 
 #include "certbridge/card/error.hpp"
 #include "certbridge/card/pin_policy.hpp"
+#include "certbridge/card/token_identity.hpp"
 #include "pkcs11_call.hpp"
 #include "token_session_impl.hpp"
 
@@ -110,9 +111,10 @@ TokenSession::TokenSession(std::shared_ptr<Pkcs11Module> module, const TokenInfo
     if (!moduleImpl.hasSlot(token.slotId))
       throw CardError(ErrorKind::CardRemoved, "Token " + quoted(token.label) + " is no longer in its slot");
   }
-  // The slot id alone could now name another card: the serial number says it is still the same one.
+  // The slot id alone could now name another card: the token facts say it is still the same one (the serial
+  // alone says nothing on tokens whose serial is blank or all zeros).
   TokenInfo fresh = check == TokenCheck::JustRead ? token : readTokenInfo(f, token.slotId, token.slotDescription);
-  if (fresh.serial != token.serial) {
+  if (!sameTokenFacts(fresh, token)) {
     throw CardError(ErrorKind::CardRemoved, "Token " + quoted(token.label) + " (serial " + token.serial +
                                                 ") is no longer in its slot: it was removed or replaced");
   }

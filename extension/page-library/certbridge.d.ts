@@ -13,7 +13,7 @@ export type ErrorCode = string;
 /** Commands a page may send (the "commands" of protocol.json, except "cancel"). */
 export type Command =
   | 'status' | 'environment' | 'listReaders' | 'listCertificates' | 'generateKeyPair' | 'writeCertificates'
-  | 'signRenewal' | 'authenticate' | 'changePin' | 'unblockRequest' | 'unblockPin' | 'registerCertificates'
+  | 'signRenewal' | 'authenticate' | 'changePin' | 'unblockRequest' | 'unblockPin' | 'removeKeys' | 'registerCertificates'
   | 'unregisterCertificates' | 'generateSoftwareKey' | 'installCertificates' | 'exportPkcs12' | 'importPkcs12'
   | 'changePkcs12Password' | (string & {});
 
@@ -133,6 +133,11 @@ export interface RequestOptions<P = Progress> {
   timeoutMs?: number;
   /** Called for each progress message. */
   onProgress?: (progress: P) => void;
+  /**
+   * Called with true when the CertBridge window opens (or asks again) and waits for the user, with false
+   * once the user has answered: show "answer in the CertBridge window" meanwhile.
+   */
+  onWaiting?: (waiting: boolean) => void;
   /** Aborting cancels the request, like certbridge.cancel(id). */
   signal?: AbortSignal;
 }
@@ -187,20 +192,62 @@ export interface Certificate {
 export interface TokenInfo {
   label: string;
   serialNumber: string;
+  /**
+   * false when `serialNumber` is blank or all zeros (shared by every such card): do not take it as the
+   * card's identity; tie the card to its certificates or key ids instead.
+   */
+  serialUnique: boolean;
 }
 
-/** A PIN's state; `triesLeft` is null when the token cannot tell. */
+/**
+ * A PIN's state. `triesLeft` is only what the token's flags say (null when they say nothing: many cards set
+ * no flag, even while locked); `locksAfter` is the card profile's number of wrong PINs that lock the card
+ * (null when unknown). Show "this card does not report its tries left; it locks after N wrong PINs" rather
+ * than a count the card did not give.
+ */
 export interface PinState {
   state: 'ok' | 'countLow' | 'finalTry' | 'locked' | 'notInitialized';
   triesLeft: number | null;
+  locksAfter: number | null;
 }
 
 export type ListCertificatesParams = ReaderParams;
+
+/**
+ * A key pair on the card that no certificate belongs to: left by a key generation whose certificate never
+ * came (or has not come yet). `usage` and `createdOn` come from the label CertBridge gave it, null for keys
+ * named otherwise; `ageDays` whole days since `createdOn`.
+ */
+export interface KeyWithoutCertificate {
+  /** CKA_ID, hex: what removeKeys takes. */
+  keyId: string;
+  label: string;
+  keySize: number;
+  usage: 'signing' | 'encryption' | 'dual' | null;
+  /** "2026-11-21". */
+  createdOn: string | null;
+  ageDays: number | null;
+  pinGroup: number;
+}
 
 export interface ListCertificatesResult {
   reader: string;
   token: TokenInfo;
   certificates: Certificate[];
+  /** Key slots used by keys without a certificate; offer removeKeys for those no certificate is awaited for. */
+  keysWithoutCertificate: KeyWithoutCertificate[];
+}
+
+export interface RemoveKeysParams extends ReaderParams {
+  /** 1-8 keyIds of keysWithoutCertificate. */
+  keyIds: string[];
+}
+
+export interface RemoveKeysResult {
+  reader: string;
+  token: TokenInfo;
+  /** What went, with the number of PKCS#11 objects (private key, public key) removed per key. */
+  removed: Array<KeyWithoutCertificate & {objects: number}>;
 }
 
 /** A subject attribute type; any other as a dotted OID ("2.5.4.5"). */
@@ -293,7 +340,11 @@ export interface SignRenewalParams extends ReaderParams {
   data: string;
   /** Whose key signs: the card (default) or this computer's key store ("software"; no reader, no PIN). */
   store?: 'card' | 'software';
-  /** Default: the valid certificate with a key on the card and the latest expiry. */
+  /**
+   * Default: the valid certificate with a key on the card and the latest expiry. Pass it when the portal
+   * knows which certificate is being renewed: a card with several valid certificates may otherwise sign with
+   * another.
+   */
   certificate?: CertificateId;
   /** Leave the content out of the CMS (default false). */
   detached?: boolean;
@@ -413,7 +464,8 @@ export interface RegisterCertificatesResult {
 }
 
 /** UNBLOCK_AUTHORIZATION_INVALID's `details.reason`. */
-export type UnblockInvalidReason = 'noRequest' | 'expired' | 'otherRequest' | 'forged' | 'otherCard';
+export type UnblockInvalidReason =
+  | 'noRequest' | 'expired' | 'otherRequest' | 'forged' | 'otherCard' | 'credentialRejected';
 
 /** A certificate in this computer's key store (software certificates): the card's fields without pinGroup. */
 export interface StoreCertificate extends Omit<Certificate, 'pinGroup'> {
@@ -539,8 +591,9 @@ export interface CertBridge {
   listCertificates(params?: ListCertificatesParams, options?: RequestOptions): CertBridgeRequest<ListCertificatesResult>;
   /**
    * Generates each key pair on the card (private key not extractable) and returns one PKCS#10 request per
-   * key, signed by that key. The PIN is typed in the CertBridge window. Errors: PIN_*, CARD_REMOVED (keys
-   * made before stay on the card, complete).
+   * key, signed by that key. The PIN is typed in the CertBridge window. Errors: PIN_*, CARD_REMOVED (the
+   * keys this call made before the card left are deleted again when it can reach them: the card ends as it
+   * was; a key left behind shows in listCertificates' keysWithoutCertificate).
    */
   generateKeyPair(params: GenerateKeyPairParams, options?: RequestOptions<GenerateKeyPairProgress>):
     CertBridgeRequest<GenerateKeyPairResult>;
@@ -568,9 +621,17 @@ export interface CertBridge {
   /**
    * Step 2 of a PIN reset, from the same page as step 1: applies the RA's authorization and sets the new
    * PIN, typed in the CertBridge window. Errors: UNBLOCK_AUTHORIZATION_INVALID (`details.reason`:
-   * UnblockInvalidReason), PIN_POLICY, CARD_REMOVED.
+   * UnblockInvalidReason), SO_PIN_LOCKED (the card refuses every SO login now, so no authorization can
+   * unblock it: send the user to the RA, not back to step 1), PIN_POLICY, CARD_REMOVED.
    */
   unblockPin(params: UnblockPinParams, options?: RequestOptions): CertBridgeRequest<UnblockPinResult>;
+  /**
+   * Deletes key pairs without certificate (listCertificates' keysWithoutCertificate) by keyId, after the user
+   * confirms in the CertBridge window (which shows each key's label and age) and types the PIN. A key with a
+   * certificate is never removed. Errors: KEY_NOT_FOUND (`keyId`, `field`) when a named key is not a key
+   * without certificate on this card: nothing is removed, and no window opens.
+   */
+  removeKeys(params: RemoveKeysParams, options?: RequestOptions): CertBridgeRequest<RemoveKeysResult>;
   /**
    * Registers the card's certificates in this computer's certificate stores (Linux: the card's module in
    * Chrome's and every Firefox profile's NSS database) so the OS and browsers can use them; the private keys

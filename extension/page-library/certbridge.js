@@ -14,7 +14,8 @@ import {version} from './version.js';
 const NAMESPACE = protocol.namespace;
 const PROTOCOL = protocol.protocolVersion;
 // The host's cancel command is reached through certbridge.cancel(), not request().
-const PAGE_COMMANDS = Object.keys(protocol.commands).filter((command) => command !== 'cancel');
+// cancel and checkParams are the extension's own to send (a page's cancel is certbridge.cancel).
+const PAGE_COMMANDS = Object.keys(protocol.commands).filter((command) => !['cancel', 'checkParams'].includes(command));
 
 /** A failed CertBridge call: `code` is a key of the shared error catalogue. */
 export class CertBridgeError extends Error {
@@ -102,7 +103,7 @@ function onWindowMessage(event) {
 
 /** One request from send to its one settlement. */
 class PendingRequest {
-  constructor(id, {resolve, reject, timeoutMs, onProgress, signal}) {
+  constructor(id, {resolve, reject, timeoutMs, onProgress, onWaiting, signal}) {
     this.id = id;
     this.settled = false;
     this.isAccepted = false;
@@ -110,6 +111,7 @@ class PendingRequest {
     this.resolveOuter = resolve;
     this.rejectOuter = reject;
     this.onProgress = onProgress;
+    this.onWaiting = onWaiting;
     this.signal = signal;
     this.onAbort = () => this.cancel();
     signal?.addEventListener('abort', this.onAbort, {once: true});
@@ -146,6 +148,15 @@ class PendingRequest {
       const remaining = this.pausedMs;
       this.pausedMs = null;
       this.startDeadline(remaining);
+    } else {
+      return;  // no change: the page hears each change once
+    }
+    // The page can say "answer in the CertBridge window" meanwhile.
+    if (!this.onWaiting) return;
+    try {
+      this.onWaiting(waiting);
+    } catch {
+      // A failing callback must not break the request.
     }
   }
 
@@ -212,7 +223,9 @@ class PendingRequest {
  * Sends one command. The returned promise has the request's `id` (for cancel()).
  * @param {string} command a command of protocol.json
  * @param {object} [params]
- * @param {{timeoutMs?: number, onProgress?: (progress: object) => void, signal?: AbortSignal}} [options]
+ * @param {{timeoutMs?: number, onProgress?: (progress: object) => void, onWaiting?: (waiting: boolean) => void,
+ *   signal?: AbortSignal}} [options] onWaiting(true) when the CertBridge window waits for the user, (false) once
+ *   the user has answered
  */
 function request(command, params = {}, options = {}) {
   const id = crypto.randomUUID();
@@ -221,17 +234,19 @@ function request(command, params = {}, options = {}) {
       reject(makeError('UNKNOWN_COMMAND', {command: String(command)}));
       return;
     }
-    const {timeoutMs = protocol.commands[command].timeoutMs, onProgress, signal} = options ?? {};
+    const {timeoutMs = protocol.commands[command].timeoutMs, onProgress, onWaiting, signal} = options ?? {};
     if (!isPlainObject(params) || !(Number.isFinite(timeoutMs) && timeoutMs > 0) ||
-        (onProgress !== undefined && typeof onProgress !== 'function')) {
-      reject(makeError('BAD_REQUEST', {reason: 'params must be an object, timeoutMs a positive number, onProgress a function'}));
+        (onProgress !== undefined && typeof onProgress !== 'function') ||
+        (onWaiting !== undefined && typeof onWaiting !== 'function')) {
+      reject(makeError('BAD_REQUEST',
+        {reason: 'params must be an object, timeoutMs a positive number, onProgress and onWaiting functions'}));
       return;
     }
     if (signal?.aborted) {
       reject(makeError('USER_CANCELLED'));
       return;
     }
-    const entry = new PendingRequest(id, {resolve, reject, timeoutMs, onProgress, signal});
+    const entry = new PendingRequest(id, {resolve, reject, timeoutMs, onProgress, onWaiting, signal});
     try {
       postToExtension({type: 'request', id, command, params});
     } catch (error) {
@@ -289,7 +304,9 @@ function listReaders(options) {
 /**
  * The certificates on the card (every PIN group's token); no PIN needed.
  * @param {{reader?: string}} [params]
- * @param {{timeoutMs?: number, onProgress?: (progress: object) => void, signal?: AbortSignal}} [options]
+ * @param {{timeoutMs?: number, onProgress?: (progress: object) => void, onWaiting?: (waiting: boolean) => void,
+ *   signal?: AbortSignal}} [options] onWaiting(true) when the CertBridge window waits for the user, (false) once
+ *   the user has answered
  */
 function listCertificates(params = {}, options = {}) {
   return request('listCertificates', params, options);
@@ -365,6 +382,17 @@ function unblockRequest(params = {}, options = {}) {
  */
 function unblockPin(params, options = {}) {
   return request('unblockPin', params, options);
+}
+
+/**
+ * Deletes key pairs that no certificate on the card belongs to (listCertificates' keysWithoutCertificate),
+ * named by keyId, after the user confirms in the CertBridge window, which shows each key's label and age.
+ * A key with a certificate is never removed; one unknown id refuses the whole request (KEY_NOT_FOUND).
+ * @param {{keyIds: string[], reader?: string}} params
+ * @param {object} [options] as for listCertificates
+ */
+function removeKeys(params, options = {}) {
+  return request('removeKeys', params, options);
 }
 
 /**
@@ -472,6 +500,7 @@ export const certbridge = Object.freeze({
   changePin,
   unblockRequest,
   unblockPin,
+  removeKeys,
   registerCertificates,
   unregisterCertificates,
   generateSoftwareKey,

@@ -10,9 +10,11 @@ import certbridgeDefault, {
   type CertificateRequest,
   type GenerateKeyPairProgress,
   type GenerateKeyPairResult,
+  type KeyWithoutCertificate,
   type ListCertificatesResult,
   type PinResult,
   type PinState,
+  type RemoveKeysResult,
   type SignRenewalResult,
   type StatusResult,
   type UnblockAuthorization,
@@ -62,7 +64,9 @@ const describeCertificate = (certificate: Certificate): string => {
 const describePin = (pin: PinResult): string => {
   const state: PinState = pin.pinState;
   const triesLeft: number | null = state.triesLeft;
-  return `${pin.pinGroup} ${pin.pinName} ${state.state === 'finalTry' ? 'last try' : state.state} ${triesLeft ?? '?'}`;
+  const locksAfter: number | null = state.locksAfter;
+  return `${pin.pinGroup} ${pin.pinName} ${state.state === 'finalTry' ? 'last try' : state.state} ` +
+    `${triesLeft ?? `locks after ${locksAfter ?? '?'}`}`;
 };
 
 /** Enrolment, renewal, login and PIN reset the way a portal's RA pages would do them. */
@@ -72,6 +76,13 @@ export async function cardExample(raAuthorization: (request: UnblockRequestResul
   const listed: ListCertificatesResult = await certbridge.listCertificates();
   const onReader = await certbridge.listCertificates({reader: 'Virtual PCD 00 00'}, {timeoutMs: 10_000});
   lines.push(`${listed.reader} ${listed.token.label} ${listed.token.serialNumber} ${onReader.certificates.length}`);
+  const unique: boolean = listed.token.serialUnique;
+  const orphans: KeyWithoutCertificate[] = listed.keysWithoutCertificate.filter((key) => (key.ageDays ?? 0) > 30);
+  if (unique && orphans.length > 0) {
+    const removed: RemoveKeysResult = await certbridge.removeKeys({keyIds: orphans.map((key) => key.keyId)},
+      {onWaiting: (waiting: boolean) => lines.push(waiting ? 'answer in the CertBridge window' : 'answered')});
+    lines.push(...removed.removed.map((key) => `${key.keyId} ${key.usage ?? '?'} ${key.createdOn ?? '?'} ${key.objects}`));
+  }
   lines.push(...listed.certificates.map(describeCertificate));
 
   const stages: string[] = [];

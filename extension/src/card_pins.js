@@ -5,9 +5,11 @@
 
 import protocol from './protocol.js';
 
-// The host's limit for one secret string (commands.md: 1-64 characters) and for PIN groups (pins: 1-4).
-const SECRET_MAX_LENGTH = 64;
-const MAX_PIN_GROUPS = 4;
+// One secret string's bounds (in code points, as the host counts them) and the PIN groups of a card.
+const SECRET_MAX_LENGTH = protocol.limits.secretMaxLength;
+const MAX_PIN_GROUPS = protocol.limits.maxPinGroups;
+// The host's key size when a key names none (commands.md generateKeyPair).
+const DEFAULT_KEY_SIZE = 2048;
 
 const isPlainObject = (value) =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -35,7 +37,8 @@ function cardError(code, details = {}) {
  * @property {number|null} minLength
  * @property {number|null} maxLength
  * @property {string} state ok | countLow | finalTry | locked | notInitialized
- * @property {number|null} triesLeft
+ * @property {number|null} triesLeft only what the token's flags say (null: the card does not tell)
+ * @property {number|null} locksAfter the card profile's "locks after N wrong PINs" (null: not known)
  *
  * @typedef {object} CardFacts
  * @property {string} reader
@@ -43,6 +46,9 @@ function cardError(code, details = {}) {
  * @property {string} serial token serial number
  * @property {boolean} pinPad the host logs in through the reader's keypad (protected authentication path)
  * @property {PinGroup[]} pins
+ * @property {number[]|null} keySizes the RSA sizes this card makes (its profile's that the token says it
+ *   makes); null when the host did not say
+ * @property {object[]} keysWithoutCertificate the card's key pairs no certificate belongs to (environment's)
  * @property {object[]} certificates the card holder's certificates on this card (environment's objects)
  */
 
@@ -87,8 +93,11 @@ export function cardFromEnvironment(environment, params) {
     maxLength: Number.isInteger(pin?.maxLength) ? pin.maxLength : null,
     state: typeof pin?.state === 'string' ? pin.state : 'ok',
     triesLeft: Number.isInteger(pin?.triesLeft) ? pin.triesLeft : null,
+    locksAfter: Number.isInteger(pin?.locksAfter) ? pin.locksAfter : null,
   }));
-  if (pins.length === 0) pins.push({group: 0, name: 'PIN', minLength: null, maxLength: null, state: 'ok', triesLeft: null});
+  if (pins.length === 0) {
+    pins.push({group: 0, name: 'PIN', minLength: null, maxLength: null, state: 'ok', triesLeft: null, locksAfter: null});
+  }
   const certificates = (Array.isArray(report.certificates) ? report.certificates : [])
     .filter((certificate) => isPlainObject(certificate) && certificate.reader === reader.name);
   return {
@@ -100,9 +109,64 @@ export function cardFromEnvironment(environment, params) {
       // reader's: a pin-pad reader whose middleware does not say so still needs the typed PIN.
       pinPad: token.protectedAuthPath === true,
       pins,
+      keySizes: Array.isArray(token.keySizes) ? token.keySizes.filter(Number.isInteger) : null,
+      keysWithoutCertificate: (Array.isArray(report.keysWithoutCertificate) ? report.keysWithoutCertificate : [])
+        .filter((key) => isPlainObject(key) && key.reader === reader.name && typeof key.keyId === 'string'),
       certificates,
     },
   };
+}
+
+/** A signer the page names (`certificate`) that is not on this card with its key: KEY_NOT_FOUND, as the host says. */
+function unknownSignerRefusal(params, card) {
+  if (typeof params.certificate !== 'string') return null;  // the host chooses (or refuses a malformed id)
+  const id = params.certificate.toLowerCase();
+  const certificate = card.certificates.find((entry) => entry.id === id);
+  if (certificate && certificate.hasKey === true) return null;
+  return {code: 'KEY_NOT_FOUND', field: 'params.certificate',
+    reason: certificate ? 'the card does not hold this certificate\'s key' : 'no certificate with this id is on the card'};
+}
+
+/** removeKeys naming a key that is not a key without certificate on this card: KEY_NOT_FOUND, as the host says. */
+function unknownKeyRefusal(params, card) {
+  if (!Array.isArray(params.keyIds)) return null;  // malformed: the host's BAD_REQUEST
+  for (const [index, keyId] of params.keyIds.entries()) {
+    if (typeof keyId !== 'string') return null;
+    if (card.keysWithoutCertificate.some((key) => key.keyId === keyId.toLowerCase())) continue;
+    return {code: 'KEY_NOT_FOUND', keyId, field: `params.keyIds[${index}]`,
+      reason: 'no key without certificate has this id on the card (keys with a certificate are never removed here)'};
+  }
+  return null;
+}
+
+/**
+ * What the host would refuse in the page's params against this card, found before the window opens: no
+ * window asks for a PIN that cannot be used: a generateKeyPair key size this card does not make (the host
+ * refuses it the same way, BAD_REQUEST naming the key, with the sizes it makes), a removeKeys key that is
+ * not a key without certificate on this card (KEY_NOT_FOUND), a signRenewal / authenticate `certificate` that is
+ * not on this card with its key (KEY_NOT_FOUND). The parameters themselves the host checks first (checkParams).
+ * @param {string} command
+ * @param {object} params the page's params
+ * @param {CardFacts} card
+ * @returns {{code: string, field: string, reason: string}|null} an error (with its details) to answer with
+ */
+export function refusalForCard(command, params, card) {
+  if (command === 'removeKeys') return unknownKeyRefusal(params, card);
+  if (command === 'signRenewal' || command === 'authenticate') return unknownSignerRefusal(params, card);
+  if (command !== 'generateKeyPair' || !Array.isArray(params.keys) || card.keySizes === null) return null;
+  for (const [index, key] of params.keys.entries()) {
+    const keySize = Number.isInteger(key?.keySize) ? key.keySize : DEFAULT_KEY_SIZE;
+    if (card.keySizes.includes(keySize)) continue;
+    return {
+      code: 'BAD_REQUEST',
+      field: `params.keys[${index}].keySize`,
+      reason: card.keySizes.length === 0
+        ? 'this card makes no RSA keys'
+        : `this card makes RSA keys of ${card.keySizes.join(', ')} bits`,
+      keySizes: [...card.keySizes],
+    };
+  }
+  return null;
 }
 
 /**
@@ -157,7 +221,8 @@ export function pinAsk(command, params, card, followUp = {}) {
   return {kind: 'none'};
 }
 
-const isSecret = (value) => typeof value === 'string' && value.length >= 1 && value.length <= SECRET_MAX_LENGTH;
+// Code points, not UTF-16 units: "𠀀" is one character to the host, two units to String.length.
+const isSecret = (value) => typeof value === 'string' && value.length >= 1 && [...value].length <= SECRET_MAX_LENGTH;
 
 /**
  * The params the window's answer adds to the page's, checked against what was asked: exactly the asked

@@ -21,7 +21,9 @@
 
 import protocol from './protocol.js';
 import {BridgeError, localizeHostError, wireError} from './bridge_error.js';
-import {cardFromEnvironment, pinAsk, pinGroupDetails, requiresConsent, secretsFromAnswer} from './card_pins.js';
+import {
+  cardFromEnvironment, pinAsk, pinGroupDetails, refusalForCard, requiresConsent, secretsFromAnswer,
+} from './card_pins.js';
 import {ConsentWindows} from './consent_window.js';
 import {connectHost} from './native_port.js';
 import {ParkedHosts, parkingKey} from './parked_hosts.js';
@@ -69,6 +71,8 @@ export function createRequestService(deps) {
     ...deps,
   };
   settings.parkedHosts = new ParkedHosts({lifetimeMs: settings.parkedLifetimeMs});
+  /** Per tab and origin, the request whose consent window is open or about to open (one at a time). */
+  settings.consentHolders = new Map();
   settings.consentWindows ??= new ConsentWindows({api: settings.api});
   return {
     /**
@@ -155,6 +159,7 @@ class RequestSession {
       }
     }
     this.parkingKey = parkingKey(this.pagePort.sender, origin);
+    if (requiresConsent(this.command)) this.holdConsent();
     // validatePageRequest has refused any user secret the page sent: only the consent window adds them.
     this.params = request.params;
     // Too large already without the secrets: refused before any host starts.
@@ -204,11 +209,33 @@ class RequestSession {
   }
 
   /**
+   * One consent request per tab and origin at a time: a second one (a double click) while the first's
+   * window is open or opening is BUSY at once (`reason: "windowOpen"`), with no second window and no host.
+   */
+  holdConsent() {
+    if (this.parkingKey === null) return;
+    const holder = this.settings.consentHolders.get(this.parkingKey);
+    if (holder && holder.state !== 'done') {
+      throw new BridgeError('BUSY', {reason: 'windowOpen', waitingFor: holder.id});
+    }
+    this.settings.consentHolders.set(this.parkingKey, this);
+  }
+
+  /**
    * Reads the card on this request's host, then opens the consent window. The command waits for the
    * window's OK (onConfirm); nothing of it reaches the host before.
    */
   async askUser() {
     this.state = 'consenting';
+    // Every parameter first, by the command's own rules on the host: a request the host would refuse gets
+    // its BAD_REQUEST now, without a window asking for a PIN that could not be used.
+    const checked = await this.hostCall('checkParams', {command: this.command, params: this.params});
+    if (this.state !== 'consenting' || checked === null) return;
+    // A host older than checkParams says UNKNOWN_COMMAND: it still checks everything once the command comes.
+    if (checked.ok !== true && checked.error?.code !== 'UNKNOWN_COMMAND') {
+      this.respond({ok: false, error: this.hostError(checked.error)});
+      return;
+    }
     const answer = await this.hostCall('environment');
     if (this.state !== 'consenting' || answer === null) return;
     if (answer.ok !== true) {
@@ -222,6 +249,13 @@ class RequestSession {
       return;
     }
     const {card} = found;
+    const refused = refusalForCard(this.command, this.params, card);
+    if (refused) {
+      // A request this card cannot carry out: no window, no PIN asked for nothing.
+      const {code, ...details} = refused;
+      this.fail(new BridgeError(code, details));
+      return;
+    }
     this.ask = pinAsk(this.command, this.params, card, this.followUp);
     this.openWindow({origin: this.origin, command: this.command, params: this.params, card, ask: this.ask});
     if (this.ask.kind === 'locked') {
@@ -429,6 +463,9 @@ class RequestSession {
   respond(body, {hostSucceeded = false} = {}) {
     if (this.state === 'done') return;
     this.state = 'done';
+    if (this.parkingKey !== null && this.settings.consentHolders.get(this.parkingKey) === this) {
+      this.settings.consentHolders.delete(this.parkingKey);
+    }
     clearTimeout(this.cancelTimer);
     for (const resolve of this.ownRequests.values()) resolve(null);
     this.ownRequests.clear();

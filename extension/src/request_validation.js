@@ -7,8 +7,9 @@ import {BridgeError} from './bridge_error.js';
 
 const REQUEST_KEYS = new Set(['ns', 'dir', 'type', 'id', 'command', 'params']);
 const REQUEST_ID = new RegExp(`^[A-Za-z0-9_-]{1,${protocol.limits.requestIdMaxLength}}$`);
-// The host's cancel command is driven by the page's {type:"cancel"} message, never requested directly.
-const HOST_ONLY_COMMANDS = new Set(['cancel']);
+// The host's cancel command is driven by the page's {type:"cancel"} message, and checkParams by the
+// background before its consent window: never requested directly.
+const HOST_ONLY_COMMANDS = new Set(['cancel', 'checkParams']);
 
 const isPlainObject = (value) =>
   value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -6,12 +6,11 @@
 
 import protocol from './protocol.js';
 
-// The host's limits: one secret string is 1-64 characters (commands.md); a new PKCS#12 password at least 6
-// (host/src/commands/software_params.hpp kMinNewPasswordLength); a PKCS#12 file at most 512 KiB
-// (host/src/software_store/pkcs12_file.hpp kMaxPkcs12Bytes).
-export const SECRET_MAX_LENGTH = 64;
-export const NEW_PASSWORD_MIN_LENGTH = 6;
-export const PKCS12_MAX_BYTES = 512 * 1024;
+// The protocol's limits (protocol.json, which the host's are generated from): one secret string, in code points;
+// a new PKCS#12 password's minimum; a PKCS#12 file's size.
+export const SECRET_MAX_LENGTH = protocol.limits.secretMaxLength;
+export const NEW_PASSWORD_MIN_LENGTH = protocol.limits.newPasswordMinLength;
+export const PKCS12_MAX_BYTES = protocol.limits.pkcs12MaxBytes;
 
 // The user secrets that belong to the key store rather than to a card.
 const STORE_SECRETS = ['storePassword', 'password', 'newPassword', 'file'];
@@ -100,7 +99,7 @@ export function softwareSecretsFromAnswer(ask, answer) {
   if (ask.newPassword && !(isSecret(secrets.newPassword) && characters(secrets.newPassword) >= NEW_PASSWORD_MIN_LENGTH)) {
     throw new TypeError(`newPassword must be ${NEW_PASSWORD_MIN_LENGTH}-${SECRET_MAX_LENGTH} characters`);
   }
-  if (ask.file && !isPkcs12File(secrets.file)) throw new TypeError('file must be base64 of at most 512 KiB');
+  if (ask.file && !isPkcs12File(secrets.file)) throw new TypeError(`file must be base64 of at most ${PKCS12_MAX_BYTES} bytes`);
   return Object.fromEntries(expected.map((key) => [key, secrets[key]]));
 }
 

@@ -230,11 +230,14 @@ json_get(origin_max "${protocol}" limits originMaxLength)
 json_get(reply_reserve "${protocol}" limits replyReserveBytes)
 json_get(attached_data_max "${protocol}" limits signRenewalAttachedDataMaxBytes)
 json_get(detached_data_max "${protocol}" limits signRenewalDetachedDataMaxBytes)
+json_get(secret_max "${protocol}" limits secretMaxLength)
+json_get(new_password_min "${protocol}" limits newPasswordMinLength)
 json_get(pkcs12_max "${protocol}" limits pkcs12MaxBytes)
+json_get(max_pin_groups "${protocol}" limits maxPinGroups)
 json_get(firefox_id "${protocol}" extensionIds firefox)
 json_get(unblock_lifetime "${protocol}" timeouts unblockAuthorizationLifetimeMs)
 foreach(number protocol_version host_to_browser browser_to_host id_max origin_max unblock_lifetime reply_reserve
-               attached_data_max detached_data_max pkcs12_max)
+               attached_data_max detached_data_max secret_max new_password_min pkcs12_max max_pin_groups)
   if(NOT ${number} MATCHES "^[0-9]+$")
     message(FATAL_ERROR "${PROTOCOL_JSON}: '${${number}}' is not a positive integer")
   endif()
@@ -269,7 +272,19 @@ foreach(i RANGE ${last_command})
   json_bool(any_origin "${protocol}" commands ${command} anyOrigin)
   json_bool(changes_card "${protocol}" commands ${command} changesCard)
   json_get(timeout "${protocol}" commands ${command} timeoutMs)
-  string(APPEND commands "    CommandInfo{\"${command}\", ${any_origin}, ${changes_card}, ${timeout}},\n")
+  json_length(secret_count "${protocol}" commands ${command} userSecrets)
+  set(secrets "")
+  if(secret_count GREATER 0)
+    math(EXPR last_secret "${secret_count} - 1")
+    foreach(j RANGE ${last_secret})
+      json_get(secret "${protocol}" commands ${command} userSecrets ${j})
+      if(NOT secrets STREQUAL "")
+        string(APPEND secrets ",")
+      endif()
+      string(APPEND secrets "${secret}")
+    endforeach()
+  endif()
+  string(APPEND commands "    CommandInfo{\"${command}\", ${any_origin}, ${changes_card}, ${timeout}, \"${secrets}\"},\n")
 endforeach()
 
 string_literal(host_name_literal "${host_name}")
@@ -302,8 +317,14 @@ inline constexpr std::size_t kReplyReserveBytes = ${reply_reserve};
 inline constexpr std::size_t kSignRenewalAttachedDataMaxBytes = ${attached_data_max};
 /// signRenewal data, decoded, for a detached signature (only the request carries it).
 inline constexpr std::size_t kSignRenewalDetachedDataMaxBytes = ${detached_data_max};
+/// One user secret (PIN, password, SO credential), in Unicode code points.
+inline constexpr std::size_t kSecretMaxLength = ${secret_max};
+/// A new PKCS#12 password's minimum length, in code points.
+inline constexpr std::size_t kNewPasswordMinLength = ${new_password_min};
 /// A PKCS#12 file the host reads or returns, in bytes.
 inline constexpr std::size_t kPkcs12MaxBytes = ${pkcs12_max};
+/// PIN groups of one card: pinGroup is 0 .. kMaxPinGroups - 1.
+inline constexpr std::size_t kMaxPinGroups = ${max_pin_groups};
 
 /// How long an unblockRequest's one-time key waits for the RA's authorization.
 inline constexpr int kUnblockAuthorizationLifetimeMs = ${unblock_lifetime};
@@ -320,6 +341,7 @@ struct CommandInfo {
   bool anyOrigin;    ///< Callable from any origin (otherwise the origin must be allowed).
   bool changesCard;  ///< Changes the card (the extension asks the user first).
   int timeoutMs;     ///< How long the extension waits for the answer.
+  std::string_view userSecrets;  ///< Params only the extension's window supplies, comma-separated ("pin,newPin").
 };
 
 inline constexpr std::array<CommandInfo, ${command_count}> kCommands = {

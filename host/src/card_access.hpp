@@ -3,9 +3,11 @@
 // first use, so that start-up never touches PC/SC or loads a PKCS#11 module.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "certbridge/card/card_locator.hpp"
 #include "certbridge/host/config.hpp"
@@ -21,6 +23,10 @@ struct PendingUnblock {
   std::string origin;
   std::string reader;
   std::string tokenSerial;
+  /// The card the request identified: its token facts, and where its serial identifies nothing (blank or all
+  /// zeros) the ids of its public objects too.
+  card::TokenInfo token;
+  std::vector<std::vector<std::uint8_t>> publicObjectIds;
   std::size_t pinGroup = 0;
   std::chrono::steady_clock::time_point expires;
 };

@@ -7,6 +7,7 @@
 
 #include "card_access.hpp"
 #include "certbridge/card/error.hpp"
+#include "certbridge/card/token_identity.hpp"
 #include "certbridge/host/error_mapping.hpp"
 #include "certbridge/host/protocol_error.hpp"
 
@@ -79,7 +80,7 @@ std::vector<std::size_t> CardOperation::tokenPinGroups() const {
   for (std::size_t group = 0; group < tokens_.size(); ++group) {
     if (!tokens_[group]) continue;
     bool seen = false;
-    for (const std::size_t earlier : groups) seen = seen || tokens_[earlier]->serial == tokens_[group]->serial;
+    for (const std::size_t earlier : groups) seen = seen || tokens_[earlier]->slotId == tokens_[group]->slotId;
     if (!seen) groups.push_back(group);
   }
   if (groups.empty()) token(0);  // throws the first group's error
@@ -110,9 +111,9 @@ void CardOperation::progress(std::string_view stage, const nlohmann::json& detai
 
 card::TokenSession& CardOperation::session(std::size_t pinGroup, card::SessionMode mode) {
   const card::TokenInfo& info = token(pinGroup);
-  auto it = sessions_.find(info.serial);
+  auto it = sessions_.find(info.slotId);
   if (it == sessions_.end()) {
-    it = sessions_.emplace(info.serial, card::TokenSession(slot_.module, info, mode, card::TokenCheck::JustRead)).first;
+    it = sessions_.emplace(info.slotId, card::TokenSession(slot_.module, info, mode, card::TokenCheck::JustRead)).first;
   } else if (it->second.mode() != mode) {
     throw std::logic_error("a command asked for two session modes on one token");
   }
@@ -121,7 +122,7 @@ card::TokenSession& CardOperation::session(std::size_t pinGroup, card::SessionMo
 
 void CardOperation::login(std::size_t pinGroup, const PinList& pins) {
   const card::PinRules& rules = pinRules(pinGroup);
-  const auto it = sessions_.find(token(pinGroup).serial);
+  const auto it = sessions_.find(token(pinGroup).slotId);
   if (it == sessions_.end()) throw std::logic_error("login before the session was opened");
   card::TokenSession& tokenSession = it->second;
   if (tokenSession.loggedIn()) return;
@@ -142,7 +143,7 @@ void CardOperation::login(std::size_t pinGroup, const PinList& pins) {
 
 nlohmann::json CardOperation::tokenJson(std::size_t pinGroup) const {
   const card::TokenInfo& info = token(pinGroup);
-  return {{"label", info.label}, {"serialNumber", info.serial}};
+  return {{"label", info.label}, {"serialNumber", info.serial}, {"serialUnique", card::serialIdentifiesToken(info)}};
 }
 
 void CardOperation::rethrowWithPinGroup(std::size_t pinGroup) const {

@@ -62,7 +62,8 @@ class CardOperation {
   /// missing PIN otherwise). PIN errors carry pinGroup and pinName.
   void login(std::size_t pinGroup, const PinList& pins);
 
-  /// {"label", "serialNumber"} of pinGroup's token.
+  /// {"label", "serialNumber", "serialUnique"} of pinGroup's token (serialUnique false: the serial is blank or
+  /// all zeros, shared by other cards, so it must not be taken as the card's identity).
   nlohmann::json tokenJson(std::size_t pinGroup) const;
 
   /// Runs body, adding pinGroup and pinName to PIN errors (PIN_INCORRECT, PIN_LOCKED, PIN_POLICY) it throws.
@@ -90,8 +91,8 @@ class CardOperation {
   /// reading it again; the checkpoints catch a card swapped since), or why it could not be found.
   std::vector<std::optional<card::TokenInfo>> tokens_;
   std::vector<std::optional<card::CardError>> tokenErrors_;
-  /// Open sessions by token serial. Declared last: closed before the lock goes.
-  std::map<std::string, card::TokenSession> sessions_;
+  /// Open sessions by the token's slot (serials may be blank or shared). Declared last: closed before the lock.
+  std::map<unsigned long, card::TokenSession> sessions_;
 };
 
 template <typename Sign>

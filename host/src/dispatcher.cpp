@@ -30,6 +30,8 @@ constexpr std::array kCommandTable = std::to_array<CommandEntry>({
     {"changePin", Placement::Worker, &commands::prepareChangePin},
     {"unblockRequest", Placement::Worker, &commands::prepareUnblockRequest},
     {"unblockPin", Placement::Worker, &commands::prepareUnblockPin},
+    {"removeKeys", Placement::Worker, &commands::prepareRemoveKeys},
+    {"checkParams", Placement::ReaderThread, &commands::prepareCheckParams},
     {"registerCertificates", Placement::Worker, &commands::prepareRegisterCertificates},
     {"unregisterCertificates", Placement::Worker, &commands::prepareUnregisterCertificates},
     {"generateSoftwareKey", Placement::Worker, &commands::prepareGenerateSoftwareKey},

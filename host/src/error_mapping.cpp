@@ -1,58 +1,9 @@
 #include "certbridge/host/error_mapping.hpp"
 
-#include <array>
-#include <string_view>
-
 namespace certbridge::host {
 namespace {
 
 using card::ErrorKind;
-
-struct NativeMapping {
-  std::string_view name;
-  ErrorCode code;
-};
-
-// PKCS#11 return values with a more precise protocol code than PKCS11_ERROR.
-constexpr std::array<NativeMapping, 12> kCkrMappings = {{
-    {"CKR_PIN_INCORRECT", ErrorCode::PinIncorrect},
-    {"CKR_PIN_LOCKED", ErrorCode::PinLocked},
-    {"CKR_PIN_EXPIRED", ErrorCode::PinLocked},
-    {"CKR_PIN_LEN_RANGE", ErrorCode::PinPolicy},
-    {"CKR_PIN_INVALID", ErrorCode::PinPolicy},
-    {"CKR_USER_PIN_NOT_INITIALIZED", ErrorCode::CardNotInitialized},
-    {"CKR_TOKEN_NOT_PRESENT", ErrorCode::CardRemoved},
-    {"CKR_DEVICE_REMOVED", ErrorCode::CardRemoved},
-    {"CKR_SESSION_HANDLE_INVALID", ErrorCode::CardRemoved},
-    {"CKR_TOKEN_NOT_RECOGNIZED", ErrorCode::CardNotSupported},
-    {"CKR_FUNCTION_CANCELED", ErrorCode::UserCancelled},
-    {"CKR_KEY_HANDLE_INVALID", ErrorCode::KeyNotFound},
-}};
-
-// PC/SC return values with a more precise protocol code than PCSC_ERROR.
-constexpr std::array<NativeMapping, 13> kScardMappings = {{
-    {"SCARD_E_NO_SERVICE", ErrorCode::PcscUnavailable},
-    {"SCARD_E_SERVICE_STOPPED", ErrorCode::PcscUnavailable},
-    {"SCARD_E_NO_READERS_AVAILABLE", ErrorCode::NoReader},
-    {"SCARD_E_UNKNOWN_READER", ErrorCode::NoReader},
-    {"SCARD_E_READER_UNAVAILABLE", ErrorCode::NoReader},
-    {"SCARD_E_NO_SMARTCARD", ErrorCode::NoCard},
-    {"SCARD_W_REMOVED_CARD", ErrorCode::CardRemoved},
-    {"SCARD_W_RESET_CARD", ErrorCode::CardRemoved},
-    {"SCARD_W_UNRESPONSIVE_CARD", ErrorCode::CardNotSupported},
-    {"SCARD_W_UNSUPPORTED_CARD", ErrorCode::CardNotSupported},
-    {"SCARD_E_SHARING_VIOLATION", ErrorCode::Busy},
-    {"SCARD_E_TIMEOUT", ErrorCode::Timeout},
-    {"SCARD_E_CANCELLED", ErrorCode::UserCancelled},
-}};
-
-template <std::size_t N>
-ErrorCode lookup(const std::array<NativeMapping, N>& table, std::string_view name, ErrorCode fallback) {
-  for (const auto& entry : table) {
-    if (entry.name == name) return entry.code;
-  }
-  return fallback;
-}
 
 }  // namespace
 
@@ -78,14 +29,17 @@ ProtocolError toProtocolError(const card::CardError& error) {
     case ErrorKind::ModuleUnavailable:
       code = ErrorCode::Pkcs11ModuleUnavailable;
       break;
+    case ErrorKind::ModuleFailed:
+      code = ErrorCode::Pkcs11ModuleFailed;
+      break;
     case ErrorKind::TokenNotFound:
       code = ErrorCode::TokenNotFound;
       break;
     case ErrorKind::Pkcs11:
-      code = lookup(kCkrMappings, error.nativeName(), ErrorCode::Pkcs11Error);
+      code = ErrorCode::Pkcs11Error;
       break;
     case ErrorKind::Pcsc:
-      code = lookup(kScardMappings, error.nativeName(), ErrorCode::PcscError);
+      code = ErrorCode::PcscError;
       break;
     case ErrorKind::Cancelled:
       code = ErrorCode::UserCancelled;
@@ -103,6 +57,15 @@ ProtocolError toProtocolError(const card::CardError& error) {
       break;
     case ErrorKind::KeyNotFound:
       code = ErrorCode::KeyNotFound;
+      break;
+    case ErrorKind::PinNotInitialized:
+      code = ErrorCode::CardNotInitialized;
+      break;
+    case ErrorKind::CardBusy:
+      code = ErrorCode::Busy;
+      break;
+    case ErrorKind::Timeout:
+      code = ErrorCode::Timeout;
       break;
     case ErrorKind::InvalidArgument:
       code = ErrorCode::InternalError;  // our own bug: requests are validated before card work

@@ -1,5 +1,7 @@
 #include "certbridge/host/pin_state.hpp"
 
+#include "certbridge/card/pin_policy.hpp"
+
 namespace certbridge::host {
 
 std::string_view toString(PinState state) noexcept {
@@ -19,16 +21,14 @@ std::string_view toString(PinState state) noexcept {
 }
 
 PinStatus userPinStatus(const card::TokenInfo& token, int maxTries) noexcept {
-  const std::optional<int> known = maxTries > 0 ? std::optional<int>(maxTries) : std::nullopt;
-  if (token.userPinLocked) return {PinState::Locked, 0};
-  if (!token.userPinInitialized) return {PinState::NotInitialized, std::nullopt};
-  if (token.userPinFinalTry) return {PinState::FinalTry, 1};
-  if (token.userPinCountLow) {
-    // At least one wrong entry: maxTries - 1 left at most (final try, not count low, would say 1).
-    if (!known) return {PinState::CountLow, std::nullopt};
-    return {PinState::CountLow, *known > 1 ? *known - 1 : 1};
-  }
-  return {PinState::Ok, known};
+  const std::optional<int> locksAfter = maxTries > 0 ? std::optional<int>(maxTries) : std::nullopt;
+  const std::optional<int> told = card::triesLeftAfterWrongPin(card::userPinCounter(token), maxTries);
+  if (token.userPinLocked) return {PinState::Locked, 0, locksAfter};
+  if (!token.userPinInitialized) return {PinState::NotInitialized, std::nullopt, locksAfter};
+  if (token.userPinFinalTry) return {PinState::FinalTry, 1, locksAfter};
+  if (token.userPinCountLow) return {PinState::CountLow, told, locksAfter};
+  // No flag: a fresh PIN on a counting token, or a token that never sets one (even while locked).
+  return {PinState::Ok, std::nullopt, locksAfter};
 }
 
 }  // namespace certbridge::host

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certbridge/card/secret_string.hpp"
+#include "certbridge/protocol.hpp"
 
 namespace certbridge::host {
 
@@ -27,9 +28,10 @@ using SharedPins = std::shared_ptr<const PinList>;
 
 /// Upper bound of any PIN's length in the protocol (the card profile's rules are checked later, against the
 /// card). Longer values are BAD_REQUEST, not PIN_POLICY: they cannot be a PIN of any card.
-inline constexpr std::size_t kSecretMaxLength = 64;
-/// How many PIN groups a request may carry.
-inline constexpr std::size_t kMaxPinGroups = 4;
+/// Upper bound of any secret, in code points (protocol.json limits.secretMaxLength).
+inline constexpr std::size_t kSecretMaxLength = protocol::kSecretMaxLength;
+/// How many PIN groups a request may carry (protocol.json limits.maxPinGroups).
+inline constexpr std::size_t kMaxPinGroups = protocol::kMaxPinGroups;
 
 /// Takes params[key] (absent, or an array of 1-4 strings or nulls) out of params, wiping the strings in the
 /// JSON. Throws BAD_REQUEST (after wiping) when the shape is wrong; params that are not an object are left

@@ -73,7 +73,7 @@ export async function localeScenarios({browser, launch, runs}) {
               t('consent.field.newPin', {pinName: 'PIN'}),
               t('consent.field.confirmPin', {pinName: 'PIN'}),
             ]);
-            assert.ok(view.fields[0].hints.includes(t('consent.state.triesLeft', {triesLeft: 3})), view.fields[0].hints.join(' | '));
+            assert.ok(view.fields[0].hints.includes(t('consent.state.locksAfter', {locksAfter: 3})), view.fields[0].hints.join(' | '));
             assert.equal(view.okText, t('consent.button.ok'));
             assert.equal(view.cancelText, t('consent.button.cancel'));
             // Not merely the right keys: what is on screen is in the language's script.

@@ -139,7 +139,7 @@ void checkModuleLoading(certbridge::test::Harness& t, const std::string& dir) {
           std::string("a file that is no DLL is ModuleUnavailable from LoadLibraryW: ") + notADll.what());
 
   const auto refusing = loadError(dir + "\\refusing_module.dll");
-  t.check(refusing.kind() == ErrorKind::ModuleUnavailable && contains(refusing.what(), "failed to initialize") &&
+  t.check(refusing.kind() == ErrorKind::ModuleFailed && contains(refusing.what(), "failed to initialize") &&
               refusing.function() == "C_Initialize" && refusing.nativeName() == "CKR_GENERAL_ERROR",
           std::string("a module whose C_Initialize refuses is ModuleUnavailable naming C_Initialize and the CKR: ") +
               refusing.what() + " / " + refusing.nativeName());

@@ -204,8 +204,12 @@ function tokenRow(token) {
   for (const pin of token.pins ?? []) {
     const state = PIN_STATES[pin.state] ?? PIN_STATES.ok;
     const hasTries = typeof pin.triesLeft === 'number';
-    const key = state === PIN_STATES.ok && !hasTries ? 'envCheck.value.pin.okNoCount' : state.key;
-    details.push(line(key, {name: pin.name ?? 'PIN', triesLeft: hasTries ? pin.triesLeft : '?',
+    const locksAfter = typeof pin.locksAfter === 'number' ? pin.locksAfter : null;
+    // A count the card does not report is never shown: say when it locks instead (the card profile's).
+    let key = state.key;
+    if (state === PIN_STATES.ok && !hasTries) key = locksAfter === null ? 'envCheck.value.pin.okNoCount' : 'envCheck.value.pin.okLocksAfter';
+    if (state === PIN_STATES.countLow && !hasTries) key = 'envCheck.value.pin.countLowNoCount';
+    details.push(line(key, {name: pin.name ?? 'PIN', triesLeft: hasTries ? pin.triesLeft : '?', locksAfter,
       minLength: pin.minLength, maxLength: pin.maxLength}));
     status = worse(status, state.status);
     if (state.code && !error) error = {code: state.code};

@@ -36,7 +36,39 @@ const TAG = {
   SEQUENCE: 0x30,
   SET: 0x31,
   VERSION: 0xa0,
+  EXTENSIONS: 0xa3,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  BOOLEAN: 0x01,
 };
+
+// id-ce-keyUsage (2.5.29.15), DER-encoded OID content.
+const KEY_USAGE_OID = '551d0f';
+
+const hex = (bytes, tlv) => Array.from(bytes.subarray(tlv.start, tlv.end), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * What the key may do, from the key usage extension, as the host says it (commands.md certificate object):
+ * signing for digitalSignature or nonRepudiation, encryption for keyEncipherment or dataEncipherment; both
+ * when the certificate has no key usage.
+ */
+function readUsage(bytes, fields, after) {
+  const extensions = fields.slice(after).find((field) => field.tag === TAG.EXTENSIONS);
+  if (!extensions) return ['signing', 'encryption'];
+  const [list] = childrenOf(bytes, extensions);
+  for (const extension of childrenOf(bytes, expect(list, TAG.SEQUENCE))) {
+    const parts = childrenOf(bytes, expect(extension, TAG.SEQUENCE));
+    if (hex(bytes, expect(parts[0], TAG.OID)) !== KEY_USAGE_OID) continue;
+    const value = expect(parts[parts[1]?.tag === TAG.BOOLEAN ? 2 : 1], TAG.OCTET_STRING);
+    const bits = expect(readTlv(bytes, value.start, value.end), TAG.BIT_STRING);
+    const first = bits.end - bits.start > 1 ? bytes[bits.start + 1] : 0;  // after the unused-bits count
+    const usage = [];
+    if (first & 0xc0) usage.push('signing');  // digitalSignature, nonRepudiation
+    if (first & 0x30) usage.push('encryption');  // keyEncipherment, dataEncipherment
+    return usage;
+  }
+  return ['signing', 'encryption'];
+}
 
 class DerError extends Error {}
 
@@ -164,7 +196,8 @@ export function certificateBytes(text) {
  * Subject, issuer and validity of a certificate, or null when it cannot be read.
  * @param {unknown} text PEM or base64 DER
  * @returns {{subject: {type: string, value: string}[], issuer: {type: string, value: string}[],
- *            notBefore: Date, notAfter: Date}|null}
+ *            notBefore: Date, notAfter: Date, serialNumber: string, usage: string[]}|null} serialNumber in hex
+ *   as the host gives it; usage from the key usage extension ("signing", "encryption")
  */
 export function readCertificate(text) {
   const bytes = certificateBytes(text);
@@ -175,11 +208,12 @@ export function readCertificate(text) {
     const fields = childrenOf(bytes, expect(tbs, TAG.SEQUENCE));
     // version [0] is optional (v1 certificates leave it out).
     const at = fields[0]?.tag === TAG.VERSION ? 1 : 0;
-    expect(fields[at], TAG.INTEGER);
+    const serialNumber = hex(bytes, expect(fields[at], TAG.INTEGER));
     const issuer = readName(bytes, fields[at + 2]);
     const [notBefore, notAfter] = childrenOf(bytes, expect(fields[at + 3], TAG.SEQUENCE));
     const subject = readName(bytes, fields[at + 4]);
-    return {subject, issuer, notBefore: readTime(bytes, notBefore), notAfter: readTime(bytes, notAfter)};
+    const usage = readUsage(bytes, fields, at + 6);
+    return {subject, issuer, notBefore: readTime(bytes, notBefore), notAfter: readTime(bytes, notAfter), serialNumber, usage};
   } catch (error) {
     if (error instanceof DerError || error instanceof RangeError || error instanceof TypeError) return null;
     throw error;

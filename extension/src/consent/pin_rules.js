@@ -2,14 +2,16 @@
 // state and for the host's PIN errors. Pure: `t(key, params)` gives the catalogue's text.
 // Lengths count characters (code points), as the host's rules do.
 
-// The protocol's own bounds for a secret (commands.md), used when the card profile says nothing.
+import protocol from '../protocol.js';
+
+// The protocol's own bounds for a secret (protocol.json), used when the card profile says nothing.
 const PROTOCOL_MIN = 1;
-const PROTOCOL_MAX = 64;
+const PROTOCOL_MAX = protocol.limits.secretMaxLength;
 
 /**
  * @typedef {(key: string, params?: object) => string} Translate
  * @typedef {{group: number, name: string, minLength: number|null, maxLength: number|null,
- *            state: string, triesLeft: number|null}} PinGroup
+ *            state: string, triesLeft: number|null, locksAfter?: number|null}} PinGroup
  */
 
 /** The length a PIN of this group must have: the card's rules within the protocol's bounds. */
@@ -54,11 +56,14 @@ export function stateText(pin, t) {
     case 'finalTry':
       return t('consent.state.finalTry');
     case 'countLow':
-      return pin.triesLeft === null ? null : t('consent.state.countLow', {triesLeft: pin.triesLeft});
+      if (Number.isInteger(pin.triesLeft)) return t('consent.state.countLow', {triesLeft: pin.triesLeft});
+      return Number.isInteger(pin.locksAfter) ? t('consent.state.locksAfter', {locksAfter: pin.locksAfter}) : null;
     case 'notInitialized':
       return t('consent.state.notInitialized');
     default:
-      return pin?.triesLeft === null || pin?.triesLeft === undefined ? null : t('consent.state.triesLeft', {triesLeft: pin.triesLeft});
+      if (Number.isInteger(pin?.triesLeft)) return t('consent.state.triesLeft', {triesLeft: pin.triesLeft});
+      // The card does not count aloud (its flags say nothing): say when it locks, never a guessed count.
+      return Number.isInteger(pin?.locksAfter) ? t('consent.state.locksAfter', {locksAfter: pin.locksAfter}) : null;
   }
 }
 

@@ -46,6 +46,28 @@ function keyLines(keys, card, t) {
   });
 }
 
+/** removeKeys: each key the page names, as the card describes it (label, size, age); never just an id. */
+function removedKeyLines(keyIds, card, t) {
+  if (!Array.isArray(keyIds)) return [];
+  const known = Array.isArray(card.keysWithoutCertificate) ? card.keysWithoutCertificate : [];
+  return keyIds.map((keyId) => {
+    const key = known.find((entry) => typeof keyId === 'string' && entry.keyId === keyId.toLowerCase());
+    if (!key) return t('consent.value.unknownKey', {keyId: clip(keyId)});
+    const created = Number.isInteger(key.ageDays) ? t('consent.value.keyAge', {ageDays: key.ageDays}) : t('consent.value.keyAgeUnknown');
+    return t('consent.value.keyWithoutCertificate', {label: clip(key.label || key.keyId), keySize: key.keySize, created});
+  });
+}
+
+/** "for signing", from a certificate's usage list (commands.md: a subset of signing, encryption). */
+function usageText(usage, t) {
+  const list = Array.isArray(usage) ? usage : [];
+  const signing = list.includes('signing');
+  const encryption = list.includes('encryption');
+  if (signing && encryption) return t('consent.usage.dual');
+  if (signing) return t('consent.usage.signing');
+  return encryption ? t('consent.usage.encryption') : t('consent.usage.none');
+}
+
 /** Subject, issuer and validity of a certificate the page wants stored. */
 function certificateLines(text, t) {
   const certificate = readCertificate(text);
@@ -54,6 +76,7 @@ function certificateLines(text, t) {
     t('consent.value.subject', {subject: clip(formatName(certificate.subject))}),
     t('consent.value.issuer', {issuer: clip(formatName(certificate.issuer))}),
     t('consent.value.validity', {from: isoDate(certificate.notBefore), to: isoDate(certificate.notAfter)}),
+    t('consent.value.usageAndSerial', {usage: usageText(certificate.usage, t), serial: clip(certificate.serialNumber)}),
   ];
 }
 
@@ -112,9 +135,11 @@ function storesLine(platform, t) {
 function cardCertificateLines(card, t) {
   const certificates = Array.isArray(card.certificates) ? card.certificates : [];
   if (certificates.length === 0) return [t('consent.value.noCertificates')];
-  return certificates.map((entry) => t('consent.value.certificateOnCard', {
+  return certificates.map((entry) => t('consent.value.certificateOnCardWithUsage', {
     subject: clip(entry?.subject ?? ''),
     date: String(entry?.notAfter ?? '?').slice(0, 10),
+    usage: usageText(entry?.usage, t),
+    serial: clip(entry?.serialNumber ?? '?'),
   }));
 }
 
@@ -224,6 +249,9 @@ export function describeRequest(view, t) {
     case 'changePin':
     case 'unblockPin':
       if (Number.isInteger(view.ask?.group)) rows.push(pinRow(view.ask.group));
+      break;
+    case 'removeKeys':
+      rows.push({label: t('consent.detail.removeKeys'), lines: removedKeyLines(params.keyIds, card, t)});
       break;
     case 'registerCertificates':
     case 'unregisterCertificates':

@@ -4,11 +4,14 @@
 // any other password 1-64, a PKCS#12 file at most 512 KiB. Pure: `t(key, params)` gives the catalogue's
 // text, and the fields are described as data the window turns into inputs.
 
+import protocol from '../protocol.js';
+
 // The field rules in the shape pin_rules.js checks (lengthRule, pinProblem, ruleText): `name` is the field's
 // label, `minLength`/`maxLength` its bounds (null: the protocol's 1-64).
-export const NEW_PASSWORD_RULE = {group: 0, minLength: 6, maxLength: 64, state: 'ok', triesLeft: null};
+export const NEW_PASSWORD_RULE = {group: 0, minLength: protocol.limits.newPasswordMinLength,
+  maxLength: protocol.limits.secretMaxLength, state: 'ok', triesLeft: null};
 export const PASSWORD_RULE = {group: 0, minLength: null, maxLength: null, state: 'ok', triesLeft: null};
-export const PKCS12_MAX_BYTES = 512 * 1024;
+export const PKCS12_MAX_BYTES = protocol.limits.pkcs12MaxBytes;
 /** The file picker's filter: what the legacy portal and Windows call certificate files. */
 export const PKCS12_ACCEPT = '.p12,.pfx';
 

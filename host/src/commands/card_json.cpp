@@ -21,8 +21,10 @@ nlohmann::json readerJson(const card::ReaderState& reader, const card::CardProfi
 }
 
 nlohmann::json pinStatusJson(const PinStatus& status) {
+  const auto orNull = [](const std::optional<int>& value) { return value ? nlohmann::json(*value) : nullptr; };
   return {{"state", toString(status.state)},
-          {"triesLeft", status.triesLeft ? nlohmann::json(*status.triesLeft) : nlohmann::json(nullptr)}};
+          {"triesLeft", orNull(status.triesLeft)},
+          {"locksAfter", orNull(status.locksAfter)}};
 }
 
 }  // namespace certbridge::host::commands

@@ -14,7 +14,8 @@ nlohmann::json atrJson(const card::ReaderState& reader);
 /// {"id", "displayName"} or null.
 nlohmann::json profileJson(const card::CardProfile* profile);
 
-/// {"state", "triesLeft"} (triesLeft null when the token cannot tell).
+/// {"state", "triesLeft", "locksAfter"}: triesLeft null unless the token's flags tell it; locksAfter the
+/// profile's number of wrong PINs that lock the card, null when unknown.
 nlohmann::json pinStatusJson(const PinStatus& status);
 
 /// {"name", "cardPresent", "pinPad", "atr", "profile"}.

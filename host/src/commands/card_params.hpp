@@ -5,13 +5,14 @@
 #include <string>
 
 #include "certbridge/host/param_validator.hpp"
+#include "certbridge/protocol.hpp"
 
 namespace certbridge::host::commands {
 
 inline constexpr StringRule kReaderRule{1, 128, Charset::Printable};
 inline constexpr StringRule kCertificateIdRule{64, 64, Charset::Hex};
-/// A PIN group index; no card has more than kMaxPinGroups.
-inline constexpr std::int64_t kMaxPinGroupIndex = 3;
+/// A PIN group index; no card has more than protocol.json's limits.maxPinGroups.
+inline constexpr std::int64_t kMaxPinGroupIndex = static_cast<std::int64_t>(protocol::kMaxPinGroups) - 1;
 
 /// "reader", when given.
 inline std::optional<std::string> readerParam(const ParamValidator& validator) {

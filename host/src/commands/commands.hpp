@@ -34,6 +34,9 @@ CommandRun prepareAuthenticate(nlohmann::json& params);
 CommandRun prepareChangePin(nlohmann::json& params);
 CommandRun prepareUnblockRequest(nlohmann::json& params);
 CommandRun prepareUnblockPin(nlohmann::json& params);
+CommandRun prepareRemoveKeys(nlohmann::json& params);
+// checkParams (check_params.cpp): another command's parameters, checked by its own prepare step.
+CommandRun prepareCheckParams(nlohmann::json& params);
 
 // OS certificate stores (register_certificates.cpp, os_store/certificate_registry.hpp).
 CommandRun prepareRegisterCertificates(nlohmann::json& params);

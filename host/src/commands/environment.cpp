@@ -3,14 +3,17 @@
 //  "pcsc": {"available", "error"},
 //  "readers": [{"name", "cardPresent", "pinPad", "atr", "profile", "token": {"label", "serial"}|null, "problem"}],
 //  "modules": [{"path", "loaded", "error"}],
-//  "tokens": [{"reader", "label", "serial", "manufacturer", "model", "initialized", "protectedAuthPath",
-//              "pins": [{"name", "minLength", "maxLength", "state", "triesLeft"}]}],
+//  "tokens": [{"reader", "label", "serial", "serialUnique", "manufacturer", "model", "initialized",
+//  "protectedAuthPath",
+//              "pins": [{"name", "minLength", "maxLength", "state", "triesLeft", "locksAfter"}],
+//              "keySizes": the profile's RSA sizes the token says it makes | null (no profile)}],
 //  "certificates": [{certificate object of commands.md, "reader", "token", "onCard": true}] (the card holder's
 //                   certificates on each card in a reader; CA certificates left out),
+//  "keysWithoutCertificate": [{keyId, label, keySize, usage, createdOn, ageDays, "reader", "token"}],
 //  "problems": [{...error object, "subject": reader name | module path | null}]}
 // Problems: PCSC_UNAVAILABLE, NO_READER, NO_CARD (no card in any reader), CARD_NOT_SUPPORTED, TOKEN_NOT_FOUND
-// (per reader), PKCS11_MODULE_UNAVAILABLE (per module a present card needs), PIN_LOCKED, PIN_INCORRECT with
-// triesLeft 1 (final try), CARD_NOT_INITIALIZED (per card in a reader).
+// (per reader), PKCS11_MODULE_UNAVAILABLE or PKCS11_MODULE_FAILED (per module a present card needs), PIN_LOCKED,
+// PIN_INCORRECT with triesLeft 1 (final try), CARD_NOT_INITIALIZED (per card in a reader).
 
 #include <ctime>
 #include <set>
@@ -20,7 +23,11 @@
 #include "card_access.hpp"
 #include "card_certificates.hpp"
 #include "card_json.hpp"
+#include "card_keys.hpp"
 #include "certbridge/build_info.hpp"
+#include "certbridge/card/orphan_keys.hpp"
+#include "certbridge/card/token_identity.hpp"
+#include "certbridge/card/token_mechanisms.hpp"
 #include "certbridge/card/token_objects.hpp"
 #include "certbridge/host/error_mapping.hpp"
 #include "certbridge/host/param_validator.hpp"
@@ -68,6 +75,7 @@ class EnvironmentReport {
     report_["modules"] = std::move(modules_);
     report_["tokens"] = std::move(tokens_);
     report_["certificates"] = std::move(certificates_);
+    report_["keysWithoutCertificate"] = std::move(keysWithoutCertificate_);
     report_["problems"] = std::move(problems_);
     return std::move(report_);
   }
@@ -121,7 +129,8 @@ class EnvironmentReport {
         entry["problem"] = errorObject(error);
         const auto kind = slot.problem->kind();
         // Empty readers are summed up below; module failures are reported once per module.
-        if (kind != card::ErrorKind::NoCard && kind != card::ErrorKind::ModuleUnavailable) {
+        if (kind != card::ErrorKind::NoCard && kind != card::ErrorKind::ModuleUnavailable &&
+            kind != card::ErrorKind::ModuleFailed) {
           json item = problem(error, slot.reader.name);
           if (kind == card::ErrorKind::CardNotSupported) item["atr"] = atrJson(slot.reader);
           problems_.push_back(std::move(item));
@@ -202,6 +211,12 @@ class EnvironmentReport {
     return pins;
   }
 
+  // The profile's RSA sizes this token says it makes; null without a profile (nothing may be made on it).
+  static json keySizesJson(card::Pkcs11Module& module, const card::TokenInfo& token, const card::CardProfile* profile) {
+    if (profile == nullptr) return nullptr;
+    return card::keySizesTheTokenMakes(profile->keySizes, card::rsaKeyGenerationRange(module, token.slotId));
+  }
+
   void addCardProblems(const card::TokenInfo& token, const card::CardProfile* profile, const std::string& reader) {
     const PinStatus status = userPinStatus(token, profile != nullptr ? profile->pins.front().maxTries : 0);
     if (!token.initialized || status.state == PinState::NotInitialized) {
@@ -231,11 +246,13 @@ class EnvironmentReport {
         tokens_.push_back({{"reader", slot != nullptr ? json(slot->reader.name) : json(nullptr)},
                            {"label", token.label},
                            {"serial", token.serial},
+                           {"serialUnique", card::serialIdentifiesToken(token)},
                            {"manufacturer", token.manufacturer},
                            {"model", token.model},
                            {"initialized", token.initialized},
                            {"protectedAuthPath", token.protectedAuthPath},
-                           {"pins", pinsJson(token, profile)}});
+                           {"pins", pinsJson(token, profile)},
+                           {"keySizes", keySizesJson(*module, token, profile)}});
         if (slot != nullptr) {
           addCardProblems(token, profile, slot->reader.name);
           cardTokens_.push_back({module, token, slot->reader.name});
@@ -262,6 +279,13 @@ class EnvironmentReport {
           entry["onCard"] = true;
           certificates_.push_back(std::move(entry));
         }
+        // Key slots are few on real cards: a key whose certificate never came must be seen to be removed.
+        for (const auto& key : card::keysWithoutCertificate(session)) {
+          json entry = keyWithoutCertificateJson(key, now);
+          entry["reader"] = reader;
+          entry["token"] = token.label;
+          keysWithoutCertificate_.push_back(std::move(entry));
+        }
       } catch (const card::CardError& e) {
         spdlog::warn("environment: certificates of token '{}': {}", token.label, e.what());
       }
@@ -279,6 +303,7 @@ class EnvironmentReport {
   card::CardLocator& locator_;
   std::vector<CardToken> cardTokens_;
   json certificates_ = json::array();
+  json keysWithoutCertificate_ = json::array();
   json report_ = json::object();
   bool pcscAvailable_ = false;
   json pcscError_ = nullptr;

@@ -8,6 +8,7 @@
 
 #include "card_operation.hpp"
 #include "card_params.hpp"
+#include "certbridge/card/token_mechanisms.hpp"
 #include "certbridge/card/token_objects.hpp"
 #include "certbridge/host/protocol_error.hpp"
 #include "commands.hpp"
@@ -49,15 +50,23 @@ std::vector<KeyRequest> keysParam(const ParamValidator& validator) {
   return keys;
 }
 
-// Checks every key against the card before any is made, so a bad size or group never leaves a partial set.
+// Checks every key against the card before any is made (and before the login), so a bad size or group
+// never costs a PIN entry or leaves a partial set. The sizes are the profile's that the token itself says it
+// makes (C_GetMechanismInfo): a profile may list more than a given card's chip can do.
 void checkKeysAgainstCard(const CardOperation& operation, const std::vector<KeyRequest>& keys) {
-  const auto& sizes = operation.profile().keySizes;
   for (const auto& key : keys) {
     operation.pinRules(key.pinGroup, key.field + ".pinGroup");
+    const card::TokenInfo& token = operation.token(key.pinGroup);
+    const std::vector<int> sizes = card::keySizesTheTokenMakes(
+        operation.profile().keySizes, card::rsaKeyGenerationRange(*operation.slot().module, token.slotId));
     if (std::find(sizes.begin(), sizes.end(), key.keySize) == sizes.end()) {
       std::string allowed;
       for (const int size : sizes) allowed += (allowed.empty() ? "" : ", ") + std::to_string(size);
-      throw badRequest(key.field + ".keySize", "this card makes RSA keys of " + allowed + " bits");
+      throw ProtocolError(ErrorCode::BadRequest,
+                          {{"field", key.field + ".keySize"},
+                           {"reason", sizes.empty() ? "this card makes no RSA keys"
+                                                    : "this card makes RSA keys of " + allowed + " bits"},
+                           {"keySizes", sizes}});
     }
   }
 }

@@ -1,6 +1,7 @@
 #include <ctime>
 
 #include "card_certificates.hpp"
+#include "card_keys.hpp"
 #include "card_operation.hpp"
 #include "card_params.hpp"
 #include "commands.hpp"
@@ -16,7 +17,10 @@ CommandRun prepareListCertificates(nlohmann::json& params) {
     const std::time_t now = std::time(nullptr);
     nlohmann::json list = nlohmann::json::array();
     for (const auto& certificate : certificates) list.push_back(certificateJson(certificate, now));
-    return {{"reader", operation.readerName()}, {"token", operation.tokenJson(0)}, {"certificates", std::move(list)}};
+    return {{"reader", operation.readerName()},
+            {"token", operation.tokenJson(0)},
+            {"certificates", std::move(list)},
+            {"keysWithoutCertificate", cardKeysWithoutCertificate(operation, card::SessionMode::ReadOnly, now)}};
   };
 }
 

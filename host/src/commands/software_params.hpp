@@ -14,6 +14,7 @@
 #include "certbridge/card/secret_string.hpp"
 #include "certbridge/host/dispatcher.hpp"
 #include "certbridge/host/param_validator.hpp"
+#include "certbridge/protocol.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/certificate_request.hpp"
 
@@ -41,7 +42,7 @@ class Secrets {
 };
 
 /// The shortest new PKCS#12 password the host accepts (the window asks for it twice and says so).
-inline constexpr std::size_t kMinNewPasswordLength = 6;
+inline constexpr std::size_t kMinNewPasswordLength = protocol::kNewPasswordMinLength;
 
 /// required("newPassword"), refused (BAD_REQUEST, never echoing it) when shorter than kMinNewPasswordLength.
 const card::SecretString& newPassword(const Secrets& secrets);

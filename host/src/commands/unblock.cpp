@@ -13,6 +13,7 @@
 #include "certbridge/card/error.hpp"
 #include "certbridge/card/pin_operations.hpp"
 #include "certbridge/card/pin_policy.hpp"
+#include "certbridge/card/token_identity.hpp"
 #include "certbridge/host/pin_state.hpp"
 #include "certbridge/host/protocol_error.hpp"
 #include "certbridge/protocol.hpp"
@@ -62,6 +63,10 @@ nlohmann::json unblockRequest(CommandContext& context, const UnblockRequestParam
   CardOperation operation(context, params.reader);
   const card::PinRules& rules = operation.pinRules(params.pinGroup);
   const card::TokenInfo& token = operation.token(params.pinGroup);
+  const bool serialUnique = card::serialIdentifiesToken(token);
+  // A blank or shared serial cannot tell this card from another of its model at unblockPin: its keys can.
+  std::vector<std::vector<std::uint8_t>> objectIds;
+  if (!serialUnique) objectIds = card::publicObjectIds(operation.session(params.pinGroup, card::SessionMode::ReadOnly));
   const std::string requestId = crypto::hexEncode(crypto::randomBytes(kRequestIdBytes));
   auto key = crypto::UnblockKey::generate();
   const auto lifetime = context.host.config.unblockLifetime;
@@ -70,6 +75,7 @@ nlohmann::json unblockRequest(CommandContext& context, const UnblockRequestParam
       {"token",
        {{"label", token.label},
         {"serialNumber", token.serial},
+        {"serialUnique", serialUnique},
         {"manufacturer", token.manufacturer},
         {"model", token.model}}},
       {"pinGroup", params.pinGroup},
@@ -80,9 +86,9 @@ nlohmann::json unblockRequest(CommandContext& context, const UnblockRequestParam
       {"expiresAt",
        crypto::isoTime(std::time(nullptr) + std::chrono::duration_cast<std::chrono::seconds>(lifetime).count())},
   };
-  context.card->pendingUnblock =
-      PendingUnblock{std::move(key), requestId,       context.request.origin, operation.readerName(),
-                     token.serial,   params.pinGroup, Clock::now() + lifetime};
+  context.card->pendingUnblock = PendingUnblock{std::move(key),         requestId,       context.request.origin,
+                                                operation.readerName(), token.serial,    token,
+                                                std::move(objectIds),   params.pinGroup, Clock::now() + lifetime};
   return result;
 }
 
@@ -100,7 +106,12 @@ nlohmann::json unblockPin(CommandContext& context, const UnblockPinParams& param
   CardOperation operation(context, pending->reader);
   const std::size_t pinGroup = pending->pinGroup;
   const card::PinRules& rules = operation.pinRules(pinGroup);
-  if (operation.token(pinGroup).serial != pending->tokenSerial) throw invalid("otherCard");
+  const card::TokenInfo& token = operation.token(pinGroup);
+  if (!card::sameTokenFacts(token, pending->token)) throw invalid("otherCard");
+  if (!card::serialIdentifiesToken(token) &&
+      card::publicObjectIds(operation.session(pinGroup, card::SessionMode::ReadWrite)) != pending->publicObjectIds) {
+    throw invalid("otherCard");
+  }
   // A new PIN the rules refuse costs nothing: the request stays usable for a better one.
   operation.withPinGroup(pinGroup, [&] { card::checkPinPolicy(*params.newPin, rules); });
 
@@ -125,6 +136,11 @@ nlohmann::json unblockPin(CommandContext& context, const UnblockPinParams& param
     }
     spdlog::warn("request id={}: the card refused the authorization's SO credential ({})", context.request.id,
                  card::toString(e.kind()));
+    // A locked SO login is no fault of the authorization: another one from the RA would be refused the
+    // same way, so the user must hear that this card cannot be unblocked, not "start again".
+    if (e.kind() == card::ErrorKind::PinLocked) {
+      throw ProtocolError(ErrorCode::SoPinLocked, {{"pinGroup", pinGroup}, {"pinName", rules.name}});
+    }
     throw invalid("credentialRejected");
   }
   soPin.clear();

@@ -62,7 +62,7 @@ TEST(Pkcs11Module, ListingAgainGivesTheSameTokens) {
   EXPECT_EQ(Pkcs11Module::load(CERTBRIDGE_SOFTHSM_MODULE), module) << "the module was loaded a second time";
 }
 
-TEST(Pkcs11Module, ModuleThatFailsToInitializeIsModuleUnavailableWithPathAndCkr) {
+TEST(Pkcs11Module, ModuleThatFailsToInitializeIsModuleFailedNotMissingWithPathAndCkr) {
   // A private copy of SoftHSM (its own instance) with its configuration missing: C_Initialize fails.
   const auto copy = std::filesystem::path(TestBed::get().dir()) / "libsofthsm2-broken.so";
   std::filesystem::copy_file(CERTBRIDGE_SOFTHSM_MODULE, copy, std::filesystem::copy_options::overwrite_existing);
@@ -72,7 +72,7 @@ TEST(Pkcs11Module, ModuleThatFailsToInitializeIsModuleUnavailableWithPathAndCkr)
     Pkcs11Module::load(copy.string());
     ADD_FAILURE() << "a module without its configuration loaded";
   } catch (const CardError& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::ModuleUnavailable);
+    EXPECT_EQ(error.kind(), ErrorKind::ModuleFailed) << "installed but failed to start, not \"not installed\"";
     EXPECT_NE(std::string(error.what()).find(copy.string()), std::string::npos) << error.what();
     EXPECT_EQ(error.nativeName().rfind("CKR_", 0), 0U) << "no CKR name: " << error.what();
   }

@@ -9,6 +9,7 @@
 #include <regex>
 #include <sstream>
 
+#include "crypto/unblock_authorization.hpp"
 #include "testbed_environment.hpp"
 
 namespace certbridge::host::integration {
@@ -20,6 +21,20 @@ using namespace std::chrono_literals;
 TestbedEnvironment* const environment = TestbedEnvironment::add(true);
 
 }  // namespace
+
+json authorizationFor(const json& unblockRequest, const std::string& soPin) {
+  const auto hostKey = base64Decode(unblockRequest["hostPublicKey"]);
+  const auto sealed = crypto::sealUnblockAuthorization(
+      hostKey,
+      {unblockRequest["requestId"], unblockRequest["token"]["serialNumber"], unblockRequest["pinGroup"].get<int>()},
+      soPin);
+  return {{"version", 1},
+          {"requestId", sealed.requestId},
+          {"raPublicKey", base64Encode(sealed.raPublicKey)},
+          {"iv", base64Encode(sealed.iv)},
+          {"ciphertext", base64Encode(sealed.ciphertext)},
+          {"tag", base64Encode(sealed.tag)}};
+}
 
 Testbed& CardCommands::bed() {
   return *environment->testbed;

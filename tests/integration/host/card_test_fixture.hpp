@@ -25,6 +25,10 @@ using nlohmann::json;
 inline constexpr const char* kOtherAllowedOrigin = "http://localhost:9000";
 inline constexpr const char* kCardReader = "Virtual PCD 00 00";
 
+/// The RA server's side of an unblock: seals the SO PIN to the host's one-time key of an unblockRequest
+/// result (format of extension/shared/commands.md).
+json authorizationFor(const json& unblockRequest, const std::string& soPin);
+
 class CardCommands : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -155,7 +155,10 @@ TEST_F(HostWithTestbed, EnvironmentShowsReadersCardProfileTokenAndPinState) {
   EXPECT_EQ((*token)["pins"][0]["minLength"], 6);
   EXPECT_EQ((*token)["pins"][0]["maxLength"], 16);
   EXPECT_EQ((*token)["pins"][0]["state"], "ok");
-  EXPECT_EQ((*token)["pins"][0]["triesLeft"], 3);
+  EXPECT_EQ((*token)["pins"][0]["triesLeft"], nullptr) << "SoftHSM2 reports no count: none is invented";
+  EXPECT_EQ((*token)["pins"][0]["locksAfter"], 3);
+  EXPECT_EQ((*token)["serialUnique"], true) << "SoftHSM2 serials differ per token";
+  EXPECT_EQ((*token)["keySizes"], json::array({2048, 3072, 4096})) << "SoftHSM2 makes every size the profile lists";
   const json* second = findBy(report["tokens"], "label", "CertBridge Card 2");
   ASSERT_NE(second, nullptr);
   EXPECT_TRUE((*second)["reader"].is_null());

@@ -12,21 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The RA server's side: seals the SO PIN to the host's one-time key (format of extension/shared/commands.md).
-json authorizationFor(const json& unblockRequest, const std::string& soPin) {
-  const auto hostKey = base64Decode(unblockRequest["hostPublicKey"]);
-  const auto sealed = crypto::sealUnblockAuthorization(
-      hostKey,
-      {unblockRequest["requestId"], unblockRequest["token"]["serialNumber"], unblockRequest["pinGroup"].get<int>()},
-      soPin);
-  return {{"version", 1},
-          {"requestId", sealed.requestId},
-          {"raPublicKey", base64Encode(sealed.raPublicKey)},
-          {"iv", base64Encode(sealed.iv)},
-          {"ciphertext", base64Encode(sealed.ciphertext)},
-          {"tag", base64Encode(sealed.tag)}};
-}
-
 json changePin(const std::string& from, const std::string& to, int pinGroup = 0) {
   return {{"pin", from}, {"newPin", to}, {"pinGroup", pinGroup}};
 }
@@ -110,6 +95,8 @@ TEST_F(CardCommands, UnblockWithTheRasAuthorizationSetsTheNewPin) {
   const json unblocked =
       ok(*host, request("u2", "unblockPin", {{"authorization", authorization}, {"newPin", "reset-PIN-1"}}));
   EXPECT_EQ(unblocked["pinState"]["state"], "ok");
+  EXPECT_EQ(unblocked["pinState"]["triesLeft"], nullptr) << "SoftHSM2 reports no count: none is invented";
+  EXPECT_EQ(unblocked["pinState"]["locksAfter"], 3);
   EXPECT_TRUE(call(*host, request("c", "changePin", changePin("reset-PIN-1", userPin()))).ok()) << "the new PIN works";
 
   // Replayed: the one-time key is gone.

@@ -73,8 +73,12 @@ TEST(ErrorKindNames, EveryKindHasItsOwnStableName) {
                                     toString(ErrorKind::PinIncorrect),
                                     toString(ErrorKind::PinLocked),
                                     toString(ErrorKind::PinPolicy),
-                                    toString(ErrorKind::KeyNotFound)};
-  EXPECT_EQ(names.size(), 15U);
+                                    toString(ErrorKind::KeyNotFound),
+                                    toString(ErrorKind::ModuleFailed),
+                                    toString(ErrorKind::PinNotInitialized),
+                                    toString(ErrorKind::CardBusy),
+                                    toString(ErrorKind::Timeout)};
+  EXPECT_EQ(names.size(), 19U);
   EXPECT_STREQ(toString(ErrorKind::PinIncorrect), "PinIncorrect");
   EXPECT_STREQ(toString(ErrorKind::KeyNotFound), "KeyNotFound");
   EXPECT_STREQ(toString(ErrorKind::PcscUnavailable), "PcscUnavailable");
@@ -123,7 +127,14 @@ TEST(PcscErrorKinds, UserVisibleConditionsGetTheirOwnKind) {
   EXPECT_EQ(detail::pcscErrorKind(SCARD_W_REMOVED_CARD), ErrorKind::CardRemoved);
   EXPECT_EQ(detail::pcscErrorKind(SCARD_W_UNSUPPORTED_CARD), ErrorKind::CardNotSupported);
   EXPECT_EQ(detail::pcscErrorKind(SCARD_E_CANCELLED), ErrorKind::Cancelled);
-  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_SHARING_VIOLATION), ErrorKind::Pcsc);
+}
+
+TEST(PcscErrorKinds, EveryCodeTheUserCanActOnIsClassifiedHereNotByNameLater) {
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_SHARING_VIOLATION), ErrorKind::CardBusy);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_E_TIMEOUT), ErrorKind::Timeout);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_W_RESET_CARD), ErrorKind::CardRemoved);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_W_UNRESPONSIVE_CARD), ErrorKind::CardNotSupported);
+  EXPECT_EQ(detail::pcscErrorKind(SCARD_F_INTERNAL_ERROR), ErrorKind::Pcsc);
 }
 
 TEST_F(PcscCallWrapper, ThrowsTypedErrorNamingFunctionCodeAndCallSite) {
@@ -179,9 +190,11 @@ TEST(Pkcs11ErrorKinds, PinAndSessionCodesGetTheirOwnKind) {
   EXPECT_EQ(detail::pkcs11ErrorKind(0xE0), ErrorKind::CardRemoved);   // CKR_TOKEN_NOT_PRESENT
   EXPECT_EQ(detail::pkcs11ErrorKind(0xB3), ErrorKind::CardRemoved);   // CKR_SESSION_HANDLE_INVALID
   EXPECT_EQ(detail::pkcs11ErrorKind(0xB0), ErrorKind::CardRemoved);   // CKR_SESSION_CLOSED
-  EXPECT_EQ(detail::pkcs11ErrorKind(0xA3), ErrorKind::Pkcs11) << "CKR_PIN_EXPIRED: the host maps it by name";
-  EXPECT_EQ(detail::pkcs11ErrorKind(0x102), ErrorKind::Pkcs11) << "CKR_USER_PIN_NOT_INITIALIZED: by name";
-  EXPECT_EQ(detail::pkcs11ErrorKind(0x60), ErrorKind::Pkcs11) << "CKR_KEY_HANDLE_INVALID: by name";
+  // Classified here once; the host maps kinds only and never reads the CKR name again.
+  EXPECT_EQ(detail::pkcs11ErrorKind(0xA3), ErrorKind::PinLocked);           // CKR_PIN_EXPIRED
+  EXPECT_EQ(detail::pkcs11ErrorKind(0x102), ErrorKind::PinNotInitialized);  // CKR_USER_PIN_NOT_INITIALIZED
+  EXPECT_EQ(detail::pkcs11ErrorKind(0x60), ErrorKind::KeyNotFound);         // CKR_KEY_HANDLE_INVALID
+  EXPECT_EQ(detail::pkcs11ErrorKind(0x05), ErrorKind::Pkcs11);              // CKR_GENERAL_ERROR
 }
 
 TEST(Libp11CallWrapper, TakesTheCkrFromTheOpenSslErrorQueue) {

@@ -71,13 +71,17 @@ TEST(PinPolicy, TheOpenCryptokiTestProfileAllowsFourToEight) {
   EXPECT_TRUE(policyError("123456789", ock));
 }
 
-TEST(TriesLeft, LockedIsZeroFinalTryIsOneCountLowIsMaxTriesMinusOne) {
+TEST(TriesLeft, LockedIsZeroFinalTryIsOneCountLowOnAThreeTryPinIsTwo) {
   EXPECT_EQ(triesLeftAfterWrongPin({.countLow = true, .finalTry = true, .locked = true}, 3), 0);
   EXPECT_EQ(triesLeftAfterWrongPin({.countLow = false, .finalTry = false, .locked = true}, 3), 0);
   EXPECT_EQ(triesLeftAfterWrongPin({.countLow = true, .finalTry = true, .locked = false}, 3), 1);
   EXPECT_EQ(triesLeftAfterWrongPin({.countLow = false, .finalTry = true, .locked = false}, 0), 1);
   EXPECT_EQ(triesLeftAfterWrongPin({.countLow = true, .finalTry = false, .locked = false}, 3), 2);
-  EXPECT_EQ(triesLeftAfterWrongPin({.countLow = true, .finalTry = false, .locked = false}, 5), 4);
+}
+
+TEST(TriesLeft, NeverAGuessWhereTheFlagsLeaveSeveralCounts) {
+  // Five tries, count low, not final try: 2, 3 or 4 left. Saying 4 would be an invented count.
+  EXPECT_EQ(triesLeftAfterWrongPin({.countLow = true, .finalTry = false, .locked = false}, 5), std::nullopt);
 }
 
 TEST(TriesLeft, UnknownWhenTheTokenDoesNotCountOrTheProfileDoesNotSay) {
@@ -86,7 +90,7 @@ TEST(TriesLeft, UnknownWhenTheTokenDoesNotCountOrTheProfileDoesNotSay) {
 }
 
 TEST(TriesLeft, CountLowNeverClaimsZeroTriesOnAnUnlockedPin) {
-  EXPECT_EQ(triesLeftAfterWrongPin({.countLow = true, .finalTry = false, .locked = false}, 1), 1);
+  EXPECT_EQ(triesLeftAfterWrongPin({.countLow = true, .finalTry = false, .locked = false}, 1), std::nullopt);
 }
 
 TEST(PinCounters, ComeFromTheUserOrSoFlags) {

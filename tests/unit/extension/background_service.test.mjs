@@ -190,7 +190,7 @@ describe('policy: origin from the browser, not the page', () => {
 
 describe('request validation', () => {
   test('unknown commands, and the host-only cancel command, are UNKNOWN_COMMAND', async () => {
-    for (const command of ['formatCard', 'cancel', 'toString']) {
+    for (const command of ['formatCard', 'cancel', 'checkParams', 'toString']) {
       const response = await responseOn(send(pageRequest(command)));
       assert.equal(response.error.code, 'UNKNOWN_COMMAND', command);
     }
@@ -442,7 +442,8 @@ describe('user secrets never come from the page', () => {
     const port = send(pageRequest('changePin', {pinGroup: 0}));
     const response = await responseOn(port);
     assert.equal(response.ok, true);
-    const [environment, changePin] = api.nativePorts[0].posted;
+    const [checked, environment, changePin] = api.nativePorts[0].posted;
+    assert.deepEqual(checked.params, {command: 'changePin', params: {pinGroup: 0}}, 'the page params, no secret');
     assert.equal(environment.command, 'environment');
     assert.deepEqual(changePin.params, {pinGroup: 0, pin: TEST_PIN, newPin: NEW_PIN});
     assert.ok(!JSON.stringify(port.posted).includes(TEST_PIN), 'the page never sees a PIN');
@@ -506,9 +507,9 @@ describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', (
     ]);
     assert.equal(api.nativePorts.length, 1, 'connectNative once');
     assert.deepEqual(native.posted.map((message) => [message.command, message.origin]),
-      [['unblockRequest', ALLOWED], ['environment', ALLOWED], ['unblockPin', ALLOWED]]);
+      [['unblockRequest', ALLOWED], ['checkParams', ALLOWED], ['environment', ALLOWED], ['unblockPin', ALLOWED]]);
     assert.deepEqual(native.posted.map((message) => message.id).filter((id) => id.startsWith('req-')), ['req-1', 'req-2']);
-    assert.deepEqual(native.posted[2].params, {authorization: AUTHORIZATION, newPin: NEW_PIN}, 'the new PIN from the window');
+    assert.deepEqual(native.posted[3].params, {authorization: AUTHORIZATION, newPin: NEW_PIN}, 'the new PIN from the window');
     assert.equal(native.disconnected, true);
   });
 
@@ -612,6 +613,7 @@ describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', (
     api.onConnectNative = host({answer: (message, port) => {
       if (message.command === 'unblockRequest') ok({requestId: 'r'})(message, port);
       else if (message.command === 'environment') ok(cardEnvironment())(message, port);
+      else if (message.command === 'checkParams') ok({valid: true})(message, port);
       else if (message.command === 'unblockPin') pinSeen();
       else if (message.command === 'cancel') {
         setImmediate(() => port.deliver({id: message.params.target, ok: false, error: {code: 'USER_CANCELLED', message: 'cancelled'}}));
@@ -624,8 +626,8 @@ describe('keepsHostFor: unblockRequest keeps its host process for unblockPin', (
     assert.equal((await response).error.code, 'USER_CANCELLED');
     const [native] = api.nativePorts;
     assert.equal(api.nativePorts.length, 1);
-    assert.deepEqual(native.posted.map((message) => message.command), ['unblockRequest', 'environment', 'unblockPin', 'cancel']);
-    assert.deepEqual(native.posted[3].params, {target: 'req-2'});
+    assert.deepEqual(native.posted.map((message) => message.command), ['unblockRequest', 'checkParams', 'environment', 'unblockPin', 'cancel']);
+    assert.deepEqual(native.posted[4].params, {target: 'req-2'});
     assert.equal(native.disconnected, true);
   });
 });

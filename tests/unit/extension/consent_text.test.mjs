@@ -50,6 +50,16 @@ describe('the operation and its details, per command', () => {
     ]);
   });
 
+  test('removeKeys: each key as the card describes it (label, size, age), never a bare id', () => {
+    const {title, rows} = shown('removeKeys', {keyIds: ['5A0C9E21D4F8B637', 'ffff']});
+    assert.equal(title, ui('consent.operation.removeKeys'));
+    assert.deepEqual(rows, [
+      `Card: ${TOKEN_LABEL} (serial ${TOKEN_SERIAL}) in reader "${READER}"`,
+      'Keys to delete: Signing key 2026-11-01 (2048 bits, made 33 days ago, no certificate) | ' +
+        'No key without certificate on the card has this id: ffff',
+    ]);
+  });
+
   test('generateKeyPair in zh-TW, default key size, and the PIN group named on a two-PIN card', () => {
     const twoPins = cardFromEnvironment(cardEnvironment({pins: [
       {name: '簽章 PIN', minLength: 6, maxLength: 8, state: 'ok', triesLeft: 3},
@@ -72,9 +82,10 @@ describe('the operation and its details, per command', () => {
     const parsed = readCertificate(USER_CERTIFICATE);
     const dates = `Valid from ${parsed.notBefore.toISOString().slice(0, 10)} to ${parsed.notAfter.toISOString().slice(0, 10)}`;
     assert.deepEqual(rows.slice(1), [
-      `Certificate 1: Subject: CN=王小明, O=示範公司, C=TW | Issuer: CN=CertBridge Test Root, O=CertBridge Test CA, C=TW | ${dates}`,
+      `Certificate 1: Subject: CN=王小明, O=示範公司, C=TW | Issuer: CN=CertBridge Test Root, O=CertBridge Test CA, C=TW | ${dates} | ` +
+        'for signing and encryption; serial 02',
       'Certificate 2: This certificate could not be read',
-      `Certificate authority's certificate 1: A certificate authority's certificate (not your own) | Subject: CN=CertBridge Test Root, O=CertBridge Test CA, C=TW | Issuer: CN=CertBridge Test Root, O=CertBridge Test CA, C=TW | Valid from ${readCertificate(CA_CERTIFICATE).notBefore.toISOString().slice(0, 10)} to ${readCertificate(CA_CERTIFICATE).notAfter.toISOString().slice(0, 10)}`,
+      `Certificate authority's certificate 1: A certificate authority's certificate (not your own) | Subject: CN=CertBridge Test Root, O=CertBridge Test CA, C=TW | Issuer: CN=CertBridge Test Root, O=CertBridge Test CA, C=TW | Valid from ${readCertificate(CA_CERTIFICATE).notBefore.toISOString().slice(0, 10)} to ${readCertificate(CA_CERTIFICATE).notAfter.toISOString().slice(0, 10)} | for signing and encryption; serial 01`,
       'Old certificates to remove: 2 old certificate(s) and their keys, once the new ones are stored and checked',
     ]);
   });
@@ -116,8 +127,10 @@ describe('the operation and its details, per command', () => {
 
   test('registerCertificates: the card\'s certificates by subject, the stores of this platform, no PIN', () => {
     const certificates = [
-      {id: '1'.repeat(64), subject: 'CN=王小明,O=Finance', notAfter: '2027-11-21T08:00:00Z', valid: true, hasKey: true, usage: ['signing']},
-      {id: '2'.repeat(64), subject: 'CN=王小明,OU=Encryption', notAfter: '2027-11-22T08:00:00Z', valid: true, hasKey: true, usage: ['encryption']},
+      {id: '1'.repeat(64), subject: 'CN=王小明,O=Finance', notAfter: '2027-11-21T08:00:00Z', valid: true, hasKey: true,
+        usage: ['signing'], serialNumber: '1a2b'},
+      {id: '2'.repeat(64), subject: 'CN=王小明,OU=Encryption', notAfter: '2027-11-22T08:00:00Z', valid: true, hasKey: true,
+        usage: ['encryption'], serialNumber: '1a2c'},
     ];
     const onCard = cardFromEnvironment(cardEnvironment({certificates}), {}).card;
     const ask = pinAsk('registerCertificates', {}, onCard);
@@ -128,7 +141,8 @@ describe('the operation and its details, per command', () => {
     const linux = view('registerCertificates', 'Linux x86_64');
     assert.equal(linux.title, ui('consent.operation.registerCertificates'));
     assert.deepEqual(linux.rows.slice(1).map((row) => `${row.label}: ${row.lines.join(' | ')}`), [
-      'Certificates to register: CN=王小明,O=Finance, valid until 2027-11-21 | CN=王小明,OU=Encryption, valid until 2027-11-22',
+      'Certificates to register: CN=王小明,O=Finance, for signing, serial 1a2b, valid until 2027-11-21 | ' +
+        'CN=王小明,OU=Encryption, for encryption, serial 1a2c, valid until 2027-11-22',
       `Certificate stores: ${ui('consent.value.storesLinux')}`,
     ]);
     assert.deepEqual(view('registerCertificates', 'Win32').rows[2].lines, [ui('consent.value.storesWindows')]);
@@ -158,7 +172,15 @@ describe('PIN rules and states', () => {
     assert.equal(stateText({...pin, state: 'finalTry', triesLeft: 1}, en), ui('consent.state.finalTry'));
     assert.equal(stateText({...pin, state: 'locked', triesLeft: 0}, en), "This PIN is locked: reset it via the portal's unlock page.");
     assert.equal(stateText({...pin, state: 'locked'}, zh), ui('consent.state.locked', 'zh-TW'));
-    assert.equal(stateText({...pin, triesLeft: null}, en), null, 'SoftHSM2 does not count: nothing to say');
+    assert.equal(stateText({...pin, triesLeft: null}, en), null, 'no count and no profile limit: nothing to say');
+  });
+
+  test('a card that does not report its tries: when it locks, never a count', () => {
+    const silent = {...pin, triesLeft: null, locksAfter: 3};
+    assert.equal(stateText(silent, en), 'This card does not report its tries left; it locks after 3 wrong PINs');
+    assert.equal(stateText({...silent, state: 'countLow'}, en), 'This card does not report its tries left; it locks after 3 wrong PINs');
+    assert.equal(stateText(silent, zh), ui('consent.state.locksAfter', 'zh-TW').replace('{locksAfter}', '3'));
+    assert.ok(!/tries left\b(?!;)/.test(stateText(silent, en).replace('its tries left', '')), 'no number of tries left');
   });
 
   test('length rules, counted in characters', () => {
@@ -183,6 +205,18 @@ describe('PIN rules and states', () => {
 });
 
 describe('certificate reader', () => {
+  test('serial number and usage, as the write window shows them (key usage extension, critical or not)', () => {
+    const signing = readCertificate(fixture('signing-certificate.pem'));
+    assert.equal(signing.serialNumber, '1234');
+    assert.deepEqual(signing.usage, ['signing']);
+    const encryption = readCertificate(fixture('encryption-certificate.pem'));
+    assert.equal(encryption.serialNumber, '0abc');
+    assert.deepEqual(encryption.usage, ['encryption']);
+    assert.deepEqual(readCertificate(USER_CERTIFICATE).usage, ['signing', 'encryption'], 'no key usage: both');
+    assert.match(shown('writeCertificates', {certificates: [fixture('signing-certificate.pem')]}).rows[1],
+      /for signing; serial 1234$/);
+  });
+
   test('PEM and base64 DER give the same subject, issuer and validity', () => {
     const pem = readCertificate(USER_CERTIFICATE);
     assert.deepEqual(pem.subject, [{type: 'C', value: 'TW'}, {type: 'O', value: '示範公司'}, {type: 'CN', value: '王小明'}]);

@@ -9,8 +9,8 @@ import {join} from 'node:path';
 import {afterEach, beforeEach, describe, mock, test} from 'node:test';
 
 import {builtExtension, messagesJson, protocolJson, repoRoot} from './helpers/build_output.mjs';
-import {answerFor, cardEnvironment, consentWindows, CONSENT_PORT_NAME, NEW_PIN, READER, TEST_PIN, TOKEN_LABEL}
-  from './helpers/fake_consent_window.mjs';
+import {answerFor, cardEnvironment, consentWindows, CONSENT_PORT_NAME, NEW_PIN, ORPHAN_KEY_ID, READER, TEST_PIN,
+  TOKEN_LABEL} from './helpers/fake_consent_window.mjs';
 import {EXTENSION_ID, fakeExtensionApi, FakePort, pageSender} from './helpers/fake_extension_api.mjs';
 
 const {createRequestService, REQUEST_PORT_NAME} = await builtExtension('request_service.js');
@@ -34,6 +34,7 @@ const PAGE_PARAMS = {
   changePin: {},
   unblockRequest: {},
   unblockPin: {authorization: {version: 1, requestId: '0'.repeat(32), raPublicKey: 'MFkw', iv: 'AAAA', ciphertext: 'AQID', tag: 'BAUG'}},
+  removeKeys: {keyIds: [ORPHAN_KEY_ID]},
   registerCertificates: {},
   unregisterCertificates: {},
   generateSoftwareKey: {subject: [{type: 'CN', value: '王小明'}], keys: [{usage: 'signing'}]},
@@ -42,7 +43,7 @@ const PAGE_PARAMS = {
   importPkcs12: {},
   changePkcs12Password: {},
 };
-const PAGE_COMMANDS = Object.keys(protocolJson.commands).filter((command) => command !== 'cancel');
+const PAGE_COMMANDS = Object.keys(protocolJson.commands).filter((command) => !['cancel', 'checkParams'].includes(command));
 const CONSENT_COMMANDS = PAGE_COMMANDS.filter((command) => protocolJson.commands[command].changesCard ||
   protocolJson.commands[command].changesStore || protocolJson.commands[command].userSecrets.length > 0);
 // The software-certificate commands work on this computer's key store: no card is read before their window
@@ -95,8 +96,8 @@ function reply(body) {
 const hostCommands = () => api.nativePorts.flatMap((port) => port.posted.map((message) => message.command));
 const hostRequests = (command) => api.nativePorts.flatMap((port) => port.posted.filter((message) => message.command === command));
 
-function send(command, params = PAGE_PARAMS[command], {id = 'req-1', origin = ORIGIN} = {}) {
-  const port = new FakePort(api, REQUEST_PORT_NAME, pageSender(origin));
+function send(command, params = PAGE_PARAMS[command], {id = 'req-1', origin = ORIGIN, tab = 7} = {}) {
+  const port = new FakePort(api, REQUEST_PORT_NAME, {...pageSender(origin), tab: {id: tab}});
   assert.equal(service.handleConnect(port), true);
   port.deliver({ns: 'certbridge', dir: 'to-extension', type: 'request', id, command, params});
   return port;
@@ -138,7 +139,7 @@ describe('which commands open the window (protocol.json changesCard / userSecret
       assert.equal(show.card.label, TOKEN_LABEL);
       assert.deepEqual(show.card.pins.map((pin) => [pin.name, pin.minLength, pin.maxLength, pin.triesLeft]), [['PIN', 6, 16, 3]]);
       await tick();
-      assert.deepEqual(hostCommands(), ['environment'], 'only the card facts were read');
+      assert.deepEqual(hostCommands(), ['checkParams', 'environment'], 'only the card facts were read');
       assert.deepEqual(page.posted.map(({type, waiting}) => ({type, waiting})), [{type: 'waiting', waiting: true}],
         'the page is still waiting, and knows it waits for the user (its timeout stands still)');
       window.cancel();
@@ -196,6 +197,7 @@ describe('which commands open the window (protocol.json changesCard / userSecret
       authenticate: {kind: 'pins', groups: [0]},
       changePin: {kind: 'changePin', group: 0},
       unblockPin: {kind: 'newPin', group: 0},
+      removeKeys: {kind: 'pins', groups: [0]},
       // Consent only: registration reads public objects and changes the stores, never the card.
       registerCertificates: {kind: 'none'},
       unregisterCertificates: {kind: 'none'},
@@ -260,7 +262,7 @@ describe('OK: the secrets come from the window only', () => {
     window.confirm({newPin: '2468'});
     assert.equal((await responseOn(page)).ok, true);
     assert.equal(api.nativePorts.length, 1);
-    assert.deepEqual(hostCommands(), ['unblockRequest', 'environment', 'unblockPin']);
+    assert.deepEqual(hostCommands(), ['unblockRequest', 'checkParams', 'environment', 'unblockPin']);
   });
 
   test('a pin-pad card: nothing is typed, the host gets no PIN and asks the reader', async () => {
@@ -296,7 +298,7 @@ describe('OK: the secrets come from the window only', () => {
       window.confirm(secrets);
       const response = await responseOn(page);
       assert.equal(response.error.code, 'INTERNAL_ERROR');
-      assert.deepEqual(hostCommands(), ['environment']);
+      assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
       assert.ok(!JSON.stringify(response).includes(TEST_PIN));
     });
   }
@@ -357,6 +359,25 @@ describe('the page never sees a PIN', () => {
   });
 });
 
+describe('one window per page at a time', () => {
+  test('a second request while the window is open (a double click) is BUSY at once: no second window, no host', async () => {
+    const first = send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-1'});
+    const {window} = await nextWindow();
+    const ports = api.nativePorts.length;
+    const second = await responseOn(send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-2'}));
+    assert.equal(second.error.code, 'BUSY');
+    assert.equal(second.error.reason, 'windowOpen');
+    assert.equal(api.createdWindows.length, 1);
+    assert.equal(api.nativePorts.length, ports, 'no host started for it');
+    window.cancel();
+    assert.equal((await responseOn(first)).error.code, 'USER_CANCELLED');
+    // Once the first has its answer, the page may ask again.
+    send('changePin', PAGE_PARAMS.changePin, {id: 'req-3'});
+    await nextWindow();
+    assert.equal(api.createdWindows.length, 2);
+  });
+});
+
 describe('Cancel, Escape and closing the window', () => {
   test('Cancel (or Escape, which sends the same) before OK: USER_CANCELLED, the command never reaches the host', async () => {
     const page = send('generateKeyPair');
@@ -365,7 +386,7 @@ describe('Cancel, Escape and closing the window', () => {
     const response = await responseOn(page);
     assert.equal(response.error.code, 'USER_CANCELLED');
     assert.equal(response.error.message, messagesJson.errors.USER_CANCELLED.message.en);
-    assert.deepEqual(hostCommands(), ['environment']);
+    assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
     assert.equal(api.nativePorts[0].disconnected, true, 'the host process is stopped');
     assert.ok(window.removedByBackground);
   });
@@ -376,7 +397,7 @@ describe('Cancel, Escape and closing the window', () => {
     window.closeByUser();
     const response = await responseOn(page);
     assert.equal(response.error.code, 'USER_CANCELLED');
-    assert.deepEqual(hostCommands(), ['environment']);
+    assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
     assert.equal(api.nativePorts[0].disconnected, true);
   });
 
@@ -384,7 +405,7 @@ describe('Cancel, Escape and closing the window', () => {
     api.onWindowCreated = (created) => setImmediate(() => api.windows.onRemoved.emit(created.id));
     const response = await responseOn(send('signRenewal'));
     assert.equal(response.error.code, 'USER_CANCELLED');
-    assert.deepEqual(hostCommands(), ['environment']);
+    assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
   });
 
   for (const how of ['cancel', 'closeByUser']) {
@@ -427,7 +448,7 @@ describe('Cancel, Escape and closing the window', () => {
     const response = await responseOn(send('authenticate'));
     assert.equal(response.error.code, 'INTERNAL_ERROR');
     assert.match(response.error.reason, /window/);
-    assert.deepEqual(hostCommands(), ['environment']);
+    assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
   });
 });
 
@@ -513,7 +534,7 @@ describe('wrong PIN, locked PIN', () => {
     const {window, show} = await nextWindow();
     assert.deepEqual(show.ask, {kind: 'locked', group: 0});
     assert.equal((await window.next('locked')).error.code, 'PIN_LOCKED');
-    assert.deepEqual(hostCommands(), ['environment']);
+    assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
   });
 
   test('unblockPin is for a locked PIN: the window asks for the new one', async () => {
@@ -545,9 +566,49 @@ describe('no card to ask about', () => {
       assert.equal(response.error.code, code);
       assert.equal(response.error.message, messagesJson.errors[code].message.en);
       assert.equal(api.createdWindows.length, 0);
-      assert.deepEqual(hostCommands(), ['environment']);
+      assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
     });
   }
+
+  test('a key size the card does not make: BAD_REQUEST with the sizes it makes, no window, no PIN asked', async () => {
+    environment.tokens[0].keySizes = [2048, 3072];
+    const response = await responseOn(send('generateKeyPair', {
+      subject: PAGE_PARAMS.generateKeyPair.subject,
+      keys: [{usage: 'signing', keySize: 2048}, {usage: 'encryption', keySize: 4096}],
+    }));
+    assert.equal(response.error.code, 'BAD_REQUEST');
+    assert.equal(response.error.field, 'params.keys[1].keySize');
+    assert.deepEqual(response.error.keySizes, [2048, 3072]);
+    assert.match(response.error.reason, /2048, 3072 bits/);
+    assert.equal(api.createdWindows.length, 0);
+    assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
+  });
+
+  test('a parameter the host refuses (checkParams): its BAD_REQUEST at once, no window, no card read', async () => {
+    answers.checkParams = reply({ok: false, error: {code: 'BAD_REQUEST', message: 'x', field: 'params.challenge',
+      reason: 'must be 16-1024 bytes'}});
+    const response = await responseOn(send('authenticate', {challenge: 'AAECAwQ='}));
+    assert.equal(response.error.code, 'BAD_REQUEST');
+    assert.equal(response.error.field, 'params.challenge');
+    assert.equal(api.createdWindows.length, 0);
+    assert.deepEqual(hostCommands(), ['checkParams']);
+    assert.deepEqual(hostRequests('checkParams')[0].params, {command: 'authenticate', params: {challenge: 'AAECAwQ='}});
+  });
+
+  test('a signer the card does not hold: KEY_NOT_FOUND at once, no window', async () => {
+    const response = await responseOn(send('signRenewal', {data: 'AAECAwQ=', certificate: 'ab'.repeat(32)}));
+    assert.equal(response.error.code, 'KEY_NOT_FOUND');
+    assert.equal(response.error.field, 'params.certificate');
+    assert.equal(api.createdWindows.length, 0);
+  });
+
+  test('removeKeys naming a key that is not a key without certificate: KEY_NOT_FOUND, no window', async () => {
+    const response = await responseOn(send('removeKeys', {keyIds: [ORPHAN_KEY_ID, 'ffff']}));
+    assert.equal(response.error.code, 'KEY_NOT_FOUND');
+    assert.equal(response.error.field, 'params.keyIds[1]');
+    assert.equal(api.createdWindows.length, 0);
+    assert.deepEqual(hostCommands(), ['checkParams', 'environment']);
+  });
 
   test('the host failing the environment request: its error to the page', async () => {
     answers.environment = reply({ok: false, error: {code: 'BUSY', message: 'busy'}});
@@ -575,7 +636,7 @@ describe('the window\'s port', () => {
       intruder.deliver({type: 'confirm', secrets: {pin: TEST_PIN, newPin: NEW_PIN}});
     }
     await tick();
-    assert.deepEqual(hostCommands(), ['environment'], 'the second port (same URL) is refused too');
+    assert.deepEqual(hostCommands(), ['checkParams', 'environment'], 'the second port (same URL) is refused too');
     window.cancel();
     await responseOn(page);
   });
@@ -588,7 +649,8 @@ describe('the window\'s port', () => {
 
   test('the session id in the window\'s URL is random and carries nothing of the request', async () => {
     const first = send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-a'});
-    const second = send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-b'});
+    // Another tab: one page has one window at a time.
+    const second = send('generateKeyPair', PAGE_PARAMS.generateKeyPair, {id: 'req-b', tab: 8});
     const one = await nextWindow();
     const two = await nextWindow();
     assert.notEqual(one.window.url, two.window.url);

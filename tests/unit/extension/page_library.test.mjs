@@ -194,6 +194,25 @@ describe('errors', () => {
     await assert.rejects(pending, (error) => error.code === 'TIMEOUT' && error.details.timeoutMs === 1_000);
   });
 
+  test('onWaiting tells the page when to say "answer in the CertBridge window", once per change', async () => {
+    let reply = null;
+    acceptingExtension((message, answer) => {
+      if (message.type === 'request') reply = answer;
+    });
+    const seen = [];
+    const pending = certbridge.request('changePin', {}, {onWaiting: (waiting) => seen.push(waiting)});
+    await settle();
+    reply({type: 'waiting', waiting: true});
+    reply({type: 'waiting', waiting: true});
+    await settle();
+    assert.deepEqual(seen, [true]);
+    reply({type: 'waiting', waiting: false});
+    reply({type: 'response', ok: true, result: {pinGroup: 0}});
+    await pending;
+    assert.deepEqual(seen, [true, false]);
+    await assert.rejects(certbridge.request('changePin', {}, {onWaiting: 'yes'}), {code: 'BAD_REQUEST'});
+  });
+
   test('a cancel while the window waits ends the request', async () => {
     mock.timers.enable({apis: ['setTimeout', 'Date']});
     acceptingExtension((message, reply) => {
@@ -372,6 +391,10 @@ describe('card commands', () => {
       error: {code: 'NO_READER', message: 'No reader.'}},
     unblockPin: {params: {authorization: AUTHORIZATION}, result: PIN_RESULT,
       error: {code: 'UNBLOCK_AUTHORIZATION_INVALID', message: 'Invalid.', reason: 'expired'}},
+    removeKeys: {params: {keyIds: ['0a0b']},
+      result: {reader: 'R', token: TOKEN, removed: [{keyId: '0a0b', label: 'Signing key 2026-11-01', keySize: 2048,
+        usage: 'signing', createdOn: '2026-11-01', ageDays: 3, pinGroup: 0, objects: 2}]},
+      error: {code: 'KEY_NOT_FOUND', message: 'No key.', keyId: '0a0b', field: 'params.keyIds[0]'}},
     registerCertificates: {params: {reader: 'R'}, optional: true,
       result: {reader: 'R', token: TOKEN, provider: {profile: 'ra-card', name: 'RA card', module: '/usr/lib/ra-pkcs11.so'},
         certificates: [{id: 'ef'.repeat(32), subject: 'CN=王小明', isCa: false, hasKey: true}],
@@ -411,7 +434,7 @@ describe('card commands', () => {
 
   test('every card command of protocol.json has its function on the frozen certbridge object', () => {
     const cardCommands = Object.keys(protocolJson.commands)
-      .filter((command) => !['status', 'environment', 'listReaders', 'cancel'].includes(command));
+      .filter((command) => !['status', 'environment', 'listReaders', 'cancel', 'checkParams'].includes(command));
     assert.deepEqual(Object.keys(CALLS).sort(), cardCommands.sort());
     for (const command of cardCommands) assert.equal(typeof certbridge[command], 'function', command);
     assert.ok(Object.isFrozen(certbridge));

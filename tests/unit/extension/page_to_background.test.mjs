@@ -111,8 +111,8 @@ describe('page library -> content script -> background', () => {
     const authorization = {version: 1, requestId: step1.requestId, raPublicKey: 'MFkw', iv: 'AAAA', ciphertext: 'AQID', tag: 'BAUG'};
     assert.deepEqual(await certbridge.unblockPin({authorization}), PIN_RESULT);
     assert.equal(api.nativePorts.length, 1);
-    assert.deepEqual(api.nativePorts[0].posted.map((message) => message.command), ['unblockRequest', 'environment', 'unblockPin']);
-    assert.equal(api.nativePorts[0].posted[2].params.newPin, NEW_PIN, 'typed in the window');
+    assert.deepEqual(api.nativePorts[0].posted.map((message) => message.command), ['unblockRequest', 'checkParams', 'environment', 'unblockPin']);
+    assert.equal(api.nativePorts[0].posted[3].params.newPin, NEW_PIN, 'typed in the window');
     assert.ok(!JSON.stringify(page.posted).includes(NEW_PIN), 'the page never sees it');
     assert.equal(api.nativePorts[0].disconnected, true);
     assert.equal(backgroundPorts.length, 2, 'each request had its own runtime port');

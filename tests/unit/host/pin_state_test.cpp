@@ -14,17 +14,21 @@ card::TokenInfo token() {
   return info;
 }
 
-TEST(PinState, NoFlagsMeansAllTriesLeftWhenKnown) {
+TEST(PinState, NoFlagsNeverInventsACount) {
+  // SoftHSM2, and tokens that report a lock only by refusing the login, set no flag: the profile's 3 is
+  // when the card locks, not how many tries are left.
   EXPECT_EQ(userPinStatus(token(), 3).state, PinState::Ok);
-  EXPECT_EQ(userPinStatus(token(), 3).triesLeft, 3);
-  EXPECT_EQ(userPinStatus(token(), 0).triesLeft, std::nullopt);
+  EXPECT_EQ(userPinStatus(token(), 3).triesLeft, std::nullopt);
+  EXPECT_EQ(userPinStatus(token(), 3).locksAfter, 3);
+  EXPECT_EQ(userPinStatus(token(), 0).locksAfter, std::nullopt);
 }
 
 TEST(PinState, CountLowDeducesOneWrongEntry) {
   auto info = token();
   info.userPinCountLow = true;
   EXPECT_EQ(userPinStatus(info, 3).state, PinState::CountLow);
-  EXPECT_EQ(userPinStatus(info, 3).triesLeft, 2);
+  EXPECT_EQ(userPinStatus(info, 3).triesLeft, 2) << "3 tries, count low, not final try: exactly 2";
+  EXPECT_EQ(userPinStatus(info, 5).triesLeft, std::nullopt) << "2, 3 or 4: not a number to show";
   EXPECT_EQ(userPinStatus(info, 0).triesLeft, std::nullopt);
 }
 

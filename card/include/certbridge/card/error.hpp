@@ -17,16 +17,20 @@ enum class ErrorKind {
   NoCard,             ///< The reader is empty.
   CardRemoved,        ///< The card left the reader while we were working with it.
   CardNotSupported,   ///< The card's ATR matches no card profile.
-  ModuleUnavailable,  ///< The PKCS#11 module named by the card profile is missing or failed to load/initialize.
+  ModuleUnavailable,  ///< The PKCS#11 module named by the card profile is missing or is no loadable module.
+  ModuleFailed,       ///< The module loads but fails to start (C_Initialize): installed, badly configured.
   TokenNotFound,      ///< The module is loaded but has no token for this card.
-  Pkcs11,             ///< Any other PKCS#11 failure; nativeName() holds the CKR name.
-  Pcsc,               ///< Any other PC/SC failure; nativeName() holds the SCARD_ name.
+  Pkcs11,             ///< Any other PKCS#11 failure; nativeName() holds the CKR name (for logs, never re-read).
+  Pcsc,               ///< Any other PC/SC failure; nativeName() holds the SCARD_ name (for logs, never re-read).
   Cancelled,          ///< A PC/SC or PKCS#11 call reported that it was cancelled.
   InvalidArgument,    ///< A programming or argument error (fatal, not retriable).
   PinIncorrect,       ///< A wrong PIN (CKR_PIN_INCORRECT); triesLeft() says how many tries remain, when known.
-  PinLocked,          ///< The PIN is locked (CKR_PIN_LOCKED, or the token's lock flag after a wrong PIN).
+  PinLocked,          ///< The PIN is locked (CKR_PIN_LOCKED, CKR_PIN_EXPIRED, or the lock flag after a wrong PIN).
   PinPolicy,          ///< The PIN breaks the card profile's rules or the token's (CKR_PIN_LEN_RANGE, CKR_PIN_INVALID).
-  KeyNotFound,        ///< No key on the token belongs to the certificate or key asked for.
+  KeyNotFound,        ///< No key on the token belongs to the certificate or key asked for (CKR_KEY_HANDLE_INVALID too).
+  PinNotInitialized,  ///< The token's user PIN was never set (CKR_USER_PIN_NOT_INITIALIZED): an unissued card.
+  CardBusy,           ///< Another application holds the card exclusively (SCARD_E_SHARING_VIOLATION).
+  Timeout,            ///< The reader or service did not answer in time (SCARD_E_TIMEOUT).
 };
 
 /// Stable name of an ErrorKind ("PcscUnavailable", ...), for logs and tests.

@@ -25,9 +25,9 @@ struct PinCounter {
 PinCounter userPinCounter(const TokenInfo& token) noexcept;
 PinCounter soPinCounter(const TokenInfo& token) noexcept;
 
-/// Tries left after a wrong PIN, from the token's fresh flags: locked -> 0, final try -> 1, count low ->
-/// maxTries - 1 (PKCS#11 does not count further; at least 1, since final try would say 1), otherwise
-/// unknown (nullopt: the token does not count, e.g. SoftHSM2, or maxTries is 0 = unknown).
+/// Tries left as far as the token's flags tell them, never a guess: locked -> 0, final try -> 1; count low
+/// (not final try) means between 2 and maxTries - 1 left, a number only when that range holds one (maxTries
+/// 3 -> 2); otherwise nullopt (the token does not say: SoftHSM2 and many cards set no flag at all).
 std::optional<int> triesLeftAfterWrongPin(const PinCounter& counter, int maxTries) noexcept;
 
 }  // namespace certbridge::card

@@ -31,8 +31,9 @@ struct TokenInfo {
   bool soPinLocked = false;
 };
 
-/// A loaded PKCS#11 module. Loading fails with CardError(ModuleUnavailable) if the file is missing
-/// or C_Initialize fails. Not thread-safe: the host serializes card work on one worker thread.
+/// A loaded PKCS#11 module. Loading fails with CardError(ModuleUnavailable) if the file is missing or is
+/// no module, with ModuleFailed if it loads but C_Initialize fails. Not thread-safe: the host serializes card work on
+/// one worker thread.
 class Pkcs11Module {
  public:
   /// Loads and initializes the module, or returns the instance already loaded from the same file:

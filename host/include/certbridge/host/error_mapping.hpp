@@ -6,9 +6,9 @@
 
 namespace certbridge::host {
 
-/// Maps a card error to its protocol error: the ErrorKind decides, refined by the native code name for
-/// the generic Pkcs11/Pcsc kinds (CKR_PIN_INCORRECT -> PIN_INCORRECT, SCARD_E_NO_SERVICE -> PCSC_UNAVAILABLE, ...).
-/// Details carry "ckr" or "pcsc" with the native name when there is one.
+/// Maps a card error to its protocol error by its ErrorKind alone: the card library classifies every native
+/// code once, where it is returned (pkcs11_call.cpp, pcsc_call.cpp), and the names are never read again here.
+/// Details carry "ckr" or "pcsc" with the native name when there is one, for the help desk.
 ProtocolError toProtocolError(const card::CardError& error);
 
 }  // namespace certbridge::host

@@ -1,5 +1,5 @@
 #pragma once
-// A PIN's state and tries left, from the token's PKCS#11 flags and the card profile's maxTries.
+// A PIN's state and tries left, from the token's PKCS#11 flags, and the card profile's maxTries.
 
 #include <optional>
 #include <string_view>
@@ -15,13 +15,14 @@ std::string_view toString(PinState state) noexcept;
 
 struct PinStatus {
   PinState state = PinState::Ok;
-  std::optional<int> triesLeft;  ///< nullopt when it cannot be told.
+  std::optional<int> triesLeft;   ///< Only what the token's flags say; nullopt when they do not say it.
+  std::optional<int> locksAfter;  ///< The profile's "locks after N wrong PINs"; nullopt when it has none.
 };
 
-/// The user PIN's status. PKCS#11 only says "a wrong PIN was entered" (count low), not how many times, so
-/// with count low the tries left are deduced as maxTries - 1 (exact after one wrong entry, an upper bound
-/// after more; cards that count down further raise final try at 1). maxTries 0 means unknown.
-/// locked -> 0, final try -> 1, count low -> maxTries - 1 (or nullopt), no flag -> maxTries (or nullopt).
+/// The user PIN's status. Tries left are never invented: many tokens (SoftHSM2, and cards that report a
+/// lock only by refusing the login) set no flag at all, so "no flag" says nothing about the count.
+/// locked -> 0, final try -> 1, count low -> exact only where the flags leave one number (maxTries 3 -> 2),
+/// otherwise nullopt. maxTries (0 = unknown) is reported as locksAfter, for "it locks after N wrong PINs".
 PinStatus userPinStatus(const card::TokenInfo& token, int maxTries) noexcept;
 
 }  // namespace certbridge::host

@@ -10,6 +10,7 @@ export const TOKEN_LABEL = 'CertBridge Card';
 export const TOKEN_SERIAL = '5f1ad4c28d3e0b11';
 export const TEST_PIN = '123456';
 export const NEW_PIN = '654321';
+export const ORPHAN_KEY_ID = '5a0c9e21d4f8b637';
 // What a user types and picks for the software-certificate commands (the fake host checks nothing).
 export const FILE_PASSWORD = 'file-pass-1';
 export const NEW_FILE_PASSWORD = 'new-file-pass-2';
@@ -41,6 +42,9 @@ export function cardEnvironment({
     tokens: [{reader: READER, label: TOKEN_LABEL, serial: TOKEN_SERIAL, manufacturer: 'SoftHSM project', model: 'SoftHSM v2',
       initialized: true, protectedAuthPath, pins}],
     certificates: certificates.map((certificate) => ({...certificate, reader: READER, token: TOKEN_LABEL, onCard: true})),
+    // A key pair whose certificate never came (removeKeys' subject).
+    keysWithoutCertificate: [{reader: READER, token: TOKEN_LABEL, keyId: ORPHAN_KEY_ID, label: 'Signing key 2026-11-01',
+      keySize: 2048, usage: 'signing', createdOn: '2026-11-01', ageDays: 33, pinGroup: 0}],
     problems: [],
   };
 }
