@@ -396,6 +396,10 @@ export async function portalScenarios({browser, launch, windowLanguage}) {
         await pressKey(change, 'Enter');
         view = await flowOutcome(other.page);
         await shot(other.page, '10-locked');
+        // The window says "locked" and nothing of the "last try" it said a moment before.
+        const lockedWindow = await readConsent(change);
+        assert.ok(!lockedWindow.fields.some((field) => field.hints.includes(windowText('consent.state.finalTry'))),
+          JSON.stringify(lockedWindow.fields));
         assert.equal(view.error?.code, 'PIN_LOCKED', JSON.stringify(view));
         assert.equal(view.error.message, errorMessage('PIN_LOCKED'));
         assert.equal(view.error.unlockLink, '/unlock', 'the page points to the unlock page');

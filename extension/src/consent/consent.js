@@ -309,6 +309,12 @@ function finish(text) {
 }
 
 function showLocked() {
+  // Locked now: a "last try" or "tries left" line left from an earlier wrong PIN would contradict it.
+  for (const field of fields) {
+    if (!field.state) continue;
+    field.state.textContent = '';
+    field.state.classList.remove('consent__state--warning');
+  }
   finish(t('consent.state.locked'));
 }
 
