@@ -17,6 +17,9 @@ mkdir -p "$corpus" "$work/artifacts"
 dictionary=()
 [ -f "$source/$name.dict" ] && dictionary=("-dict=$source/$name.dict")
 log="$work/fuzz.log"
+# A finding's sanitizer report belongs in this log, not in the preset's report folder (log_path).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=stderr"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=stderr"
 status=0
 # The corpus grows in the work dir (build tree); the seeds in the source tree stay as checked in.
 "$binary" "$corpus" "$source/corpus/$name" "${dictionary[@]}" -max_total_time="$seconds" -timeout=10 \

@@ -84,9 +84,9 @@ void setWrongPins(int count) {
   std::ofstream(behaviour.stateFile, std::ios::trunc) << count;
 }
 
-ck::Rv initialize(void* arguments) {
+ck::Rv initialize(ck::InitializeArgs* arguments) {
   if (behaviour.initializeFails) return ck::kCkrGeneralError;
-  return functionCast<ck::Rv (*)(void*)>(real->C_Initialize)(arguments);
+  return real->C_Initialize(arguments);
 }
 
 ck::Rv getTokenInfo(ck::SlotId slot, ck::TokenInfo* info) {
@@ -146,7 +146,7 @@ bool loadRealModule() {
   if (get == nullptr || get(&real) != ck::kCkrOk || real == nullptr) return false;
   behaviour = readBehaviour();
   ours = *real;
-  ours.C_Initialize = functionCast<ck::Unused>(&initialize);
+  ours.C_Initialize = &initialize;
   ours.C_GetFunctionList = functionCast<ck::Unused>(&getFunctionList);
   ours.C_GetTokenInfo = &getTokenInfo;
   ours.C_Login = &login;
