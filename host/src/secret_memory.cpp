@@ -24,19 +24,10 @@ namespace {
 constexpr std::size_t kStackWipeBytes = 64 * 1024;
 
 #if !defined(_WIN32)
-std::size_t blockSize(void* block) noexcept {
-#if defined(_WIN32)
-  return _msize(block);
-#elif defined(__APPLE__)
-  return malloc_size(block);
-#else
-  return malloc_usable_size(block);
-#endif
-}
 
 void wipeAndFree(void* block, const char*, int) {
   if (block == nullptr) return;
-  card::wipeMemory(block, blockSize(block));
+  card::wipeMemory(block, heapBlockSize(block));
   std::free(block);
 }
 
@@ -53,7 +44,7 @@ void* reallocate(void* block, std::size_t size, const char* file, int line) {
   }
   void* moved = std::malloc(size);
   if (moved == nullptr) return nullptr;
-  const std::size_t old = blockSize(block);
+  const std::size_t old = heapBlockSize(block);
   std::memcpy(moved, block, old < size ? old : size);
   wipeAndFree(block, file, line);
   return moved;
@@ -61,6 +52,16 @@ void* reallocate(void* block, std::size_t size, const char* file, int line) {
 #endif
 
 }  // namespace
+
+std::size_t heapBlockSize(void* block) noexcept {
+#if defined(_WIN32)
+  return _msize(block);
+#elif defined(__APPLE__)
+  return malloc_size(block);
+#else
+  return malloc_usable_size(block);
+#endif
+}
 
 #if defined(_WIN32)
 // The Windows host has no OpenSSL (it uses BCrypt and crypt32, which wipe their own key material).

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "certbridge/card/secret_string.hpp"
+#include "secret_memory.hpp"
 
 #if defined(_WIN32)
 #include <malloc.h>
@@ -30,16 +31,6 @@
 
 namespace {
 
-std::size_t blockSize(void* block) noexcept {
-#if defined(_WIN32)
-  return _msize(block);
-#elif defined(__APPLE__)
-  return malloc_size(block);
-#else
-  return malloc_usable_size(block);
-#endif
-}
-
 void* allocate(std::size_t size) {
   if (size == 0) size = 1;
   for (;;) {
@@ -50,13 +41,21 @@ void* allocate(std::size_t size) {
   }
 }
 
+std::size_t alignmentOf(std::align_val_t alignment) noexcept {
+  return static_cast<std::size_t>(alignment) < sizeof(void*) ? sizeof(void*) : static_cast<std::size_t>(alignment);
+}
+
 void* allocateAligned(std::size_t size, std::align_val_t alignment) {
   if (size == 0) size = 1;
-  const auto align =
-      static_cast<std::size_t>(alignment) < sizeof(void*) ? sizeof(void*) : static_cast<std::size_t>(alignment);
+  const std::size_t align = alignmentOf(alignment);
   for (;;) {
 #if defined(_WIN32)
-    if (void* block = _aligned_malloc(size, align)) return block;
+    // mingw's C runtime (msvcrt) cannot tell an aligned block's size: it is kept in front of the block, in
+    // the first `align` bytes of an allocation aligned at that offset.
+    if (void* raw = _aligned_offset_malloc(size + align, align, align)) {
+      *static_cast<std::size_t*>(raw) = size;
+      return static_cast<char*>(raw) + align;
+    }
 #else
     void* block = nullptr;
     if (posix_memalign(&block, align, size) == 0) return block;
@@ -69,16 +68,18 @@ void* allocateAligned(std::size_t size, std::align_val_t alignment) {
 
 void release(void* block) noexcept {
   if (block == nullptr) return;
-  certbridge::card::wipeMemory(block, blockSize(block));
+  certbridge::card::wipeMemory(block, certbridge::host::heapBlockSize(block));
   std::free(block);
 }
 
-void releaseAligned(void* block, std::align_val_t) noexcept {
+void releaseAligned(void* block, std::align_val_t alignment) noexcept {
   if (block == nullptr) return;
 #if defined(_WIN32)
-  certbridge::card::wipeMemory(block, _aligned_msize(block, 1, 0));
-  _aligned_free(block);
+  void* raw = static_cast<char*>(block) - alignmentOf(alignment);
+  certbridge::card::wipeMemory(block, *static_cast<std::size_t*>(raw));
+  _aligned_free(raw);
 #else
+  (void)alignment;
   release(block);
 #endif
 }

@@ -11,28 +11,9 @@ set -euo pipefail
 build_dir=${1:-}
 not_built_reason=${2:-"the Windows card test program was not built"}
 
-skip() {
-  if [ -n "${CI:-}" ]; then
-    echo "FAILED: $1 (CI installs everything: run tests/install-dependencies.sh)"
-    exit 1
-  fi
-  echo "SKIPPED: $1"
-  exit 77
-}
-[ -n "$build_dir" ] && [ -f "$build_dir/card_platform_test.exe" ] && [ -f "$build_dir/card_pcsc_test.exe" ] ||
-  skip "$not_built_reason"
-command -v wine >/dev/null && command -v wineserver >/dev/null || skip "wine not found (Debian packages wine, wine64)"
-command -v openssl >/dev/null || skip "openssl not found"
-
-work=$(mktemp -d)
-export WINEPREFIX="$work/wineprefix" WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree,mshtml="
-unset DISPLAY WAYLAND_DISPLAY
-cleanup() {
-  wineserver -k 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/wine_suite.sh"
+wine_suite_require "$not_built_reason" "$build_dir/card_platform_test.exe" "$build_dir/card_pcsc_test.exe"
+wine_suite_start
 
 data="$work/data"
 mkdir -p "$data"

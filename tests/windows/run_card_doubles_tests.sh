@@ -13,29 +13,9 @@ set -euo pipefail
 doubles=${1:-}
 not_built_reason=${2:-"the card test doubles were not built"}
 
-skip() {
-  if [ -n "${CI:-}" ]; then
-    echo "FAILED: $1 (CI installs everything: run tests/install-dependencies.sh)"
-    exit 1
-  fi
-  echo "SKIPPED: $1"
-  exit 77
-}
-[ -n "$doubles" ] && [ -f "$doubles/card_doubles_test.exe" ] || skip "$not_built_reason"
-command -v wine >/dev/null && command -v wineserver >/dev/null || skip "wine not found (Debian packages wine, wine64)"
-command -v openssl >/dev/null || skip "openssl not found"
-
-work=$(mktemp -d)
-export WINEPREFIX="$work/wineprefix" WINEDEBUG=-all
-# No Mono or Gecko installers: console programs need neither. card_doubles_use adds winscard=n.
-export WINEDLLOVERRIDES="mscoree,mshtml="
-unset DISPLAY WAYLAND_DISPLAY
-cleanup() {
-  # Only this prefix's wine server: other wine users on the machine have their own.
-  wineserver -k 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/wine_suite.sh"
+wine_suite_require "$not_built_reason" "$doubles/card_doubles_test.exe"
+wine_suite_start
 . "$(dirname "$0")/mock_card/card_doubles.sh"
 
 windows_path() { local path=$1; echo "Z:${path//\//\\}"; }
