@@ -155,7 +155,7 @@ void checkModuleLoading(certbridge::test::Harness& t, const std::string& dir) {
                 certbridge::card::detail::pathFromUtf8(folder + "\\refusing_module.dll"),
                 fs::copy_options::overwrite_existing, error);
   const auto wide = loadError(folder + "\\refusing_module.dll");
-  t.check(wide.kind() == ErrorKind::ModuleUnavailable && wide.function() == "C_Initialize",
+  t.check(wide.kind() == ErrorKind::ModuleFailed && wide.function() == "C_Initialize",
           std::string("a module in a non-ASCII folder is loaded from its UTF-8 path: ") + wide.what());
 
   certbridge::card::CardLocator locator{

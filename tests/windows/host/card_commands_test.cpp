@@ -86,22 +86,20 @@ TEST_F(WineCard, ApplyRenewAndLoginOnTheMockCardVerifiedByOpenSsl) {
 
 TEST_F(WineCard, ChangePinThenWrongPinsCountDownAndLockTheCard) {
   auto host = startHost();
-  ok(*host, request("c", "changePin", {{"pin", userPin()}, {"newPin", "new-pin-42"}}));
-  // The old PIN is wrong now: the card counts down, then locks.
-  Answer answer = call(
-      *host,
-      request("w1", "authenticate", {{"challenge", base64Encode(std::vector<std::uint8_t>(32, 7))}, {"pins", pins()}}));
+  const json changed = ok(*host, request("c", "changePin", {{"pin", userPin()}, {"newPin", "new-pin-42"}}));
+  EXPECT_EQ(changed["pinState"]["state"], "ok") << changed.dump(2);
+  // The old PIN is wrong now: the card counts down (and says so), then locks.
+  const json wrongOldPin = {{"pin", userPin()}, {"newPin", "other-pin-7"}};
+  Answer answer = call(*host, request("w1", "changePin", wrongOldPin));
   EXPECT_EQ(answer.code(), "PIN_INCORRECT") << answer.message.dump();
-  answer = call(*host, request("w2", "authenticate",
-                               {{"challenge", base64Encode(std::vector<std::uint8_t>(32, 7))}, {"pins", pins()}}));
+  EXPECT_EQ(answer.error().value("triesLeft", -1), 2) << answer.message.dump();
+  answer = call(*host, request("w2", "changePin", wrongOldPin));
   EXPECT_EQ(answer.code(), "PIN_INCORRECT") << answer.message.dump();
-  answer = call(*host, request("w3", "authenticate",
-                               {{"challenge", base64Encode(std::vector<std::uint8_t>(32, 7))}, {"pins", pins()}}));
+  EXPECT_EQ(answer.error().value("triesLeft", -1), 1) << "the final try: " << answer.message.dump();
+  answer = call(*host, request("w3", "changePin", wrongOldPin));
   EXPECT_EQ(answer.code(), "PIN_LOCKED") << answer.message.dump();
   // Locked means locked: even the right PIN is refused now.
-  answer = call(*host, request("w4", "authenticate",
-                               {{"challenge", base64Encode(std::vector<std::uint8_t>(32, 7))},
-                                {"pins", json::array({"new-pin-42"})}}));
+  answer = call(*host, request("w4", "changePin", {{"pin", "new-pin-42"}, {"newPin", "other-pin-7"}}));
   EXPECT_EQ(answer.code(), "PIN_LOCKED") << answer.message.dump();
 }
 
