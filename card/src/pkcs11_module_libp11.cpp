@@ -2,6 +2,8 @@
 
 #include "pkcs11_module_libp11.hpp"
 
+#include <dlfcn.h>
+
 #include "certbridge/card/error.hpp"
 #include "libp11_call.hpp"
 #include "pkcs11_call.hpp"
