@@ -74,9 +74,7 @@ openssl asn1parse -inform DER -in "$data/leaf.subject.der" | grep -q "JÃ¼rgen MÃ
   { echo "FAILED: the leaf's subject DER does not hold its common name"; failed=1; }
 [ "$failed" -eq 0 ] && echo "ok: the expected fields are OpenSSL's (serial $serial_hex, CA key id $ski)"
 
-echo "wine: $(wine --version), prefix $WINEPREFIX"
-wine wineboot --init >/dev/null 2>&1
-wineserver -w
+wine_suite_boot
 run_program() {  # run_program NAME: runs NAME.exe with the data folder; counts a failure in $failed
   local status=0 output summary
   output=$(wine "$data/$1.exe" "Z:${data//\//\\}" 2>&1) || status=$?

@@ -32,21 +32,8 @@ card_doubles_use "$state"  # a new, empty file: the doubles make a fresh card in
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/files/certificate.key" -subj "/CN=CertBridge mock card test" \
   -days 30 -outform DER -out "$work/files/certificate.der" 2>/dev/null
 
-echo "wine: $(wine --version), prefix $WINEPREFIX"
-wine wineboot --init >/dev/null 2>&1
-wineserver -w
+wine_suite_boot
 
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  if "${@:2}"; then
-    echo "ok: $1"
-    passed=$((passed + 1))
-  else
-    echo "FAILED: $1"
-    failed=$((failed + 1))
-  fi
-}
 
 run_phase() {
   local phase=$1 output status=0

@@ -18,21 +18,8 @@ wine_suite_start
 out="$work/out"
 mkdir -p "$out"
 windows_out="Z:${out//\//\\}"
-echo "wine: $(wine --version), prefix $WINEPREFIX"
-wine wineboot --init >/dev/null 2>&1
-wineserver -w
+wine_suite_boot
 
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  if "${@:2}"; then
-    echo "ok: $1"
-    passed=$((passed + 1))
-  else
-    echo "FAILED: $1"
-    failed=$((failed + 1))
-  fi
-}
 same() {  # same DESCRIPTION EXPECTED ACTUAL
   if [ "$2" == "$3" ]; then
     echo "ok: $1"

@@ -26,21 +26,8 @@ for name in card-a card-b card-c card-d user-own; do
 done
 windows_certs="Z:${certs//\//\\}"
 
-echo "wine: $(wine --version), prefix $WINEPREFIX"
-wine wineboot --init >/dev/null 2>&1
-wineserver -w
+wine_suite_boot
 
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  if "${@:2}"; then
-    echo "ok: $1"
-    passed=$((passed + 1))
-  else
-    echo "FAILED: $1"
-    failed=$((failed + 1))
-  fi
-}
 
 # Runs one phase as its own process, then waits for the wine server to exit (it writes the registry to the
 # prefix's files then), so the next phase starts a new server that reads it back from disk.

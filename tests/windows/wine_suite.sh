@@ -5,6 +5,9 @@
 #                                                      a skip is a failure instead, since CI installs everything
 #   wine_suite_start                                   a private, throw-away wine prefix under $work, removed
 #                                                      (with its wine server) when the script exits
+#   wine_suite_boot                                    makes the prefix (wineboot) and waits for it
+#   check DESCRIPTION COMMAND...                       runs COMMAND: "ok: ..." or "FAILED: ...", counted in
+#                                                      $passed and $failed
 # Console programs need no display, no Mono and no Gecko: none is installed into the prefix.
 
 wine_suite_skip() {
@@ -39,4 +42,22 @@ wine_suite_start() {
   export WINEDLLOVERRIDES="mscoree,mshtml="
   unset DISPLAY WAYLAND_DISPLAY
   trap wine_suite_cleanup EXIT
+}
+
+wine_suite_boot() {
+  echo "wine: $(wine --version), prefix $WINEPREFIX"
+  wine wineboot --init >/dev/null 2>&1
+  wineserver -w
+}
+
+passed=0
+failed=0
+check() {  # check DESCRIPTION COMMAND...
+  if "${@:2}"; then
+    echo "ok: $1"
+    passed=$((passed + 1))
+  else
+    echo "FAILED: $1"
+    failed=$((failed + 1))
+  fi
 }
