@@ -8,7 +8,6 @@
 #include "commands.hpp"
 #include "crypto/encoding.hpp"
 #include "software_params.hpp"
-#include "software_store/pkcs12_file.hpp"
 
 namespace certbridge::host::commands {
 namespace {
@@ -19,21 +18,11 @@ struct ChangePasswordParams {
 };
 
 nlohmann::json changePassword(CommandContext& context, const ChangePasswordParams& params) {
-  const auto contents = software_store::readPkcs12(params.file, params.secrets->required("password"));
+  const auto opened = software_store::openPkcs12(params.file, params.secrets->required("password"));
   checkCancelled(context);
-  std::vector<X509*> others;
-  for (const auto& ca : contents.caCertificates) others.push_back(ca.get());
-
-  unsigned char* der = nullptr;
-  const int length = i2d_X509(contents.certificate.get(), &der);
-  std::optional<crypto::ParsedCertificate> certificate;
-  if (length > 0) certificate = crypto::parseCertificateDer({der, static_cast<std::size_t>(length)});
-  OPENSSL_free(der);
-  if (!certificate) throw ProtocolError(ErrorCode::Pkcs12FileInvalid, {{"reason", "the certificate cannot be read"}});
-
+  const crypto::ParsedCertificate* certificate = &opened->certificate();
   const std::string name = !certificate->commonName.empty() ? certificate->commonName : certificate->subject;
-  const auto file = software_store::writePkcs12(contents.key.get(), contents.certificate.get(), others,
-                                                newPassword(*params.secrets), name);
+  const auto file = opened->reencrypted(newPassword(*params.secrets), name);
   const std::time_t now = std::time(nullptr);
   return {{"certificate",
            {{"id", certificate->id},

@@ -2,11 +2,8 @@
 // password typed in the extension's window; one file per certificate (signing, encryption), as the legacy
 // portal saved them. The bytes go back to the extension, which saves them through the browser's downloads.
 //
-// Why OpenSSL builds the file rather than NSS's SEC_PKCS12 encoder: the file's algorithms are then exactly
-// the ones named in pkcs12_file.hpp (AES-256-CBC, PBKDF2 with HMAC-SHA-256, SHA-256 MAC) on every platform
-// the host runs on, with no NSS-version-dependent defaults, and changePkcs12Password (no store involved)
-// writes files the same way. The price: the key is in clear in this process between NSS's export and
-// OpenSSL's encryption, in memory that OpenSSL wipes on free.
+// The store writes the file (UserKeyStore::exportPkcs12): on Linux OpenSSL with the key NSS hands out, on
+// Windows PFXExportCertStoreEx, where the platform may refuse (OS_STORE_NOT_SUPPORTED with its reason).
 
 #include <ctime>
 
@@ -14,9 +11,6 @@
 #include "commands.hpp"
 #include "crypto/encoding.hpp"
 #include "software_params.hpp"
-#include "software_store/pkcs12_file.hpp"
-#include "software_store/store_certificates.hpp"
-#include "software_store/store_keys.hpp"
 
 namespace certbridge::host::commands {
 namespace {
@@ -29,9 +23,9 @@ struct ExportParams {
   std::shared_ptr<const Secrets> secrets;
 };
 
-std::vector<const software_store::StoreCertificate*> chooseCertificates(
-    const std::vector<software_store::StoreCertificate>& inStore, const ExportParams& params, std::time_t now) {
-  std::vector<const software_store::StoreCertificate*> chosen;
+std::vector<const software_store::StoredCertificate*> chooseCertificates(
+    const std::vector<software_store::StoredCertificate>& inStore, const ExportParams& params, std::time_t now) {
+  std::vector<const software_store::StoredCertificate*> chosen;
   if (params.certificateIds.empty()) {
     for (const auto& certificate : inStore) {
       if (certificate.hasKey && !certificate.parsed.isCa && crypto::isValidAt(certificate.parsed, now)) {
@@ -44,7 +38,7 @@ std::vector<const software_store::StoreCertificate*> chooseCertificates(
     return chosen;
   }
   for (const auto& id : params.certificateIds) {
-    const software_store::StoreCertificate* found = nullptr;
+    const software_store::StoredCertificate* found = nullptr;
     for (const auto& certificate : inStore) {
       if (certificate.parsed.id == id) found = &certificate;
     }
@@ -62,20 +56,13 @@ nlohmann::json exportFiles(CommandContext& context, const ExportParams& params) 
   const card::SecretString& password = newPassword(*params.secrets);
   const auto store = openUserStore(*params.secrets);
   const std::time_t now = std::time(nullptr);
-  const auto inStore = software_store::readStoreCertificates(*store);
+  const auto inStore = store->certificates();
   nlohmann::json files = nlohmann::json::array();
   for (const auto* certificate : chooseCertificates(inStore, params, now)) {
     checkCancelled(context);
     context.responder.sendProgress(context.request.id, "exporting", {{"certificate", certificate->parsed.id}});
-    const auto key = software_store::findKeyForCertificate(certificate->nss.get());
-    if (!key) throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", certificate->parsed.id}});
-    const crypto::EvpPkeyPtr clear = software_store::exportPrivateKey(key.get());
-    std::vector<X509*> chain;
-    for (const auto* issuer : software_store::issuersInStore(inStore, certificate->parsed)) {
-      chain.push_back(issuer->native.get());
-    }
-    const auto file = software_store::writePkcs12(clear.get(), certificate->parsed.native.get(), chain, password,
-                                                  certificate->nickname);
+    const auto chain = software_store::issuersInStore(inStore, certificate->parsed);
+    const auto file = store->exportPkcs12(*certificate, chain, password);
     files.push_back({{"certificate", software_store::storeCertificateJson(*certificate, now)},
                      {"fileName", pkcs12FileName(certificate->parsed)},
                      {"pkcs12", crypto::base64Encode(file)}});

@@ -9,8 +9,6 @@
 #include "crypto/encoding.hpp"
 #include "key_request_params.hpp"
 #include "software_params.hpp"
-#include "software_store/nss_rsa_key.hpp"
-#include "software_store/store_keys.hpp"
 
 namespace certbridge::host::commands {
 namespace {
@@ -48,7 +46,7 @@ nlohmann::json generate(CommandContext& context, const GenerateSoftwareParams& p
   const auto store = openUserStore(*params.secrets);
   // Keys made by this call, removed again if a later step fails: the store ends as it was, not with a key
   // nobody asked a certificate for.
-  std::vector<software_store::StoreKeyPair> made;
+  std::vector<software_store::NewKeyPair> made;
   try {
     const std::time_t now = std::time(nullptr);
     const auto total = params.keys.size();
@@ -57,13 +55,12 @@ nlohmann::json generate(CommandContext& context, const GenerateSoftwareParams& p
       const SoftwareKeyRequest& key = params.keys[i];
       checkCancelled(context);
       context.responder.sendProgress(context.request.id, "generatingKey", {{"key", i + 1}, {"keys", total}});
-      made.push_back(software_store::generateRsaKeyPair(*store, key.keySize, keyLabel(key.usage, now)));
-      const software_store::StoreKeyPair& pair = made.back();
+      made.push_back(store->generateRsaKeyPair(key.keySize, keyLabel(key.usage, now)));
+      const software_store::NewKeyPair& pair = made.back();
       checkCancelled(context);
       context.responder.sendProgress(context.request.id, "creatingRequest", {{"key", i + 1}, {"keys", total}});
-      const software_store::NssRsaKey signer(
-          software_store::PrivateKeyPtr(SECKEY_CopyPrivateKey(pair.privateKey.get())), *pair.publicKey);
-      std::string request = crypto::createCertificateRequestPem(signer.get(), params.subject, key.usage.usage);
+      std::string request =
+          crypto::createCertificateRequestPem(pair.key->signingKey(), params.subject, key.usage.usage);
       requests.push_back({{"usage", key.usage.name},
                           {"keySize", key.keySize},
                           {"keyId", crypto::hexEncode(pair.id)},
@@ -73,7 +70,7 @@ nlohmann::json generate(CommandContext& context, const GenerateSoftwareParams& p
     checkCancelled(context);
     return {{"store", "software"}, {"requests", std::move(requests)}};
   } catch (...) {
-    for (auto& pair : made) software_store::deleteKeyPair(pair);
+    for (auto& pair : made) pair.remove();
     throw;
   }
 }

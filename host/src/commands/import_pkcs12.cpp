@@ -8,9 +8,6 @@
 #include "certbridge/host/protocol_error.hpp"
 #include "commands.hpp"
 #include "software_params.hpp"
-#include "software_store/pkcs12_file.hpp"
-#include "software_store/store_certificates.hpp"
-#include "software_store/store_keys.hpp"
 
 namespace certbridge::host::commands {
 namespace {
@@ -21,49 +18,31 @@ struct ImportParams {
   std::shared_ptr<const Secrets> secrets;
 };
 
-std::vector<std::uint8_t> derOf(X509* certificate) {
-  unsigned char* der = nullptr;
-  const int length = i2d_X509(certificate, &der);
-  if (length <= 0) crypto::throwCryptoError("encoding a certificate of the file");
-  std::vector<std::uint8_t> bytes(der, der + length);
-  OPENSSL_free(der);
-  return bytes;
-}
-
-crypto::ParsedCertificate parsedOf(X509* certificate) {
-  auto parsed = crypto::parseCertificateDer(derOf(certificate));
-  if (!parsed) throw ProtocolError(ErrorCode::Pkcs12FileInvalid, {{"reason", "a certificate cannot be read"}});
-  return std::move(*parsed);
-}
-
 nlohmann::json importFile(CommandContext& context, const ImportParams& params) {
   context.responder.sendProgress(context.request.id, "readingFile", nlohmann::json::object());
-  software_store::Pkcs12Contents contents =
-      software_store::readPkcs12(params.file, params.secrets->required("password"));
-  const crypto::ParsedCertificate certificate = parsedOf(contents.certificate.get());
+  const auto file = software_store::openPkcs12(params.file, params.secrets->required("password"));
+  const crypto::ParsedCertificate& certificate = file->certificate();
   std::vector<crypto::ParsedCertificate> caCertificates;
   if (params.includeCaCertificates) {
-    for (const auto& ca : contents.caCertificates) {
-      auto parsed = parsedOf(ca.get());
-      if (parsed.isCa) caCertificates.push_back(std::move(parsed));
+    for (const auto& other : file->otherCertificates()) {
+      if (other.isCa) caCertificates.push_back(other);
     }
   }
   checkCancelled(context);
 
   const auto store = openUserStore(*params.secrets);
   context.responder.sendProgress(context.request.id, "importing", nlohmann::json::object());
-  software_store::PrivateKeyPtr importedKey;
+  std::function<void()> removeImportedKey;
   std::vector<const crypto::ParsedCertificate*> stored;
   try {
-    const auto nss = software_store::temporaryCertificate(certificate.der);
-    const bool keyWasThere = software_store::storeHoldsKeyFor(nss.get());
+    const bool keyWasThere = store->holdsKeyFor(certificate);
     if (!keyWasThere) {
       const std::string name = !certificate.commonName.empty() ? certificate.commonName : certificate.subject;
-      importedKey = software_store::importPrivateKey(*store, contents.key.get(), name);
+      removeImportedKey = store->importKey(*file, name);
     }
     const auto put = [&](const crypto::ParsedCertificate& one) {
-      if (software_store::storeHoldsCertificate(*store, one.der)) return false;
-      software_store::storeCertificate(*store, one);
+      if (store->holdsCertificate(one)) return false;
+      store->storeCertificate(one);
       stored.push_back(&one);
       return true;
     };
@@ -73,7 +52,7 @@ nlohmann::json importFile(CommandContext& context, const ImportParams& params) {
     checkCancelled(context);
 
     const std::time_t now = std::time(nullptr);
-    const auto inStore = software_store::readStoreCertificates(*store);
+    const auto inStore = store->certificates();
     const auto report = [&](const crypto::ParsedCertificate& one, bool installed) {
       for (const auto& held : inStore) {
         if (held.parsed.id != one.id) continue;
@@ -95,8 +74,8 @@ nlohmann::json importFile(CommandContext& context, const ImportParams& params) {
     }
     return result;
   } catch (...) {
-    for (const auto* one : stored) software_store::removeCertificate(*store, one->der);
-    software_store::deletePrivateKey(std::move(importedKey));
+    for (const auto* one : stored) store->removeCertificate(*one);
+    if (removeImportedKey) removeImportedKey();
     throw;
   }
 }

@@ -6,7 +6,6 @@
 #include "certbridge/host/protocol_error.hpp"
 #include "commands.hpp"
 #include "software_params.hpp"
-#include "software_store/store_certificates.hpp"
 
 namespace certbridge::host::commands {
 namespace {
@@ -20,13 +19,12 @@ struct InstallParams {
 };
 
 // Every certificate must find its key before any is stored, so a wrong one never leaves half a set.
-void checkKeysInStore(const InstallParams& params) {
+void checkKeysInStore(software_store::UserKeyStore& store, const InstallParams& params) {
   for (std::size_t i = 0; i < params.certificates.size(); ++i) {
     const auto& certificate = params.certificates[i];
     const std::string field = "params.certificates[" + std::to_string(i) + "]";
     if (certificate.isCa) throw badRequest(field, "is a CA certificate; pass it in caCertificates");
-    const auto nss = software_store::temporaryCertificate(certificate.der);
-    if (!software_store::storeHoldsKeyFor(nss.get())) {
+    if (!store.holdsKeyFor(certificate)) {
       throw ProtocolError(ErrorCode::CertificateKeyMismatch,
                           {{"field", field}, {"certificate", certificate.id}, {"subject", certificate.subject}});
     }
@@ -35,15 +33,15 @@ void checkKeysInStore(const InstallParams& params) {
 
 nlohmann::json install(CommandContext& context, const InstallParams& params) {
   const auto store = openUserStore(*params.secrets);
-  checkKeysInStore(params);
+  checkKeysInStore(*store, params);
 
   // Certificates this call stored, removed again if a later one fails (the store ends as it was).
   std::vector<const crypto::ParsedCertificate*> stored;
   try {
     const auto put = [&](const crypto::ParsedCertificate& certificate) {
-      if (software_store::storeHoldsCertificate(*store, certificate.der)) return false;
+      if (store->holdsCertificate(certificate)) return false;
       checkCancelled(context);
-      software_store::storeCertificate(*store, certificate);
+      store->storeCertificate(certificate);
       stored.push_back(&certificate);
       return true;
     };
@@ -54,7 +52,7 @@ nlohmann::json install(CommandContext& context, const InstallParams& params) {
 
     // Report what the store now holds, as listCertificates would show it.
     const std::time_t now = std::time(nullptr);
-    const auto inStore = software_store::readStoreCertificates(*store);
+    const auto inStore = store->certificates();
     const auto report = [&](const crypto::ParsedCertificate& certificate, bool wasInstalled) {
       for (const auto& held : inStore) {
         if (held.parsed.id != certificate.id) continue;
@@ -76,7 +74,7 @@ nlohmann::json install(CommandContext& context, const InstallParams& params) {
             {"certificates", std::move(certificates)},
             {"caCertificates", std::move(caCertificates)}};
   } catch (...) {
-    for (const auto* certificate : stored) software_store::removeCertificate(*store, certificate->der);
+    for (const auto* certificate : stored) store->removeCertificate(*certificate);
     throw;
   }
 }

@@ -9,9 +9,6 @@
 #include "crypto/encoding.hpp"
 #include "secret_params.hpp"
 #include "software_params.hpp"
-#include "software_store/nss_rsa_key.hpp"
-#include "software_store/store_certificates.hpp"
-#include "software_store/store_keys.hpp"
 
 namespace certbridge::host::commands {
 namespace {
@@ -29,16 +26,13 @@ struct SoftwareSignParams {
 nlohmann::json sign(CommandContext& context, const SoftwareSignParams& params) {
   const auto store = openUserStore(*params.secrets);
   const std::time_t now = std::time(nullptr);
-  const auto certificates = software_store::readStoreCertificates(*store);
+  const auto certificates = store->certificates();
   const auto& chosen = software_store::chooseSigningCertificate(certificates, params.certificate, now);
-  software_store::PrivateKeyPtr key = software_store::findKeyForCertificate(chosen.nss.get());
-  const software_store::PublicKeyPtr publicKey(CERT_ExtractPublicKey(chosen.nss.get()));
-  if (!key || !publicKey) throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", chosen.parsed.id}});
-  const software_store::NssRsaKey signer(std::move(key), *publicKey);
+  const auto key = store->keyFor(chosen);
   checkCancelled(context);
   context.responder.sendProgress(context.request.id, "signing", nlohmann::json::object());
   const auto chain = software_store::issuersInStore(certificates, chosen.parsed);
-  const auto signature = crypto::cmsSign(signer.get(), chosen.parsed, chain, params.data, params.detached);
+  const auto signature = crypto::cmsSign(key->signingKey(), chosen.parsed, chain, params.data, params.detached);
   checkCancelled(context);
   return {{"signature", crypto::base64Encode(signature)},
           {"certificate", software_store::storeCertificateJson(chosen, now)}};

@@ -6,8 +6,6 @@
 #include "certbridge/host/protocol_error.hpp"
 #include "crypto/encoding.hpp"
 #include "secret_params.hpp"
-#include "software_store/nss_store.hpp"
-#include "software_store/pkcs12_file.hpp"
 
 namespace certbridge::host::commands {
 namespace {
@@ -49,9 +47,8 @@ const card::SecretString& newPassword(const Secrets& secrets) {
   return password;
 }
 
-std::unique_ptr<software_store::NssStore> openUserStore(const Secrets& secrets) {
-  return std::make_unique<software_store::NssStore>(software_store::userDatabaseDirectory(),
-                                                    secrets.find("storePassword"));
+std::unique_ptr<software_store::UserKeyStore> openUserStore(const Secrets& secrets) {
+  return software_store::openUserKeyStore(secrets.find("storePassword"));
 }
 
 void checkCancelled(const CommandContext& context) {

@@ -18,9 +18,7 @@
 #include "crypto/certificate.hpp"
 #include "crypto/certificate_request.hpp"
 
-namespace certbridge::host::software_store {
-class NssStore;  // software_store/nss_store.hpp: NSS headers stay out of the commands' shared header
-}  // namespace certbridge::host::software_store
+#include "software_store/user_key_store.hpp"
 
 namespace certbridge::host::commands {
 
@@ -47,8 +45,8 @@ inline constexpr std::size_t kMinNewPasswordLength = protocol::kNewPasswordMinLe
 /// required("newPassword"), refused (BAD_REQUEST, never echoing it) when shorter than kMinNewPasswordLength.
 const card::SecretString& newPassword(const Secrets& secrets);
 
-/// The user's NSS database, logged in with the "storePassword" secret when it has a password.
-std::unique_ptr<software_store::NssStore> openUserStore(const Secrets& secrets);
+/// The user's key store (user_key_store.hpp), unlocked with the "storePassword" secret where it has one.
+std::unique_ptr<software_store::UserKeyStore> openUserStore(const Secrets& secrets);
 
 /// USER_CANCELLED once the request was cancelled (between steps that change the store).
 void checkCancelled(const CommandContext& context);

@@ -9,19 +9,14 @@
 #include <vector>
 
 #include "certbridge/card/secret_string.hpp"
-#include "certbridge/protocol.hpp"
 #include "crypto/openssl_types.hpp"
+#include "user_key_store.hpp"
 
 namespace certbridge::host::software_store {
 
 /// PBKDF2 iterations for the key and certificate bags and the MAC's key derivation. Far above OpenSSL's
 /// default of 2048 (a PFX file travels and may be attacked offline) and still well under a second.
 inline constexpr int kPkcs12Iterations = 100000;
-
-/// Largest PKCS#12 file the host reads or writes (protocol.json limits.pkcs12MaxBytes): a key, a few
-/// certificates and room to spare, and its base64 still fits the 1 MB host-to-browser message limit.
-inline constexpr std::size_t kMaxPkcs12Bytes = protocol::kPkcs12MaxBytes;
-static_assert((kMaxPkcs12Bytes + 2) / 3 * 4 < protocol::kHostToBrowserMaxBytes);
 
 struct Pkcs12Contents {
   crypto::EvpPkeyPtr key;

@@ -4,9 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "certbridge/host/protocol_error.hpp"
-#include "certificate_json.hpp"
-#include "crypto/encoding.hpp"
 #include "store_keys.hpp"
 
 namespace certbridge::host::software_store {
@@ -70,15 +67,6 @@ std::vector<StoreCertificate> readStoreCertificates(const NssStore& store) {
   return certificates;
 }
 
-nlohmann::json storeCertificateJson(const StoreCertificate& certificate, std::time_t now) {
-  nlohmann::json json = certificateFieldsJson(certificate.parsed, now);
-  json["hasKey"] = certificate.hasKey;
-  json["keyId"] = certificate.hasKey ? nlohmann::json(crypto::hexEncode(certificate.keyId)) : nlohmann::json(nullptr);
-  json["label"] = certificate.nickname;
-  json["store"] = "software";
-  return json;
-}
-
 NssCertificatePtr temporaryCertificate(std::span<const std::uint8_t> der) {
   SECItem item = derItem(der);
   NssCertificatePtr certificate(CERT_NewTempCertificate(CERT_GetDefaultCertDB(), &item, nullptr, PR_FALSE, PR_TRUE));
@@ -113,46 +101,6 @@ void removeCertificate(const NssStore& store, std::span<const std::uint8_t> der)
   if (found && SEC_DeletePermCertificate(found.get()) != SECSuccess) {
     spdlog::warn("software store: could not remove a certificate stored before a failure: {}", lastNssErrorName());
   }
-}
-
-const StoreCertificate& chooseSigningCertificate(const std::vector<StoreCertificate>& certificates,
-                                                 const std::optional<std::string>& id, std::time_t now) {
-  if (id) {
-    for (const auto& certificate : certificates) {
-      if (certificate.parsed.id != *id) continue;
-      if (!certificate.hasKey) {
-        throw ProtocolError(ErrorCode::KeyNotFound, {{"certificate", *id}, {"reason", "the key is not in the store"}});
-      }
-      return certificate;
-    }
-    throw ProtocolError(ErrorCode::KeyNotFound,
-                        {{"certificate", *id}, {"reason", "the certificate is not in the store"}});
-  }
-  const StoreCertificate* best = nullptr;
-  const auto better = [](const StoreCertificate& a, const StoreCertificate& b) {
-    if (a.parsed.usableForSigning != b.parsed.usableForSigning) return a.parsed.usableForSigning;
-    return a.parsed.notAfter > b.parsed.notAfter;
-  };
-  for (const auto& certificate : certificates) {
-    if (!certificate.hasKey || certificate.parsed.isCa || !crypto::isValidAt(certificate.parsed, now)) continue;
-    if (best == nullptr || better(certificate, *best)) best = &certificate;
-  }
-  if (best == nullptr) {
-    throw ProtocolError(ErrorCode::KeyNotFound, {{"reason", "no valid certificate with its key in the store"}});
-  }
-  return *best;
-}
-
-std::vector<const crypto::ParsedCertificate*> issuersInStore(const std::vector<StoreCertificate>& certificates,
-                                                             const crypto::ParsedCertificate& certificate) {
-  std::vector<const crypto::ParsedCertificate*> issuers;
-  for (const auto& candidate : certificates) {
-    if (candidate.parsed.id != certificate.id && candidate.parsed.isCa &&
-        crypto::isIssuedBy(certificate, candidate.parsed)) {
-      issuers.push_back(&candidate.parsed);
-    }
-  }
-  return issuers;
 }
 
 }  // namespace certbridge::host::software_store
