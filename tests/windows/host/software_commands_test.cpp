@@ -4,6 +4,9 @@
 // host process, and what wine 8 refuses (PFXExportCertStoreEx is a stub) is asserted as the host's honest
 // answer to it. Expected answers as the Linux suite's (tests/integration/host/software_store_test.cpp).
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -28,6 +31,24 @@ std::string sha1Thumbprint(const std::string& certificatePem) {
       "printf '%s' " + shellQuote(certificatePem) + " | openssl x509 -noout -fingerprint -sha1 | cut -d= -f2 | tr -d :",
       output);
   return output.substr(0, output.find('\n'));
+}
+
+// NSS's CKA_ID of an RSA key, the keyId the protocol reports: SHA-1 of the modulus, hex.
+std::string modulusSha1(EVP_PKEY* key) {
+  BIGNUM* modulus = nullptr;
+  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &modulus) != 1) return "";
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(BN_num_bytes(modulus)));
+  BN_bn2bin(modulus, bytes.data());
+  BN_free(modulus);
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(bytes.data(), bytes.size(), digest);
+  std::string hex;
+  for (const unsigned char byte : digest) {
+    static const char kDigits[] = "0123456789abcdef";
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0xf];
+  }
+  return hex;
 }
 
 class WineSoftwareStore : public WineHost {
@@ -105,6 +126,7 @@ TEST_F(WineSoftwareStore, KeysMadeInTheUsersStoreGiveRequestsAndCertificatesASec
     const KeyPtr key(X509_REQ_get_pubkey(csr.get()));
     EXPECT_EQ(EVP_PKEY_get_bits(key.get()), 2048);
     EXPECT_EQ(base64Encode(publicKeyDer(key.get())), requests[i]["publicKey"]);
+    EXPECT_EQ(requests[i].value("keyId", ""), modulusSha1(key.get())) << "SHA-1 of the modulus, as on Linux";
     EXPECT_EQ(requestedKeyUsage(csr.get()),
               i == 0 ? (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION) : (KU_KEY_ENCIPHERMENT | KU_DATA_ENCIPHERMENT));
     issued.push_back(ca.issue(pem, 365));
@@ -218,6 +240,8 @@ TEST_F(WineSoftwareStore, Pkcs12FileMadeByOpenSslIsImportedAndItsKeySignsInTheNe
   next.reset();
 
   const std::string log = hostLog();
+  // Wine kept the key of a file the host only read (PKCS12_NO_PERSIST_KEY): the host noticed and removed it.
+  EXPECT_NE(log.find("the platform kept a key of a file it was only to read"), std::string::npos) << log;
   for (const std::string& secret : {kFilePassword, kNewPassword, std::string("wrong-password")}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << "the log holds a password";
   }
