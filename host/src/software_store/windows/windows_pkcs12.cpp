@@ -37,22 +37,18 @@ class PlatformPkcs12File : public Pkcs12File {
   PlatformPkcs12File(std::span<const std::uint8_t> file, const card::SecretString& password)
       : file_(file.begin(), file.end()), password_(password) {
     const CertificateStorePtr store = importPfx(file_, password_, PKCS12_NO_PERSIST_KEY);
-    // The key's certificate: the one the platform attached a key to; else (wine attaches none when nothing
-    // is persisted) the first certificate that is not a CA's.
+    // The key's certificate: the one the platform attached the (in-memory) key to, as CERT_KEY_CONTEXT
+    // (CryptoAPI; wine too), or an NCrypt handle (CNG). A file without a key has none.
     PCCERT_CONTEXT certificate = nullptr;
     std::optional<crypto::ParsedCertificate> withKey;
-    std::optional<crypto::ParsedCertificate> firstEndEntity;
     std::vector<crypto::ParsedCertificate> all;
     while ((certificate = CertEnumCertificatesInStore(store.get(), certificate)) != nullptr) {
       auto parsed = parsedOf(certificate);
       if (!withKey && hasKeyProperty(certificate)) withKey = parsed;
-      if (!firstEndEntity && !parsed.isCa) firstEndEntity = parsed;
       all.push_back(std::move(parsed));
     }
-    if (!withKey && !firstEndEntity) {
-      throw ProtocolError(ErrorCode::Pkcs12FileInvalid, {{"reason", "no certificate for the key"}});
-    }
-    certificate_ = withKey ? *withKey : *firstEndEntity;
+    if (!withKey) throw ProtocolError(ErrorCode::Pkcs12FileInvalid, {{"reason", "no certificate for the key"}});
+    certificate_ = std::move(*withKey);
     for (auto& one : all) {
       if (one.id != certificate_.id) others_.push_back(std::move(one));
     }
