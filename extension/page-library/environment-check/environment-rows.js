@@ -114,7 +114,36 @@ function hostRow(findings) {
   const details = [line('envCheck.value.version', {version}),
     line('envCheck.value.protocolCompatible', {protocol: host.protocol ?? '?'})];
   if (host.logFile) details.push(line('envCheck.value.logFile', {path: host.logFile}));
+  const policy = hostPolicyLines(host.policy);
+  details.push(...policy.details);
+  if (policy.ignored.length > 0) {
+    return {check: 'host', group: 'software', status: 'warning', label, details: [...details, ...policy.ignored],
+      fix: line('envCheck.fix.hostPolicyIgnored')};
+  }
   return {check: 'host', group: 'software', status: 'ok', label, details};
+}
+
+const listText = (value) => (Array.isArray(value) && value.length > 0 ? value.map(String).join(', ') : '-');
+
+/**
+ * The host's policy in force (environment() only): where its settings came from, each setting with its
+ * sources (the one that wins first), and every value the host ignored, for IT.
+ */
+function hostPolicyLines(policy) {
+  if (!policy || typeof policy !== 'object') return {details: [], ignored: []};
+  const sources = (Array.isArray(policy.sources) ? policy.sources : [])
+    .map((source) => (source?.location ? `${source.name} (${source.location})` : String(source?.name)));
+  const details = [line('envCheck.value.hostPolicySources', {sources: sources.join('; ') || '-'})];
+  for (const [key, setting] of [['envCheck.value.hostPolicyOrigins', policy.allowedOrigins],
+    ['envCheck.value.hostPolicyLogLevel', policy.logLevel], ['envCheck.value.hostPolicyCardProfiles', policy.cardProfiles]]) {
+    if (!setting) continue;
+    const value = Array.isArray(setting.value) ? listText(setting.value) : String(setting.value ?? '-');
+    details.push(line(key, {value, from: listText(setting.from)}));
+  }
+  const ignored = (Array.isArray(policy.problems) ? policy.problems : []).map((problem) =>
+    line('envCheck.value.hostPolicyIgnored', {source: String(problem?.source), entry: String(problem?.entry),
+      reason: String(problem?.reason)}));
+  return {details, ignored};
 }
 
 function osRow(host) {

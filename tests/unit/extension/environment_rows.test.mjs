@@ -39,3 +39,49 @@ describe('PIN lines of the environment check', () => {
     assert.equal(tokenRow({state: 'ok', triesLeft: null, locksAfter: null}).details.at(-1).key, 'envCheck.value.pin.okNoCount');
   });
 });
+
+describe('the host row: the host\'s policy in force', () => {
+  function hostRow(policy) {
+    const environment = {
+      host: {version: '1.0.0', protocol: 1, logFile: null, policy},
+      pcsc: {available: true, error: null}, readers: [], modules: [], tokens: [], certificates: [], problems: [],
+    };
+    const rows = buildRows({browser: {name: null, version: null}, pageLibrary: {version: '1', protocol: 1}, status: null,
+      statusError: null, environment, environmentError: null});
+    return rows.find((row) => row.check === 'host');
+  }
+  const policy = {
+    sources: [{name: 'HKLM policy', location: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\CertBridge'},
+      {name: 'built-in defaults', location: null}],
+    allowedOrigins: {value: ['https://ra.example', 'https://ra2.example'], from: ['HKLM policy', 'built-in defaults']},
+    logLevel: {value: 'debug', from: ['HKLM policy']},
+    cardProfiles: {value: [], from: ['built-in defaults']},
+    problems: [],
+  };
+
+  test('says where each setting comes from', () => {
+    const row = hostRow(policy);
+    assert.equal(row.status, 'ok');
+    const byKey = Object.fromEntries(row.details.map((detail) => [detail.key, detail.params]));
+    assert.equal(byKey['envCheck.value.hostPolicySources'].sources,
+      'HKLM policy (HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\CertBridge); built-in defaults');
+    assert.deepEqual(byKey['envCheck.value.hostPolicyOrigins'],
+      {value: 'https://ra.example, https://ra2.example', from: 'HKLM policy, built-in defaults'});
+    assert.deepEqual(byKey['envCheck.value.hostPolicyLogLevel'], {value: 'debug', from: 'HKLM policy'});
+    assert.deepEqual(byKey['envCheck.value.hostPolicyCardProfiles'], {value: '-', from: 'built-in defaults'});
+  });
+
+  test('an ignored policy value makes the row a warning that names it, with a fix for IT', () => {
+    const row = hostRow({...policy, problems: [{source: 'HKCU policy', entry: 'LogLevel', reason: '"verbose" is not a log level'}]});
+    assert.equal(row.status, 'warning');
+    assert.deepEqual(row.details.at(-1), {key: 'envCheck.value.hostPolicyIgnored',
+      params: {source: 'HKCU policy', entry: 'LogLevel', reason: '"verbose" is not a log level'}});
+    assert.deepEqual(row.fix, {key: 'envCheck.fix.hostPolicyIgnored', params: undefined});
+  });
+
+  test('an older host without a policy report: the row as before', () => {
+    const row = hostRow(undefined);
+    assert.equal(row.status, 'ok');
+    assert.equal(row.details.some((detail) => detail.key.startsWith('envCheck.value.hostPolicy')), false);
+  });
+});
