@@ -19,6 +19,8 @@ const admx = readFileSync(admxFile, 'utf8');
 const manifest = readJson(join(extensionDir, 'manifest.json'));
 const schemaKeys = Object.keys(readJson(join(extensionDir, manifest.storage.managed_schema)).properties).sort();
 
+// Every extension ID protocol.json names (store, development key, per browser), however it groups them.
+const ourIds = JSON.stringify(protocolJson.extensionIds).match(/\b[a-p]{32}\b/g) ?? [];
 const attribute = (tag, name) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
 const all = (text, pattern) => [...text.matchAll(pattern)].map((match) => match[1]);
 
@@ -70,7 +72,7 @@ describe('Group Policy template (ADMX/ADML)', () => {
       for (const policy of own) {
         const match = /\\3rdparty\\extensions\\([a-p]{32})\\policy$/.exec(policy.key);
         assert.ok(match, `${policy.name}: ${policy.key}`);
-        assert.ok(protocolJson.extensionIds.chromium.includes(match[1]), `${policy.name}: ${match[1]} is one of our IDs`);
+        assert.ok(ourIds.includes(match[1]), `${policy.name}: ${match[1]} is one of our IDs (protocol.json extensionIds)`);
         if (policy.valueName) keys.add(policy.valueName);
         for (const name of all(policy.body, /\bvalueName="([^"]+)"/g)) keys.add(name);
         // A list is a key of its own, named after the policy key, with values 1, 2, 3 ...
