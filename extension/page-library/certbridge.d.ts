@@ -74,11 +74,32 @@ export interface PolicyReport {
   ignored: Array<{entry: string; reason: string}>;
 }
 
+/** One host setting in force and its sources, the one that wins first. */
+export interface HostPolicySetting<T> {
+  value: T;
+  /** "HKLM policy", "HKCU policy", "config file" or "built-in defaults". */
+  from: string[];
+}
+
+/** Which host policy is in force and from where (environment() only). */
+export interface HostPolicyReport {
+  /** Every source read, the one that wins first; location: registry key or file path (null: built in). */
+  sources: Array<{name: string; location: string | null}>;
+  allowedOrigins: HostPolicySetting<string[]>;
+  /** The card profiles' ids. */
+  cardProfiles: HostPolicySetting<string[]>;
+  logLevel: HostPolicySetting<string>;
+  /** Values the host ignored, each with the reason (English, for IT). */
+  problems: Array<{source: string; entry: string; reason: string}>;
+}
+
 /** The host's row: its hello, plus whatever its status command adds. */
 export interface HostInfo {
   name: string;
   version: string;
   protocol: number;
+  /** The host's policy in force: in environment() results only. */
+  policy?: HostPolicyReport;
   [key: string]: unknown;
 }
 

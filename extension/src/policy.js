@@ -3,7 +3,7 @@
 // enterprise policy (managed_policy.js: storage.managed).
 //
 // Patterns are serialized origins, optionally with ":*" for any port: "https://ra.example",
-// "https://ra.example:8443", "http://127.0.0.1:*". Plain http is accepted only for loopback hosts, and only
+// "https://ra.example:8443", "http://127.0.0.1:*". A policy entry may hold several, separated by whitespace. Plain http is accepted only for loopback hosts, and only
 // while loopback http is allowed (policy allowLoopbackHttp, else the build's setting); other patterns are
 // dropped and reported (OriginPolicy.problems).
 //
@@ -123,7 +123,13 @@ export function composePolicy(builtIn, managedData) {
       .filter((text) => allowLoopbackHttp || !/^http:/i.test(text))
       .forEach((text, index) => policy.add(text, `built-in allowedOrigins[${index}]`));
   }
-  (settings.allowedOrigins ?? []).forEach((text, index) => policy.add(text, `allowedOrigins[${index}]`));
+  (settings.allowedOrigins ?? []).forEach((entry, index) => {
+    // One entry may hold several origins separated by whitespace: the MSI writes its ALLOWEDORIGINS property
+    // (the same text the host's AllowedOrigins policy takes) as one entry. Each is checked on its own.
+    const pieces = typeof entry === 'string' ? entry.split(/\s+/).filter(Boolean) : [];
+    if (pieces.length === 0) policy.add(entry, `allowedOrigins[${index}]`);
+    else pieces.forEach((piece) => policy.add(piece, `allowedOrigins[${index}]`));
+  });
   policy.report = {
     managed: present,
     mode: settings.allowedOriginsMode,

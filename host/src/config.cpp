@@ -161,6 +161,22 @@ card::CardProfile parseProfile(const json& object, const std::string& where, std
   return profile;
 }
 
+std::vector<card::CardProfile> parseProfileList(const json& profiles, std::vector<std::string>& warnings) {
+  if (!profiles.is_array()) throw ConfigError("cardProfiles must be an array");
+  std::vector<card::CardProfile> list;
+  for (std::size_t i = 0; i < profiles.size(); ++i) {
+    list.push_back(parseProfile(profiles[i], "cardProfiles[" + std::to_string(i) + "]", warnings));
+  }
+  return list;
+}
+
+json parseJson(std::string_view text) {
+  std::string error;
+  auto parsed = parseStrictJson(text, error, 16);
+  if (!parsed) throw ConfigError(error.starts_with("not valid JSON") ? error : "not valid JSON: " + error);
+  return std::move(*parsed);
+}
+
 }  // namespace
 
 bool HostConfig::isOriginAllowed(std::string_view origin) const {
@@ -175,14 +191,15 @@ HostConfig HostConfig::builtInDefaults() {
   for (const auto text : build::kDefaultAllowedOrigins) {
     if (auto pattern = OriginPattern::parse(text)) config.allowedOrigins.push_back(std::move(*pattern));
   }
+  const std::vector<std::string> builtIn{std::string(kSourceBuiltIn)};
+  config.policy.allowedOriginsFrom = builtIn;
+  config.policy.cardProfilesFrom = builtIn;
+  config.policy.logLevelFrom = builtIn;
   return config;
 }
 
 HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings) {
-  std::string error;
-  const auto parsed = parseStrictJson(text, error, 16);
-  if (!parsed) throw ConfigError(error.starts_with("not valid JSON") ? error : "not valid JSON: " + error);
-  const json& root = *parsed;
+  const json root = parseJson(text);
   if (!root.is_object()) throw ConfigError("the top level must be a JSON object");
   warnUnknownKeys(
       root, {"allowedOrigins", "cardProfiles", "logLevel", "cardBusyWaitSeconds", "unblockLifetimeSeconds", "$comment"},
@@ -203,12 +220,7 @@ HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings
       config.allowedOrigins.push_back(std::move(*pattern));
     }
   }
-  if (const json* profiles = member(root, "cardProfiles")) {
-    if (!profiles->is_array()) throw ConfigError("cardProfiles must be an array");
-    for (std::size_t i = 0; i < profiles->size(); ++i) {
-      config.cardProfiles.push_back(parseProfile((*profiles)[i], "cardProfiles[" + std::to_string(i) + "]", warnings));
-    }
-  }
+  if (const json* profiles = member(root, "cardProfiles")) config.cardProfiles = parseProfileList(*profiles, warnings);
   if (const json* wait = member(root, "cardBusyWaitSeconds")) {
     if (!wait->is_number_integer() || wait->get<std::int64_t>() < 0 || wait->get<std::int64_t>() > 600) {
       throw ConfigError("cardBusyWaitSeconds must be an integer 0-600");
@@ -229,12 +241,38 @@ HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings
     }
     config.logLevel = level->get<std::string>();
   }
+  const auto from = [&root](const char* key) {
+    return std::vector<std::string>{std::string(member(root, key) != nullptr ? kSourceConfigFile : kSourceBuiltIn)};
+  };
+  config.policy.allowedOriginsFrom = from("allowedOrigins");
+  config.policy.cardProfilesFrom = from("cardProfiles");
+  config.policy.logLevelFrom = from("logLevel");
   return config;
+}
+
+std::vector<card::CardProfile> parseCardProfiles(std::string_view text, std::vector<std::string>& warnings) {
+  return parseProfileList(parseJson(text), warnings);
 }
 
 std::filesystem::path configFilePath() {
   return platform::configFile();
 }
+
+namespace {
+
+// The file's part of the policy report: the sources, and its error and warnings as problems.
+ConfigLoad& reported(ConfigLoad& load, const std::filesystem::path& path) {
+  PolicyReport& report = load.config.policy;
+  if (load.config.file) report.sources.push_back({std::string(kSourceConfigFile), platform::pathToUtf8(path)});
+  report.sources.push_back({std::string(kSourceBuiltIn), ""});
+  if (!load.error.empty())
+    report.problems.push_back({std::string(kSourceConfigFile), "(file)", load.error + "; the built-in defaults apply"});
+  for (const auto& warning : load.warnings)
+    report.problems.push_back({std::string(kSourceConfigFile), "(file)", warning});
+  return load;
+}
+
+}  // namespace
 
 ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed) {
   ConfigLoad load;
@@ -243,19 +281,19 @@ ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed) {
   const bool exists = std::filesystem::exists(path, ec);
   if (!exists) {
     if (explicitlyNamed) load.error = "configuration file " + path.string() + " does not exist";
-    return load;
+    return reported(load, path);
   }
   const auto size = std::filesystem::file_size(path, ec);
   if (ec || size > kMaxConfigBytes) {
     load.error = "configuration file " + path.string() + (ec ? " cannot be read: " + ec.message() : " is too large");
-    return load;
+    return reported(load, path);
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   if (!in) {
     load.error = "configuration file " + path.string() + " cannot be read";
-    return load;
+    return reported(load, path);
   }
   try {
     load.config = parseConfig(text.str(), load.warnings);
@@ -264,7 +302,7 @@ ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed) {
     load.error = "configuration file " + path.string() + " is invalid: " + e.what();
     load.warnings.clear();
   }
-  return load;
+  return reported(load, path);
 }
 
 ConfigLoad loadConfig() {

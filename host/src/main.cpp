@@ -12,6 +12,7 @@
 
 #include "certbridge/build_info.hpp"
 #include "certbridge/host/config.hpp"
+#include "certbridge/host/host_policy.hpp"
 #include "certbridge/host/logging.hpp"
 #include "certbridge/host/manifest_installer.hpp"
 #include "certbridge/host/native_messaging.hpp"
@@ -47,13 +48,19 @@ int runHost(const std::vector<std::string>& args) {
 
   host::HostState state;
   state.logFile = host::initLogging();
-  host::ConfigLoad load = host::loadConfig();
-  if (!load.error.empty()) spdlog::error("{}; using the built-in defaults", load.error);
-  for (const auto& warning : load.warnings) spdlog::warn("{}", warning);
+  host::ConfigLoad load = host::loadConfigAndPolicy();
+  // Before the level applies: a policy that turned logging off must not hide what was wrong with it.
+  for (const auto& problem : load.config.policy.problems) {
+    spdlog::warn("policy: {} {} {}", problem.source, problem.entry, problem.reason);
+  }
   host::setLogLevel(load.config.logLevel);
   state.config = std::move(load.config);
-  spdlog::info("certbridge-host {} started for {} (configuration: {})", build::kVersion, caller(args),
-               state.config.file ? state.config.file->string() : std::string("built-in defaults"));
+  std::string sources;
+  for (const auto& source : state.config.policy.sources) {
+    sources += (sources.empty() ? "" : ", ") + source.name + (source.location.empty() ? "" : " " + source.location);
+  }
+  spdlog::info("certbridge-host {} started for {} (configuration: {}; log level {} from {})", build::kVersion,
+               caller(args), sources, state.config.logLevel, state.config.policy.logLevelFrom.front());
 
   host::FdSource in(0);
   host::FdSink out(framesFd);

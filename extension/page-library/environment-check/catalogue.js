@@ -17,14 +17,23 @@ export function fillIn(template, params) {
  */
 export function createTranslator(language) {
   const chosen = language ? pickLanguage(language) : defaultLanguage;
+  // A parameter may itself be a list of parts ({key, params} or {text}), shown translated and joined the
+  // language's way (the host's source names in the environment check).
+  function text(key, params) {
+    const template = uiText(key, chosen) ?? uiText(key, 'en');
+    if (template === undefined) return key;
+    if (!params) return template;
+    const separator = uiText('envCheck.listSeparator', chosen) ?? ', ';
+    const shown = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, Array.isArray(value)
+      ? value.map((part) => (part?.text !== undefined ? String(part.text) : text(part?.key, part?.params))).join(separator)
+      : value]));
+    return fillIn(template, shown);
+  }
   return {
     language: chosen,
     languages,
-    /** UI text for an "envCheck." key, with {placeholders} filled in. */
-    text(key, params) {
-      const template = uiText(key, chosen) ?? uiText(key, 'en');
-      return template === undefined ? key : fillIn(template, params);
-    },
+    /** UI text for an "envCheck." key, with {placeholders} filled in (see text above). */
+    text,
     /** What a language calls itself, for the language switch. */
     languageName(language) {
       return uiText('envCheck.languageName', language) ?? language;

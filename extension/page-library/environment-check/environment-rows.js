@@ -114,7 +114,48 @@ function hostRow(findings) {
   const details = [line('envCheck.value.version', {version}),
     line('envCheck.value.protocolCompatible', {protocol: host.protocol ?? '?'})];
   if (host.logFile) details.push(line('envCheck.value.logFile', {path: host.logFile}));
+  const policy = hostPolicyLines(host.policy);
+  details.push(...policy.details);
+  if (policy.ignored.length > 0) {
+    return {check: 'host', group: 'software', status: 'warning', label, details: [...details, ...policy.ignored],
+      fix: line('envCheck.fix.hostPolicyIgnored')};
+  }
   return {check: 'host', group: 'software', status: 'ok', label, details};
+}
+
+const listText = (value) => (Array.isArray(value) && value.length > 0 ? value.map(String).join(', ') : '-');
+
+// The host's names for where a setting came from, in the page's language; any other name as it is.
+const SOURCE_KEYS = {
+  'HKLM policy': 'envCheck.value.sourceMachinePolicy',
+  'HKCU policy': 'envCheck.value.sourceUserPolicy',
+  'config file': 'envCheck.value.sourceConfigFile',
+  'built-in defaults': 'envCheck.value.sourceBuiltIn',
+};
+const sourcePart = (name) => (SOURCE_KEYS[name] ? line(SOURCE_KEYS[name]) : literal(name));
+/** A list of sources as parts the translator joins; "-" when empty. */
+const sourceParts = (names) => (Array.isArray(names) && names.length > 0 ? names.map(sourcePart) : [literal('-')]);
+
+/**
+ * The host's policy in force (environment() only): where its settings came from, each setting with its
+ * sources (the one that wins first), and every value the host ignored, for IT.
+ */
+function hostPolicyLines(policy) {
+  if (!policy || typeof policy !== 'object') return {details: [], ignored: []};
+  const sources = (Array.isArray(policy.sources) ? policy.sources : []).map((source) => (source?.location
+    ? line('envCheck.value.sourceAt', {source: [sourcePart(source.name)], location: String(source.location)})
+    : sourcePart(source?.name)));
+  const details = [line('envCheck.value.hostPolicySources', {sources: sources.length > 0 ? sources : [literal('-')]})];
+  for (const [key, setting] of [['envCheck.value.hostPolicyOrigins', policy.allowedOrigins],
+    ['envCheck.value.hostPolicyLogLevel', policy.logLevel], ['envCheck.value.hostPolicyCardProfiles', policy.cardProfiles]]) {
+    if (!setting) continue;
+    const value = Array.isArray(setting.value) ? listText(setting.value) : String(setting.value ?? '-');
+    details.push(line(key, {value, from: sourceParts(setting.from)}));
+  }
+  const ignored = (Array.isArray(policy.problems) ? policy.problems : []).map((problem) =>
+    line('envCheck.value.hostPolicyIgnored', {source: [sourcePart(String(problem?.source))], entry: String(problem?.entry),
+      reason: String(problem?.reason)}));
+  return {details, ignored};
 }
 
 function osRow(host) {

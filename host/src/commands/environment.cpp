@@ -1,5 +1,8 @@
 // environment: a diagnostic report that never fails because one part is missing.
-// {"host": {"version", "protocol", "os": {"name", "version", "arch"}, "logFile", "configFile"},
+// {"host": {"version", "protocol", "os": {"name", "version", "arch"}, "logFile", "configFile",
+//           "policy": {"sources": [{"name", "location"}], "allowedOrigins": {"value": [...], "from": [...]},
+//                      "cardProfiles": {"value": [profile ids], "from"}, "logLevel": {"value", "from"},
+//                      "problems": [{"source", "entry", "reason"}]}},
 //  "pcsc": {"available", "error"},
 //  "readers": [{"name", "cardPresent", "pinPad", "atr", "profile", "token": {"label", "serial"}|null, "problem"}],
 //  "modules": [{"path", "loaded", "error"}],
@@ -50,6 +53,30 @@ json problem(const ProtocolError& error, json subject) {
 
 json pathOrNull(const std::optional<std::filesystem::path>& path) {
   return path ? json(platform::pathToUtf8(*path)) : json(nullptr);
+}
+
+// Which policy is in force and where each part came from (sources most precedent first), and what was
+// ignored: the environment check shows it to IT.
+json policyJson(const HostConfig& config) {
+  const PolicyReport& report = config.policy;
+  json sources = json::array();
+  for (const auto& source : report.sources) {
+    sources.push_back(
+        {{"name", source.name}, {"location", source.location.empty() ? json(nullptr) : json(source.location)}});
+  }
+  json origins = json::array();
+  for (const auto& pattern : config.allowedOrigins) origins.push_back(pattern.text());
+  json profiles = json::array();
+  for (const auto& profile : config.cardProfiles) profiles.push_back(profile.id);
+  json problems = json::array();
+  for (const auto& problem : report.problems) {
+    problems.push_back({{"source", problem.source}, {"entry", problem.entry}, {"reason", problem.reason}});
+  }
+  return {{"sources", std::move(sources)},
+          {"allowedOrigins", {{"value", std::move(origins)}, {"from", report.allowedOriginsFrom}}},
+          {"cardProfiles", {{"value", std::move(profiles)}, {"from", report.cardProfilesFrom}}},
+          {"logLevel", {{"value", config.logLevel}, {"from", report.logLevelFrom}}},
+          {"problems", std::move(problems)}};
 }
 
 void throwIfCancelled(const CommandContext& context) {
@@ -103,7 +130,8 @@ class EnvironmentReport {
             {"protocol", protocol::kProtocolVersion},
             {"os", {{"name", os.name}, {"version", os.version}, {"arch", os.arch}}},
             {"logFile", pathOrNull(context_.host.logFile)},
-            {"configFile", pathOrNull(context_.host.config.file)}};
+            {"configFile", pathOrNull(context_.host.config.file)},
+            {"policy", policyJson(context_.host.config)}};
   }
 
   void scanReaders() {

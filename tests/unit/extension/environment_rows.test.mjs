@@ -7,6 +7,7 @@ import {describe, test} from 'node:test';
 import {builtPageLibrary} from './helpers/build_output.mjs';
 
 const {buildRows} = await builtPageLibrary('environment-check/environment-rows.js');
+const {createTranslator} = await builtPageLibrary('environment-check/catalogue.js');
 
 function tokenRow(pin) {
   const environment = {
@@ -37,5 +38,63 @@ describe('PIN lines of the environment check', () => {
 
   test('no count and no profile limit: just OK', () => {
     assert.equal(tokenRow({state: 'ok', triesLeft: null, locksAfter: null}).details.at(-1).key, 'envCheck.value.pin.okNoCount');
+  });
+});
+
+describe('the host row: the host\'s policy in force', () => {
+  function hostRow(policy) {
+    const environment = {
+      host: {version: '1.0.0', protocol: 1, logFile: null, policy},
+      pcsc: {available: true, error: null}, readers: [], modules: [], tokens: [], certificates: [], problems: [],
+    };
+    const rows = buildRows({browser: {name: null, version: null}, pageLibrary: {version: '1', protocol: 1}, status: null,
+      statusError: null, environment, environmentError: null});
+    return rows.find((row) => row.check === 'host');
+  }
+  const policy = {
+    sources: [{name: 'HKLM policy', location: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\CertBridge'},
+      {name: 'built-in defaults', location: null}],
+    allowedOrigins: {value: ['https://ra.example', 'https://ra2.example'], from: ['HKLM policy', 'built-in defaults']},
+    logLevel: {value: 'debug', from: ['HKLM policy']},
+    cardProfiles: {value: [], from: ['built-in defaults']},
+    problems: [],
+  };
+
+  test('says where each setting comes from, in the page\'s language', () => {
+    const row = hostRow(policy);
+    assert.equal(row.status, 'ok');
+    const shown = (language) => row.details.map((detail) => createTranslator(language).text(detail.key, detail.params));
+    assert.deepEqual(shown('en').slice(2), [
+      'Settings from (first wins): machine policy (HKLM): HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\CertBridge, built-in defaults',
+      'Allowed origins: https://ra.example, https://ra2.example (from machine policy (HKLM), built-in defaults)',
+      'Log level: debug (from machine policy (HKLM))',
+      'Card profiles: - (from built-in defaults)',
+    ]);
+    assert.deepEqual(shown('zh-TW').slice(2), [
+      '設定來源（優先者在前）：電腦原則（HKLM）：HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\CertBridge、內建預設值',
+      '允許的來源：https://ra.example, https://ra2.example（來自 電腦原則（HKLM）、內建預設值）',
+      '記錄層級：debug（來自 電腦原則（HKLM））',
+      '卡片設定檔：-（來自 內建預設值）',
+    ]);
+  });
+
+  test('a source the page does not know is shown as the host named it', () => {
+    const row = hostRow({...policy, logLevel: {value: 'info', from: ['group policy v2']}});
+    const text = row.details.map((detail) => createTranslator('en').text(detail.key, detail.params));
+    assert.ok(text.includes('Log level: info (from group policy v2)'), text.join('\n'));
+  });
+
+  test('an ignored policy value makes the row a warning that names it, with a fix for IT', () => {
+    const row = hostRow({...policy, problems: [{source: 'HKCU policy', entry: 'LogLevel', reason: '"verbose" is not a log level'}]});
+    assert.equal(row.status, 'warning');
+    assert.equal(createTranslator('en').text(row.details.at(-1).key, row.details.at(-1).params),
+      'Host policy value ignored: user policy (HKCU) LogLevel ("verbose" is not a log level)');
+    assert.deepEqual(row.fix, {key: 'envCheck.fix.hostPolicyIgnored', params: undefined});
+  });
+
+  test('an older host without a policy report: the row as before', () => {
+    const row = hostRow(undefined);
+    assert.equal(row.status, 'ok');
+    assert.equal(row.details.some((detail) => detail.key.startsWith('envCheck.value.hostPolicy')), false);
   });
 });

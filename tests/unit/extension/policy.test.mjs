@@ -115,6 +115,20 @@ describe('enterprise policy over the built-in list', () => {
     for (const problem of policy.report.ignored) assert.ok(problem.reason.length > 0 && problem.reason.length < 300, problem.reason);
   });
 
+  test('an entry with several origins separated by whitespace (the MSI\'s ALLOWEDORIGINS) allows each; a bad piece alone is reported', () => {
+    const policy = composePolicy(BUILT_IN, {
+      allowedOrigins: ['  https://ra2.example https://ra3.example:8443\thttps://ra4.example:*  ra5.example/path ', 'https://ra6.example', '   '],
+    });
+    for (const origin of ['https://ra2.example', 'https://ra3.example:8443', 'https://ra4.example:9000', 'https://ra6.example']) {
+      assert.equal(policy.allows(origin), true, origin);
+    }
+    assert.equal(policy.allows('https://ra5.example'), false);
+    assert.equal(policy.allows('https://ra3.example'), false, 'the port stays part of its piece');
+    assert.deepEqual(policy.report.ignored.map((problem) => problem.entry), ['allowedOrigins[0]', 'allowedOrigins[2]']);
+    assert.match(policy.report.ignored[0].reason, /^"ra5\.example\/path": not an origin pattern/);
+    assert.match(policy.report.ignored[1].reason, /not an origin pattern/);
+  });
+
   test('a policy that is not an object, or a list that is not a list, is ignored', () => {
     assert.deepEqual(composePolicy(BUILT_IN, 'https://ra2.example').report.ignored.map((problem) => problem.entry), ['(policy)']);
     const policy = composePolicy(BUILT_IN, {allowedOrigins: 'https://ra2.example'});

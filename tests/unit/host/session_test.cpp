@@ -161,6 +161,25 @@ TEST_F(SessionTest, EnvironmentWithoutPcscStillReports) {
   EXPECT_TRUE(result["host"]["configFile"].is_null());
 }
 
+TEST_F(SessionTest, EnvironmentSaysWhichPolicyIsInForceAndWhatWasIgnored) {
+  state_.config.policy.sources = {{"HKLM policy", "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\CertBridge"},
+                                  {"built-in defaults", ""}};
+  state_.config.policy.allowedOriginsFrom = {"HKLM policy"};
+  state_.config.policy.problems = {{"HKLM policy", "LogLevel", "is a REG_DWORD, not a REG_SZ (text): ignored"}};
+  const auto messages = converse(frame(request("env", "environment", kAllowed)), 1);
+  ASSERT_EQ(messages.size(), 2u);
+  const json& policy = messages[1]["result"]["host"]["policy"];
+  EXPECT_EQ(policy["sources"], json::parse(R"([{"name": "HKLM policy",
+      "location": "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\CertBridge"}, {"name": "built-in defaults", "location": null}])"))
+      << policy.dump(2);
+  EXPECT_EQ(policy["allowedOrigins"],
+            (json{{"value", json::array({kAllowed})}, {"from", json::array({"HKLM policy"})}}));
+  EXPECT_EQ(policy["logLevel"], (json{{"value", "info"}, {"from", json::array({"built-in defaults"})}}));
+  EXPECT_EQ(policy["cardProfiles"]["value"], json::array());
+  EXPECT_EQ(policy["problems"], json::parse(R"([{"source": "HKLM policy", "entry": "LogLevel",
+      "reason": "is a REG_DWORD, not a REG_SZ (text): ignored"}])"));
+}
+
 TEST_F(SessionTest, EndOfStreamCancelsQueuedWork) {
   // Nothing waits for the answers: the browser is gone, so pending work is cancelled.
   int code = -1;

@@ -8,6 +8,7 @@
 //                    "tokenLabel", "pins": [{"name", "minLength", "maxLength", "maxTries"}], "keySizes": [2048]}],
 //  "logLevel": "info", "cardBusyWaitSeconds": 10, "unblockLifetimeSeconds": 600}
 // allowedOrigins, when present, replaces the built-in list. Unknown keys are ignored with a warning.
+// On Windows, IT's policy in the registry applies on top of this file (host_policy.hpp).
 
 #include <chrono>
 #include <filesystem>
@@ -23,6 +24,35 @@
 
 namespace certbridge::host {
 
+/// The names of the places settings come from, as the environment answer gives them.
+inline constexpr std::string_view kSourceMachinePolicy = "HKLM policy";
+inline constexpr std::string_view kSourceUserPolicy = "HKCU policy";
+inline constexpr std::string_view kSourceConfigFile = "config file";
+inline constexpr std::string_view kSourceBuiltIn = "built-in defaults";
+
+/// A setting that was ignored, and why: shown in the host log and the environment answer.
+struct PolicyProblem {
+  std::string source;  ///< kSourceConfigFile, kSourceMachinePolicy ...
+  std::string entry;   ///< The key or registry value name ("LogLevel"), or "(file)".
+  std::string reason;  ///< In English, for IT.
+};
+
+/// A place settings were read from.
+struct PolicySource {
+  std::string name;      ///< kSourceMachinePolicy, kSourceUserPolicy, kSourceConfigFile or kSourceBuiltIn.
+  std::string location;  ///< The registry key or file path; empty for the built-in defaults.
+};
+
+/// Where the configuration in force came from, for the environment answer. Each "from" lists the sources
+/// of that setting, the one that wins first.
+struct PolicyReport {
+  std::vector<PolicySource> sources;  ///< Every source that was read, the one that wins first.
+  std::vector<std::string> allowedOriginsFrom;
+  std::vector<std::string> cardProfilesFrom;
+  std::vector<std::string> logLevelFrom;
+  std::vector<PolicyProblem> problems;
+};
+
 inline constexpr std::chrono::milliseconds kLongestUnblockLifetime{protocol::kUnblockAuthorizationLifetimeMs};
 
 /// The configuration in effect.
@@ -37,6 +67,8 @@ struct HostConfig {
   std::chrono::milliseconds unblockLifetime = kLongestUnblockLifetime;
   /// The file this came from; empty when the built-in defaults apply.
   std::optional<std::filesystem::path> file;
+  /// Where each setting came from and what was ignored.
+  PolicyReport policy;
 
   /// True when some allowedOrigins pattern matches the origin.
   bool isOriginAllowed(std::string_view origin) const;
@@ -56,6 +88,10 @@ class ConfigError : public std::runtime_error {
 /// a card profile the card library rejects). Unknown keys are ignored and described in warnings.
 HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings);
 
+/// Parses a card-profile table: a JSON array of the profiles config.json's cardProfiles holds. Throws
+/// ConfigError as parseConfig does.
+std::vector<card::CardProfile> parseCardProfiles(std::string_view text, std::vector<std::string>& warnings);
+
 /// What loading the configuration did, for the log.
 struct ConfigLoad {
   HostConfig config;
@@ -69,6 +105,7 @@ std::filesystem::path configFilePath();
 
 /// Loads the file at path. A missing file at the default location is not an error (built-in defaults);
 /// a missing file named by $CERTBRIDGE_CONFIG is (explicit), as is any unreadable or invalid file.
+/// config.policy says which settings the file set; the error and warnings are also its problems.
 ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed);
 
 /// loadConfig(configFilePath(), $CERTBRIDGE_CONFIG is set).
