@@ -6,7 +6,8 @@
 #                then kept by an upgrade that does not name it; one Add/Remove Programs entry), a refused
 #                downgrade, and an uninstall that removes what the MSI wrote and leaves the policies IT set by
 #                other means;
-#   per-user:    install and uninstall under HKCU and %LocalAppData%, nothing in HKLM.
+#   per-user:    install under HKCU and %LocalAppData% (nothing in HKLM), an upgrade with FORCEINSTALL=0
+#                that turns the forced install off, and uninstall.
 #   msi_wine_test.sh MSI_DIR VERSION REASON_IF_NOT_BUILT -- BUILD_MSI_ARGS...
 # BUILD_MSI_ARGS: the cmake -D arguments of installer/windows/build_msi.cmake, to build the later versions
 # the upgrades need from the same staged files.
@@ -175,7 +176,7 @@ check "the remembered choices removed" no_value 'HKLM\SOFTWARE\CertBridge\Instal
 check "no Add/Remove Programs entry" is "$(arp_entries)" 0
 
 echo "== per-user install"
-check "per-user install succeeds" installs "$per_user" ALLOWEDORIGINS="$origins_a"
+check "per-user install succeeds" installs "$per_user" ALLOWEDORIGINS="$origins_a" FORCEINSTALL=1
 user_manifest=$(reg_value 'HKCU\SOFTWARE\Google\Chrome\NativeMessagingHosts\com.certbridge.host' '')
 user_host="$(dirname "$(winepath -u "$user_manifest" 2>/dev/null || echo /nonexistent/x)")/certbridge-host.exe"
 check "the per-user host program is installed beside its manifests" test -f "$user_host"
@@ -185,9 +186,13 @@ check "nothing registered in HKLM" no_key 'HKLM\SOFTWARE\Google\Chrome\NativeMes
 check "the host's policy in HKCU" is "$(reg_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins)" "$origins_a"
 check "Edge's extension policy in HKCU" \
   is "$(reg_value "HKCU\\$edge_policy\\3rdparty\\extensions\\$edge_id\\policy\\allowedOrigins" 1)" "$origins_a"
-check "no forced install without FORCEINSTALL=1" no_key "HKCU\\$chrome_policy\\ExtensionInstallForcelist"
+check "Edge force-installs for this user" has_value "HKCU\\$edge_policy\\ExtensionInstallForcelist" 9731
 check "the per-user host answers status" host_status HKCU "$chrome_id" "$version"
-check "per-user uninstall succeeds" msiexec /x "$per_user"
+check "per-user upgrade to $v2 with FORCEINSTALL=0 succeeds" installs "$work/certbridge-$v2-per-user.msi" FORCEINSTALL=0
+check "... the forced installs are gone" no_value "HKCU\\$edge_policy\\ExtensionInstallForcelist" 9731
+check "... Firefox's too" no_key "HKCU\\$firefox_policy\\ExtensionSettings\\$firefox_id"
+check "... ALLOWEDORIGINS is kept" is "$(reg_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins)" "$origins_a"
+check "per-user uninstall succeeds" msiexec /x "$work/certbridge-$v2-per-user.msi"
 check "per-user registration removed" no_key 'HKCU\SOFTWARE\Google\Chrome\NativeMessagingHosts\com.certbridge.host'
 check "per-user policy removed" no_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins
 check "per-user program removed" test ! -e "$user_host"
