@@ -7,7 +7,7 @@
 #                downgrade, and an uninstall that removes what the MSI wrote and leaves the policies IT set by
 #                other means;
 #   per-user:    install under HKCU and %LocalAppData% (nothing in HKLM), an upgrade with FORCEINSTALL=0
-#                that turns the forced install off, and uninstall.
+#                that turns the forced install off, and uninstall; mistyped properties install without error.
 #   msi_wine_test.sh MSI_DIR VERSION REASON_IF_NOT_BUILT -- BUILD_MSI_ARGS...
 # BUILD_MSI_ARGS: the cmake -D arguments of installer/windows/build_msi.cmake, to build the later versions
 # the upgrades need from the same staged files.
@@ -196,6 +196,16 @@ check "per-user uninstall succeeds" msiexec /x "$work/certbridge-$v2-per-user.ms
 check "per-user registration removed" no_key 'HKCU\SOFTWARE\Google\Chrome\NativeMessagingHosts\com.certbridge.host'
 check "per-user policy removed" no_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins
 check "per-user program removed" test ! -e "$user_host"
+
+echo "== mistyped properties"
+# The MSI checks neither value: the host and the extension report a bad origin and ignore it. A typo must
+# never fail the installation.
+check "install with a mistyped ALLOWEDORIGINS and FORCEINSTALL=yes succeeds" \
+  installs "$per_user" ALLOWEDORIGINS='ra.example.com;https://' FORCEINSTALL=yes
+check "the origins are written as typed, for the host and the extension to report" \
+  is "$(reg_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins)" 'ra.example.com;https://'
+check "FORCEINSTALL other than 1 forces nothing" no_key "HKCU\\$chrome_policy\\ExtensionInstallForcelist"
+check "uninstall succeeds" msiexec /x "$per_user"
 
 echo "$passed passed, $failed failed ($(($(date +%s) - started)) s)"
 [ "$failed" -eq 0 ]
