@@ -7,7 +7,8 @@
 #                downgrade, and an uninstall that removes what the MSI wrote and leaves the policies IT set by
 #                other means;
 #   per-user:    install under HKCU and %LocalAppData% (nothing in HKLM), an upgrade with FORCEINSTALL=0
-#                that turns the forced install off, and uninstall; mistyped properties install without error.
+#                that turns the forced install off, and uninstall; mistyped properties install without error; an
+#                ADDLOCAL given by IT is followed as written.
 #   msi_wine_test.sh MSI_DIR VERSION REASON_IF_NOT_BUILT -- BUILD_MSI_ARGS...
 # BUILD_MSI_ARGS: the cmake -D arguments of installer/windows/build_msi.cmake, to build the later versions
 # the upgrades need from the same staged files.
@@ -205,6 +206,14 @@ check "install with a mistyped ALLOWEDORIGINS and FORCEINSTALL=yes succeeds" \
 check "the origins are written as typed, for the host and the extension to report" \
   is "$(reg_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins)" 'ra.example.com;https://'
 check "FORCEINSTALL other than 1 forces nothing" no_key "HKCU\\$chrome_policy\\ExtensionInstallForcelist"
+check "uninstall succeeds" msiexec /x "$per_user"
+
+echo "== ADDLOCAL given by IT"
+check "install with ADDLOCAL=Host and ALLOWEDORIGINS succeeds" installs "$per_user" ADDLOCAL=Host ALLOWEDORIGINS="$origins_a"
+check "ADDLOCAL is followed as written: the host is registered" \
+  grep -q 'com.certbridge.host.chrome.json$' <<<"$(reg_value 'HKCU\SOFTWARE\Google\Chrome\NativeMessagingHosts\com.certbridge.host' '')"
+check "... and no policy written, since ADDLOCAL does not name AllowedOriginsPolicy" \
+  no_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins
 check "uninstall succeeds" msiexec /x "$per_user"
 
 echo "$passed passed, $failed failed ($(($(date +%s) - started)) s)"
