@@ -27,6 +27,8 @@ readonly DEBIAN_PACKAGES=(
   libxml2-utils
   # Windows code (certificate registration): mingw-w64 cross compiler (posix threads) and wine to run its tests
   g++-mingw-w64-x86-64-posix wine wine64
+  # Windows installers: the MSIs are built with wixl, their tables read with msiinfo, signed with osslsigncode
+  wixl msitools osslsigncode
 )
 
 missing=()

@@ -28,8 +28,9 @@ describe('manifest', () => {
     assert.equal(manifest.version, projectVersion);
   });
 
-  test('the fixed key gives the Chromium extension ID of protocol.json', () => {
-    assert.deepEqual([chromiumExtensionId(manifest.key)], protocolJson.extensionIds.chromium);
+  test('the fixed key gives the first Chromium extension ID of protocol.json, the Chrome Web Store one', () => {
+    assert.equal(chromiumExtensionId(manifest.key), protocolJson.extensionIds.chromium[0]);
+    assert.equal(chromiumExtensionId(manifest.key), protocolJson.extensionIds.stores.chromeWebStore.chromiumId);
   });
 
   test('the Firefox add-on ID is protocol.json\'s', () => {

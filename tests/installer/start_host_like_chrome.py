@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Starts the installed certbridge-host.exe the way Chrome does on Windows and asks it for its status.
+
+Chrome reads the manifest's path from the default value of
+HKLM|HKCU\\SOFTWARE\\Google\\Chrome\\NativeMessagingHosts\\<name>, reads `path` from the manifest (relative
+paths are relative to the manifest's folder), checks that its extension is in `allowed_origins`, and starts
+the host through cmd.exe with the extension's origin and --parent-window=0. This does the same under wine
+(WINEPREFIX from the environment), sends one framed `status` request and prints the reply.
+
+  start_host_like_chrome.py HKLM|HKCU EXTENSION_ID EXPECTED_VERSION
+Exit status 0 when the reply is a successful status of EXPECTED_VERSION; the reason on stderr otherwise.
+"""
+import json
+import ntpath
+import struct
+import subprocess
+import sys
+
+HOST_NAME = "com.certbridge.host"
+
+
+def fail(message):
+    print(f"start_host_like_chrome: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def registry_default(root):
+    key = f"{root}\\SOFTWARE\\Google\\Chrome\\NativeMessagingHosts\\{HOST_NAME}"
+    out = subprocess.run(["wine", "reg", "query", key, "/ve"], capture_output=True, text=True, check=False)
+    for line in out.stdout.splitlines():
+        parts = line.strip().split(None, 2)
+        if len(parts) == 3 and parts[1] == "REG_SZ":
+            return parts[2].strip()
+    fail(f"no manifest path in {key}: {out.stdout.strip()} {out.stderr.strip()}")
+
+
+def unix_path(windows_path):
+    out = subprocess.run(["winepath", "-u", windows_path], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def read_message(stream):
+    header = stream.read(4)
+    if len(header) != 4:
+        return None
+    (length,) = struct.unpack("=I", header)
+    return json.loads(stream.read(length).decode("utf-8"))
+
+
+def main():
+    root, extension_id, expected_version = sys.argv[1:4]
+    manifest_path = registry_default(root)
+    with open(unix_path(manifest_path), encoding="utf-8") as file:
+        manifest = json.load(file)
+    origin = f"chrome-extension://{extension_id}/"
+    if manifest.get("name") != HOST_NAME or manifest.get("type") != "stdio":
+        fail(f"{manifest_path} is not the {HOST_NAME} stdio manifest: {manifest}")
+    if origin not in manifest.get("allowed_origins", []):
+        fail(f"{origin} is not in allowed_origins of {manifest_path}")
+    host = manifest["path"]
+    if not ntpath.isabs(host):
+        host = ntpath.join(ntpath.dirname(manifest_path), host)
+    # Chrome's command line is cmd.exe /d /s /c ""HOST" ORIGIN --parent-window=0", its pipes as stdin and
+    # stdout. wine builds the Windows command line from separate arguments and escapes inner quotes, so the
+    # doubled quotes of /s cannot be passed through it: without /s, cmd keeps the quotes around a program
+    # path with spaces, which starts the same program with the same arguments.
+    command = ["wine", "cmd.exe", "/d", "/c", host, origin, "--parent-window=0"]
+    request = json.dumps({"id": "installed-status", "command": "status", "origin": "https://ra.certbridge.example",
+                          "params": {}}).encode("utf-8")
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        process.stdin.write(struct.pack("=I", len(request)) + request)
+        process.stdin.flush()
+        reply = None
+        while True:
+            message = read_message(process.stdout)
+            if message is None:
+                break
+            if message.get("id") == "installed-status":
+                reply = message
+                break
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+    if reply is None:
+        fail(f"no status reply from {host} (exit status {process.returncode})")
+    print(json.dumps(reply))
+    if not reply.get("ok") or reply["result"]["host"]["version"] != expected_version:
+        fail(f"status of {host} is not an ok reply of version {expected_version}")
+
+
+if __name__ == "__main__":
+    main()
