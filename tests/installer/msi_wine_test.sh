@@ -87,7 +87,7 @@ arp_entries() {
   wine reg query 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s 2>/dev/null | tr -d '\r' |
     grep -c 'DisplayName    REG_SZ    CertBridge$' || true
 }
-host_status() { python3 "$here/start_host_like_chrome.py" "$1" "$2" "$3" >"$work/status.json"; }
+host_status() { python3 "$here/start_host_like_chrome.py" "$@" >"$work/status.json"; }
 
 chrome_policy='SOFTWARE\Policies\Google\Chrome'
 edge_policy='SOFTWARE\Policies\Microsoft\Edge'
@@ -140,6 +140,8 @@ check "IT's own forced-install entry 1 is untouched" \
 check "the installed host, started as Chrome starts it, answers status with version $version" \
   host_status HKLM "$chrome_id" "$version"
 check "... and as Edge's store copy of the extension" host_status HKLM "$edge_id" "$version"
+check "the host serves https://ra.example.com (only ALLOWEDORIGINS allows it) and names HKLM policy as its source" \
+  host_status HKLM "$chrome_id" "$version" https://ra.example.com
 check "one Add/Remove Programs entry" is "$(arp_entries)" 1
 
 echo "== upgrade to $v2 with a changed ALLOWEDORIGINS"
@@ -157,6 +159,8 @@ check "forced install kept" has_value "HKLM\\$edge_policy\\ExtensionInstallForce
 check "still one Add/Remove Programs entry" is "$(arp_entries)" 1
 # The later packages carry the same build of the host, which reports the version it was built with.
 check "the host installed by the upgrade answers status" host_status HKLM "$chrome_id" "$version"
+check "... and serves the kept origin https://ra.example.org from HKLM policy" \
+  host_status HKLM "$chrome_id" "$version" https://ra.example.org
 check "a downgrade to $version is refused" refused "$per_machine"
 check "... and $v3 stays installed" is "$(installed_version)" "$v3"
 check "... and the installed host still answers" host_status HKLM "$chrome_id" "$version"
@@ -189,6 +193,7 @@ check "Edge's extension policy in HKCU" \
   is "$(reg_value "HKCU\\$edge_policy\\3rdparty\\extensions\\$edge_id\\policy\\allowedOrigins" 1)" "$origins_a"
 check "Edge force-installs for this user" has_value "HKCU\\$edge_policy\\ExtensionInstallForcelist" 9731
 check "the per-user host answers status" host_status HKCU "$chrome_id" "$version"
+check "... and serves https://ra.example.com from HKCU policy" host_status HKCU "$chrome_id" "$version" https://ra.example.com
 check "per-user upgrade to $v2 with FORCEINSTALL=0 succeeds" installs "$work/certbridge-$v2-per-user.msi" FORCEINSTALL=0
 check "... the forced installs are gone" no_value "HKCU\\$edge_policy\\ExtensionInstallForcelist" 9731
 check "... Firefox's too" no_key "HKCU\\$firefox_policy\\ExtensionSettings\\$firefox_id"
@@ -205,6 +210,8 @@ check "install with a mistyped ALLOWEDORIGINS and FORCEINSTALL=yes succeeds" \
   installs "$per_user" ALLOWEDORIGINS='ra.example.com;https://' FORCEINSTALL=yes
 check "the origins are written as typed, for the host and the extension to report" \
   is "$(reg_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins)" 'ra.example.com;https://'
+check "the host reports the mistyped origins in its environment answer and keeps serving" \
+  host_status HKCU "$chrome_id" "$version" https://ra.certbridge.example --policy-problem
 check "FORCEINSTALL other than 1 forces nothing" no_key "HKCU\\$chrome_policy\\ExtensionInstallForcelist"
 check "uninstall succeeds" msiexec /x "$per_user"
 
