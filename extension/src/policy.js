@@ -26,6 +26,15 @@ export function isLoopbackHost(host) {
   return LOOPBACK_HOSTS.has(host);
 }
 
+/** The host as URL.hostname (so the browser's origin) names it; null when it is not a valid host. */
+function browserHostName(scheme, host) {
+  try {
+    return new URL(`${scheme}://${host}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Parses one allowed-origin pattern.
  * @param {string} text
@@ -48,6 +57,10 @@ function checkOriginPattern(text, {allowLoopbackHttp}) {
   let port = match[3] ?? '';
   if (port === DEFAULT_PORTS[scheme]) port = '';
   if (port !== '' && port !== '*' && Number(port) > 65535) return {pattern: null, reason: 'port out of range'};
+  // The browser names each host one way only (URL.hostname): a pattern that writes it another way
+  // ("0x7f.0.0.1", "[0:0::1]") would never match any origin, so it is reported instead of kept.
+  const named = browserHostName(scheme, host);
+  if (named !== host) return {pattern: null, reason: named ? `the browser names this host ${named}` : 'not a valid host'};
   if (scheme === 'http' && !isLoopbackHost(host)) return {pattern: null, reason: 'plain http is allowed only for loopback hosts'};
   if (scheme === 'http' && !allowLoopbackHttp) return {pattern: null, reason: 'plain http on loopback is not allowed (allowLoopbackHttp)'};
   return {pattern: {scheme, host, port}, reason: null};
