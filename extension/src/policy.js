@@ -26,6 +26,20 @@ export function isLoopbackHost(host) {
   return LOOPBACK_HOSTS.has(host);
 }
 
+/**
+ * A refused entry as a report shows it. Never throws: Firefox checks policies.json against no schema, so an
+ * entry can be an object whose own "toString" is not a function, which String() throws on.
+ */
+function shownEntry(value) {
+  let text;
+  try {
+    text = String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return JSON.stringify(text).slice(0, 80);
+}
+
 /** The host as URL.hostname (so the browser's origin) names it; null when it is not a valid host. */
 function browserHostName(scheme, host) {
   try {
@@ -90,7 +104,7 @@ export class OriginPolicy {
       this.patterns.push(pattern);
     } else {
       this.rejected.push(text);
-      this.problems.push({entry, reason: `${JSON.stringify(String(text)).slice(0, 80)}: ${reason}`});
+      this.problems.push({entry, reason: `${shownEntry(text)}: ${reason}`});
     }
   }
 

@@ -45,6 +45,13 @@ describe('origin patterns', () => {
     assert.match(policy.problems[3].reason, /not a valid host/);
     assert.equal(new OriginPolicy(['https://127.0.0.1', 'https://xn--bcher-kva.example']).patterns.length, 2);
   });
+
+  test('an entry String() cannot convert (policies.json has no schema in Firefox) is reported, not thrown', () => {
+    const policy = composePolicy(builtInDefaults, JSON.parse('{"allowedOrigins": [{"toString": 1}, "https://ra.example"]}'));
+    assert.equal(policy.allows('https://ra.example'), true);
+    const problem = policy.report.ignored.find((entry) => entry.entry === 'allowedOrigins[0]');
+    assert.match(problem.reason, /\[object Object\].*not a string/);
+  });
 });
 
 const BUILT_IN = {allowedOrigins: ['https://ra.example', 'http://127.0.0.1:*', 'http://localhost:*'], allowLoopbackHttp: true};

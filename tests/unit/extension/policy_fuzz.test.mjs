@@ -87,7 +87,8 @@ function randomValue(random, depth = 0) {
     default: {
       const object = {};
       for (let i = random.below(4); i > 0; --i) {
-        object[random.pick([...POLICY_KEYS, '__proto__', 'constructor', 'x'])] = randomValue(random, depth + 1);
+        const key = random.pick([...POLICY_KEYS, '__proto__', 'constructor', 'toString', 'valueOf', 'x']);
+        object[key] = randomValue(random, depth + 1);
       }
       return object;
     }
