@@ -57,7 +57,8 @@ TEST_F(CardFaults, CardPulledBetweenTwoCertificateWritesIsReportedAndTheNextWrit
   {
     Restore reinsert{"insert"};
     std::string output;
-    ASSERT_TRUE(bed().run("remove", &output)) << output;
+    ASSERT_TRUE(bed().run("remove", &output)) << output;  // returns once pcscd reports the card gone
+    std::this_thread::sleep_for(300ms);  // and the host's reader watch, woken by pcscd, has seen it too
     release();
     // The software token would take the second certificate without the card; a card would not. The host
     // stops writing as soon as the reader says the card is gone.
