@@ -35,8 +35,9 @@ TEST_F(CardFaults, PcscServiceStoppedBetweenTwoKeysGivesBothKeysAndTheListingSho
     requests = answer.result()["requests"];
     ASSERT_EQ(requests.size(), 2u);
     expectWholeKeyPairs();
-    EXPECT_EQ(countObjects("Private Key Object"), 2);
-    report(outcome + ", both keys on the card and both requests in the answer");
+    const int keys = countObjects("Private Key Object");
+    EXPECT_EQ(keys, 2);
+    report(outcome + ", " + std::to_string(keys) + " keys on the card and 2 requests in the answer");
   }
   std::this_thread::sleep_for(500ms);  // let pcscd see the reader again
   // The answer was true: the card holds exactly the two keys it named, waiting for their certificates.
@@ -65,8 +66,9 @@ TEST_F(CardFaults, CardPulledBetweenTwoCertificateWritesIsReportedAndTheNextWrit
     const Answer answer = await(*host, "w");
     const std::string outcome = answer.ok() ? "ok" : answer.code();
     EXPECT_EQ(outcome, "CARD_REMOVED") << answer.message.dump();
-    EXPECT_EQ(countObjects("Certificate Object"), 1) << "the first certificate was stored, the second never";
-    report(outcome + ", one of two certificates on the card");
+    const int stored = countObjects("Certificate Object");
+    EXPECT_EQ(stored, 1) << "the first certificate was stored, the second never";
+    report(outcome + ", " + std::to_string(stored) + " of 2 certificates on the card");
   }
   std::this_thread::sleep_for(500ms);  // let pcscd see the card again
   // What the card holds is what the next answer says: one certificate beside its key, one key without.
