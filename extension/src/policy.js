@@ -27,6 +27,29 @@ export function isLoopbackHost(host) {
 }
 
 /**
+ * A refused entry as a report shows it. Never throws: Firefox checks policies.json against no schema, so an
+ * entry can be an object whose own "toString" is not a function, which String() throws on.
+ */
+function shownEntry(value) {
+  let text;
+  try {
+    text = String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return JSON.stringify(text).slice(0, 80);
+}
+
+/** The host as URL.hostname (so the browser's origin) names it; null when it is not a valid host. */
+function browserHostName(scheme, host) {
+  try {
+    return new URL(`${scheme}://${host}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Parses one allowed-origin pattern.
  * @param {string} text
  * @param {{allowLoopbackHttp?: boolean}} [options] whether http patterns for loopback hosts are accepted
@@ -48,6 +71,10 @@ function checkOriginPattern(text, {allowLoopbackHttp}) {
   let port = match[3] ?? '';
   if (port === DEFAULT_PORTS[scheme]) port = '';
   if (port !== '' && port !== '*' && Number(port) > 65535) return {pattern: null, reason: 'port out of range'};
+  // The browser names each host one way only (URL.hostname): a pattern that writes it another way
+  // ("0x7f.0.0.1", "[0:0::1]") would never match any origin, so it is reported instead of kept.
+  const named = browserHostName(scheme, host);
+  if (named !== host) return {pattern: null, reason: named ? `the browser names this host ${named}` : 'not a valid host'};
   if (scheme === 'http' && !isLoopbackHost(host)) return {pattern: null, reason: 'plain http is allowed only for loopback hosts'};
   if (scheme === 'http' && !allowLoopbackHttp) return {pattern: null, reason: 'plain http on loopback is not allowed (allowLoopbackHttp)'};
   return {pattern: {scheme, host, port}, reason: null};
@@ -77,7 +104,7 @@ export class OriginPolicy {
       this.patterns.push(pattern);
     } else {
       this.rejected.push(text);
-      this.problems.push({entry, reason: `${JSON.stringify(String(text)).slice(0, 80)}: ${reason}`});
+      this.problems.push({entry, reason: `${shownEntry(text)}: ${reason}`});
     }
   }
 

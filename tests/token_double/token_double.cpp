@@ -3,8 +3,11 @@
 // function list layout is the card library's own (card/src/pkcs11_raw.hpp), so no pkcs11.h is needed.
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -12,6 +15,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "pkcs11_raw.hpp"
 
@@ -22,6 +26,13 @@ namespace ck = certbridge::card::detail::ck;
 constexpr ck::Flags kPinFlags = ck::kCkfUserPinCountLow | ck::kCkfUserPinFinalTry | ck::kCkfUserPinLocked |
                                 ck::kCkfSoPinCountLow | ck::kCkfSoPinFinalTry | ck::kCkfSoPinLocked;
 
+// Where a chosen call stops: before it reaches the real module, or after the real module has done it (the
+// token changed, the caller not told yet).
+struct Stop {
+  std::string call;  ///< "C_SetPIN", "C_GenerateKeyPair" or "C_CreateObject"
+  bool afterForward = false;
+};
+
 struct Behaviour {
   bool noPinFlags = false;
   int lockAfter = 0;  ///< 0: the real module counts (SoftHSM2 never locks).
@@ -30,6 +41,9 @@ struct Behaviour {
   bool initializeFails = false;
   std::optional<std::string> serial;
   std::string stateFile;
+  std::optional<Stop> stop;
+  std::string stoppedFile;  ///< written when the stop is reached
+  std::string releaseFile;  ///< the stopped call goes on once it exists; empty: never (the test kills)
 };
 
 std::string environment(const char* name, const char* fallback = "") {
@@ -49,6 +63,7 @@ Behaviour readBehaviour() {
     if (name == "lock-after") behaviour.lockAfter = std::atoi(value.c_str());
     if (name == "initialize-fails") behaviour.initializeFails = true;
     if (name == "serial") behaviour.serial = value;
+    if (name == "stop-before" || name == "stop-after") behaviour.stop = Stop{value, name == "stop-after"};
     if (name == "rsa-sizes") {
       const auto dash = value.find('-');
       behaviour.rsaMin = std::strtoul(value.substr(0, dash).c_str(), nullptr, 10);
@@ -57,6 +72,8 @@ Behaviour readBehaviour() {
     }
   }
   behaviour.stateFile = environment("CERTBRIDGE_TOKEN_DOUBLE_STATE");
+  behaviour.stoppedFile = environment("CERTBRIDGE_TOKEN_DOUBLE_STOPPED");
+  behaviour.releaseFile = environment("CERTBRIDGE_TOKEN_DOUBLE_RELEASE");
   return behaviour;
 }
 
@@ -82,6 +99,35 @@ int wrongPins() {
 
 void setWrongPins(int count) {
   std::ofstream(behaviour.stateFile, std::ios::trunc) << count;
+}
+
+bool stopped = false;  ///< the stop is taken once per process: the first time the chosen call is reached
+
+// Holds the calling thread at the chosen stop: tells the test it is there (the stopped file appears whole,
+// through a rename), then waits for the release file, or for ever: the test then kills the process there.
+void holdIfChosen(const std::string& call, bool afterForward) {
+  {
+    const std::lock_guard lock(mutex);
+    if (stopped || !behaviour.stop || behaviour.stop->call != call || behaviour.stop->afterForward != afterForward)
+      return;
+    stopped = true;
+  }
+  if (!behaviour.stoppedFile.empty()) {
+    const std::string partial = behaviour.stoppedFile + ".partial";
+    std::ofstream(partial, std::ios::trunc) << call << (afterForward ? " after-forward" : " before-forward") << "\n";
+    std::rename(partial.c_str(), behaviour.stoppedFile.c_str());
+  }
+  while (behaviour.releaseFile.empty() || ::access(behaviour.releaseFile.c_str(), F_OK) != 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+// Forwards one call, with the stops on either side of it.
+template <typename Forward>
+ck::Rv forwardWithStops(const std::string& call, Forward forward) {
+  holdIfChosen(call, false);
+  const ck::Rv rv = forward();
+  holdIfChosen(call, true);
+  return rv;
 }
 
 ck::Rv initialize(ck::InitializeArgs* arguments) {
@@ -131,8 +177,19 @@ ck::Rv generateKeyPair(ck::SessionHandle session, ck::Mechanism* mechanism, ck::
       if (bits < behaviour.rsaMin || bits > behaviour.rsaMax) return ck::kCkrKeySizeRange;
     }
   }
-  return real->C_GenerateKeyPair(session, mechanism, publicTemplate, publicCount, privateTemplate, privateCount,
-                                 publicKey, privateKey);
+  return forwardWithStops("C_GenerateKeyPair", [&] {
+    return real->C_GenerateKeyPair(session, mechanism, publicTemplate, publicCount, privateTemplate, privateCount,
+                                   publicKey, privateKey);
+  });
+}
+
+ck::Rv setPin(ck::SessionHandle session, const ck::Byte* oldPin, ck::Ulong oldLength, const ck::Byte* newPin,
+              ck::Ulong newLength) {
+  return forwardWithStops("C_SetPIN", [&] { return real->C_SetPIN(session, oldPin, oldLength, newPin, newLength); });
+}
+
+ck::Rv createObject(ck::SessionHandle session, ck::Attribute* attributes, ck::Ulong count, ck::ObjectHandle* object) {
+  return forwardWithStops("C_CreateObject", [&] { return real->C_CreateObject(session, attributes, count, object); });
 }
 
 ck::Rv getFunctionList(ck::FunctionList** list);
@@ -152,6 +209,8 @@ bool loadRealModule() {
   ours.C_Login = &login;
   ours.C_GetMechanismInfo = &getMechanismInfo;
   ours.C_GenerateKeyPair = &generateKeyPair;
+  ours.C_SetPIN = &setPin;
+  ours.C_CreateObject = &createObject;
   return true;
 }
 

@@ -120,6 +120,10 @@ nlohmann::json write(CommandContext& context, const WriteParams& params) {
   operation.progress("writing");
   nlohmann::json written = nlohmann::json::array();
   for (const auto& placement : placements) {
+    // A card pulled between two stores stops the write here (software tokens and caching middleware would
+    // take the rest without the card): what is on the card then is what the next listing shows, and the
+    // next write, idempotent, adds the rest.
+    operation.checkpoint();
     const bool already = findOnCard(before, placement.certificate->id) != nullptr;
     const auto stored = card::storeCertificate(operation.session(placement.pinGroup, card::SessionMode::ReadWrite),
                                                placement.certificate->der, certificateLabel(*placement.certificate));

@@ -62,6 +62,15 @@ std::unique_ptr<HostProcess> CardCommands::startHost(const std::map<std::string,
   return host;
 }
 
+std::unique_ptr<HostProcess> CardCommands::startTokenDoubleHost(const std::string& behaviour,
+                                                                std::map<std::string, std::string> overrides) {
+  json profile = json::parse(readFile(bed().get("CERTBRIDGE_CONFIG")))["cardProfiles"][0];
+  profile["module"] = CERTBRIDGE_TOKEN_DOUBLE;
+  overrides["CERTBRIDGE_CONFIG"] = configWith("token-double", {{"cardProfiles", json::array({profile})}});
+  overrides["CERTBRIDGE_TOKEN_DOUBLE"] = behaviour;
+  return startHost(overrides);
+}
+
 std::unique_ptr<HostProcess> CardCommands::startOpenCryptokiHost() {
   auto env = bed().environment();
   env["CERTBRIDGE_CONFIG"] = bed().get("CERTBRIDGE_CONFIG_OCK");

@@ -40,6 +40,10 @@ class CardCommands : public ::testing::Test {
 
   /// A host as Chrome starts it, with the test bed's environment plus overrides.
   std::unique_ptr<HostProcess> startHost(const std::map<std::string, std::string>& overrides = {});
+  /// A host whose card profile loads the token double of tests/token_double (README.md there) behaving as
+  /// `behaviour` (its CERTBRIDGE_TOKEN_DOUBLE), with the test bed's environment plus overrides.
+  std::unique_ptr<HostProcess> startTokenDoubleHost(const std::string& behaviour,
+                                                    std::map<std::string, std::string> overrides = {});
   /// A host inside the openCryptoki namespace, configured for the openCryptoki token.
   std::unique_ptr<HostProcess> startOpenCryptokiHost();
   /// Writes a copy of the test bed's configuration with changes merged into the top level, returns its path.

@@ -4,7 +4,6 @@
 // page (and so the user) must be told about such a card.
 
 #include <filesystem>
-#include <fstream>
 
 #include "card_test_fixture.hpp"
 
@@ -15,12 +14,7 @@ class TokenBehaviour : public CardCommands {
  protected:
   /// A host whose card profile loads the token double, behaving as `behaviour` (tests/token_double/README.md).
   std::unique_ptr<HostProcess> startDoubleHost(const std::string& behaviour) {
-    json profile = json::parse(std::ifstream(bed().get("CERTBRIDGE_CONFIG")))["cardProfiles"][0];
-    profile["module"] = CERTBRIDGE_TOKEN_DOUBLE;
-    const std::string config = configWith("token-double", {{"cardProfiles", json::array({profile})}});
-    return startHost({{"CERTBRIDGE_CONFIG", config},
-                      {"CERTBRIDGE_TOKEN_DOUBLE", behaviour},
-                      {"CERTBRIDGE_TOKEN_DOUBLE_STATE", statePath()}});
+    return startTokenDoubleHost(behaviour, {{"CERTBRIDGE_TOKEN_DOUBLE_STATE", statePath()}});
   }
 
   void SetUp() override {

@@ -36,6 +36,22 @@ describe('origin patterns', () => {
     assert.equal(policy.allows('http://[::1]:3000'), true);
     assert.equal(parseOriginPattern('https://ra.example:70000'), null);
   });
+
+  test('a host written otherwise than the browser names it is reported, not kept as a pattern that never matches', () => {
+    const policy = new OriginPolicy(['https://0x7f.0.0.1', 'https://[0:0::1]:*', 'https://1.0.7', 'https://xn--bcher-k.example']);
+    assert.equal(policy.patterns.length, 0);
+    assert.match(policy.problems[0].reason, /the browser names this host 127\.0\.0\.1/);
+    assert.match(policy.problems[1].reason, /the browser names this host \[::1\]/);
+    assert.match(policy.problems[3].reason, /not a valid host/);
+    assert.equal(new OriginPolicy(['https://127.0.0.1', 'https://xn--bcher-kva.example']).patterns.length, 2);
+  });
+
+  test('an entry String() cannot convert (policies.json has no schema in Firefox) is reported, not thrown', () => {
+    const policy = composePolicy(builtInDefaults, JSON.parse('{"allowedOrigins": [{"toString": 1}, "https://ra.example"]}'));
+    assert.equal(policy.allows('https://ra.example'), true);
+    const problem = policy.report.ignored.find((entry) => entry.entry === 'allowedOrigins[0]');
+    assert.match(problem.reason, /\[object Object\].*not a string/);
+  });
 });
 
 const BUILT_IN = {allowedOrigins: ['https://ra.example', 'http://127.0.0.1:*', 'http://localhost:*'], allowLoopbackHttp: true};
