@@ -27,18 +27,18 @@ namespace certbridge::host {
 // What each step does on Windows (Microsoft's documentation of SetErrorMode, WerSetFlags and
 // WerAddExcludedApplication), and what wine can show of it:
 // - SetErrorMode(SEM_NOGPFAULTERRORBOX): for an unhandled exception the system does not invoke Windows Error
-//   Reporting at all, so no report or dump is made (also none under an administrator's LocalDumps setting,
-//   which WER itself writes). This process only; child processes inherit it. Wine keeps the mode and
-//   GetErrorMode shows it.
+//   Reporting at all, so no report is made, and no LocalDumps dump either as far as the documentation goes
+//   (WER writes those; not checked on a Windows machine here). This process only; child processes inherit
+//   it. Wine keeps the mode and GetErrorMode shows it.
 // - WerSetFlags(WER_FAULT_REPORTING_FLAG_NOHEAP): where WER is still invoked (fail-fast exits such as a
 //   detected heap corruption bypass the error mode), the report leaves the heap out, where PINs live while a
 //   command runs. This process only. Wine accepts the call and keeps nothing (its WerGetFlags is a stub), so
 //   only a Windows machine shows it.
 // - WerAddExcludedApplication(file name, FALSE): WER makes no report for an executable of this name, for this
-//   user (HKCU\Software\Microsoft\Windows\Windows Error Reporting\ExcludedApplications; TRUE would be
-//   HKLM, for every user, and needs an administrator: the MSI's business, not the host's). The entry stays
-//   after the process ends; setting it at every start is idempotent. Wine writes the same registry value,
-//   which the unit test reads back.
+//   user (a list under HKEY_CURRENT_USER; TRUE would write HKEY_LOCAL_MACHINE, for every user, and needs an
+//   administrator: the MSI's business, not the host's). The entry stays
+//   after the process ends; setting it at every start is idempotent. Wine keeps the list too (under another
+//   registry key), and the unit test reads it back through WerRemoveExcludedApplication.
 // None of this stops a process of the same user (or an administrator) from reading the host's memory or
 // writing a dump of it on purpose (Task Manager, procdump): Windows has no per-process equivalent of Linux's
 // PR_SET_DUMPABLE. Secrets are wiped after use for that reason (secret_memory.hpp, wiping_operator_new.cpp).
