@@ -1,15 +1,13 @@
 // Error reporting: every PC/SC and PKCS#11 failure becomes a CardError that names the kind, the failing
-// function, the native code and where it happened.
+// function, the native code and where it happened. Built for Linux and Windows alike (winscard.h is
+// pcsc-lite's or Windows' own); libp11's error queue is libp11_call_test.cpp's, Linux only.
 
 #include <gtest/gtest.h>
-#include <libp11.h>
-#include <openssl/err.h>
 #include <winscard.h>
 
 #include <set>
 
 #include "certbridge/card/error.hpp"
-#include "libp11_call.hpp"
 #include "pcsc_call.hpp"
 #include "pkcs11_call.hpp"
 
@@ -17,7 +15,6 @@ namespace certbridge::card {
 namespace {
 
 constexpr unsigned long kCkrPinIncorrect = 0xA0;
-constexpr unsigned long kCkrDeviceRemoved = 0x32;
 
 // Stand-ins for C API functions, so the wrappers can be exercised without a service or a module. The PC/SC one
 // stands in for SCardReleaseContext in the library's PC/SC table and returns the code it is given as context.
@@ -40,22 +37,6 @@ class PcscCallWrapper : public ::testing::Test {
 
 SCARDCONTEXT code(LONG rv) {
   return static_cast<SCARDCONTEXT>(rv);
-}
-
-void pushCkr(unsigned long ckr) {
-  ERR_new();
-  ERR_set_debug(__FILE__, __LINE__, "pushCkr");
-  ERR_set_error(ERR_get_CKR_code(), static_cast<int>(ckr), nullptr);
-}
-int libp11FailingWith(unsigned long ckr) {
-  pushCkr(ckr);
-  return -1;
-}
-int libp11FailingWithoutCkr() {
-  return -1;
-}
-int libp11Succeeding() {
-  return 0;
 }
 
 TEST(ErrorKindNames, EveryKindHasItsOwnStableName) {
@@ -195,43 +176,6 @@ TEST(Pkcs11ErrorKinds, PinAndSessionCodesGetTheirOwnKind) {
   EXPECT_EQ(detail::pkcs11ErrorKind(0x102), ErrorKind::PinNotInitialized);  // CKR_USER_PIN_NOT_INITIALIZED
   EXPECT_EQ(detail::pkcs11ErrorKind(0x60), ErrorKind::KeyNotFound);         // CKR_KEY_HANDLE_INVALID
   EXPECT_EQ(detail::pkcs11ErrorKind(0x05), ErrorKind::Pkcs11);              // CKR_GENERAL_ERROR
-}
-
-TEST(Libp11CallWrapper, TakesTheCkrFromTheOpenSslErrorQueue) {
-  try {
-    CERTBRIDGE_P11_CALL(libp11FailingWith, (kCkrPinIncorrect));
-    FAIL() << "no exception";
-  } catch (const CardError& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::PinIncorrect);
-    EXPECT_EQ(error.function(), "libp11FailingWith");
-    EXPECT_EQ(error.nativeCode(), static_cast<long>(kCkrPinIncorrect));
-    EXPECT_EQ(error.nativeName(), "CKR_PIN_INCORRECT");
-    EXPECT_EQ(error.location().rfind("errors_test.cpp:", 0), 0U);
-  }
-  EXPECT_EQ(ERR_peek_error(), 0UL) << "the error queue was left dirty";
-}
-
-TEST(Libp11CallWrapper, RemovedDeviceIsCardRemoved) {
-  try {
-    CERTBRIDGE_P11_CALL(libp11FailingWith, (kCkrDeviceRemoved));
-    FAIL() << "no exception";
-  } catch (const CardError& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::CardRemoved);
-    EXPECT_EQ(error.nativeName(), "CKR_DEVICE_REMOVED");
-  }
-}
-
-TEST(Libp11CallWrapper, AnOldErrorIsNeverBlamedOnALaterCall) {
-  pushCkr(kCkrPinIncorrect);  // Left over from some earlier, unrelated failure.
-  try {
-    CERTBRIDGE_P11_CALL(libp11FailingWithoutCkr, ());
-    FAIL() << "no exception";
-  } catch (const CardError& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::Pkcs11);
-    EXPECT_EQ(error.nativeCode(), 0);
-    EXPECT_EQ(error.nativeName(), "");
-  }
-  EXPECT_EQ(CERTBRIDGE_P11_CALL(libp11Succeeding, ()), 0);
 }
 
 }  // namespace

@@ -176,7 +176,13 @@ TEST(ConfigFile, PathComesFromTheEnvironment) {
     EXPECT_EQ(configFilePath(), std::filesystem::path("/tmp/somewhere/config.json"));
   }
   test::ScopedEnv env("CERTBRIDGE_CONFIG", std::nullopt);
+#if defined(_WIN32)
+  // Machine-wide, where the MSI and group policy put it.
+  test::ScopedEnv programData("ProgramData", std::string("D:\\Shared Data"));
+  EXPECT_EQ(configFilePath(), std::filesystem::path(L"D:\\Shared Data\\CertBridge\\config.json"));
+#else
   EXPECT_EQ(configFilePath(), std::filesystem::path("/etc/certbridge/config.json"));
+#endif
 }
 
 }  // namespace

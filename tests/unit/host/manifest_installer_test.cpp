@@ -1,4 +1,4 @@
-// Native-messaging manifests, installed into a temporary HOME.
+// Native-messaging manifests, installed into a temporary HOME (the Linux locations: XDG_CONFIG_HOME, /etc).
 
 #include <fstream>
 #include <sstream>
@@ -180,18 +180,6 @@ TEST_F(ManifestInstallerTest, SystemScopeNeedsRoot) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "3: could not drop privileges; 1: --system was not refused";
-}
-
-TEST(ManifestIds, ValidatesExtensionIds) {
-  EXPECT_TRUE(isValidChromiumExtensionId("jchbopihgjendkbmjddpblohdhfkllcn"));
-  EXPECT_FALSE(isValidChromiumExtensionId("jchbopihgjendkbmjddpblohdhfkllcz"));
-  EXPECT_FALSE(isValidChromiumExtensionId("short"));
-  EXPECT_TRUE(isValidFirefoxExtensionId("certbridge@certbridge.example"));
-  EXPECT_TRUE(isValidFirefoxExtensionId("{12345678-1234-1234-1234-123456789abc}"));
-  EXPECT_FALSE(isValidFirefoxExtensionId("{12345678-1234-1234-1234-123456789abz}"));
-  EXPECT_FALSE(isValidFirefoxExtensionId("@example"));
-  EXPECT_FALSE(isValidFirefoxExtensionId("a@b@c"));
-  EXPECT_FALSE(isValidFirefoxExtensionId("a\"@b"));
 }
 
 }  // namespace

@@ -75,21 +75,50 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-ScopedEnv::ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-  if (const char* old = std::getenv(name)) previous_ = old;
-  if (value) {
-    ::setenv(name, value->c_str(), 1);
-  } else {
-    ::unsetenv(name);
+namespace {
+
+#if defined(_WIN32)
+// The host reads its variables through the wide environment (_wgetenv, platform/environment.cpp), so the
+// tests set them there, from UTF-8.
+std::wstring wide(std::string_view utf8) {
+  return std::filesystem::path(std::u8string(utf8.begin(), utf8.end())).wstring();
+}
+std::optional<std::string> currentValue(const std::string& name) {
+  const wchar_t* value = _wgetenv(wide(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  const std::u8string text = std::filesystem::path(value).u8string();
+  return std::string(text.begin(), text.end());
+}
+void setValue(const std::string& name, const std::optional<std::string>& value) {
+  // An empty value removes the variable (_wputenv_s), as the host treats empty and unset alike.
+  if (_wputenv_s(wide(name).c_str(), value ? wide(*value).c_str() : L"") != 0) {
+    throw std::runtime_error("cannot set the environment variable " + name);
   }
+}
+#else
+std::optional<std::string> currentValue(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+void setValue(const std::string& name, const std::optional<std::string>& value) {
+  if (value) {
+    ::setenv(name.c_str(), value->c_str(), 1);
+  } else {
+    ::unsetenv(name.c_str());
+  }
+}
+#endif
+
+}  // namespace
+
+ScopedEnv::ScopedEnv(const char* name, const std::optional<std::string>& value)
+    : name_(name), previous_(currentValue(name_)) {
+  setValue(name_, value);
 }
 
 ScopedEnv::~ScopedEnv() {
-  if (previous_) {
-    ::setenv(name_.c_str(), previous_->c_str(), 1);
-  } else {
-    ::unsetenv(name_.c_str());
-  }
+  setValue(name_, previous_);
 }
 
 }  // namespace certbridge::host::test

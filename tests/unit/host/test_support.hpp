@@ -104,6 +104,12 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/// A path as UTF-8 text (what the host puts in logs and error details).
+inline std::string utf8(const std::filesystem::path& path) {
+  const std::u8string text = path.u8string();
+  return std::string(text.begin(), text.end());
+}
+
 /// Sets an environment variable for the lifetime of the object, then restores it.
 class ScopedEnv {
  public:

@@ -23,6 +23,23 @@ TEST_F(WineHost, HelloFirstThenStatus) {
   EXPECT_TRUE(status["host"]["protocol"].is_number_integer()) << status.dump();
 }
 
+// process_hardening.cpp: once started, the exe is on the user's Windows Error Reporting exclusion list, and
+// answers as before. Wine keeps that list under HKCU\Software\Microsoft\Windows Error Reporting (Windows
+// elsewhere); that Windows then makes no report or dump, only a Windows machine can show.
+TEST_F(WineHost, ExcludedFromErrorReportingAndStillAnswering) {
+  const std::string list = "HKCU\\Software\\Microsoft\\Windows Error Reporting\\ExcludedApplications";
+  std::string output;
+  runWine({"reg", "delete", list, "/v", "certbridge-host.exe", "/f"}, output);
+  ASSERT_NE(runWine({"reg", "query", list, "/v", "certbridge-host.exe"}, output), 0) << output;
+  {
+    // Ended before the query: runWine waits for every wine process of the prefix.
+    auto host = startHost(Card::NoPcscService);
+    EXPECT_EQ(ok(*host, request("s1", "status"))["host"]["version"], CERTBRIDGE_VERSION);
+  }
+  ASSERT_EQ(runWine({"reg", "query", list, "/v", "certbridge-host.exe"}, output), 0) << output;
+  EXPECT_NE(output.find("REG_DWORD"), std::string::npos) << output;
+}
+
 TEST_F(WineHost, EnvironmentSaysInWordsThatTheSmartCardServiceIsNotThere) {
   auto host = startHost(Card::NoPcscService);
   const json report = ok(*host, request("e", "environment"));

@@ -111,8 +111,4 @@ int algorithmNid(const X509_ALGOR* algorithm) {
   return OBJ_obj2nid(object);
 }
 
-std::vector<std::uint8_t> bytesOf(std::string_view text) {
-  return std::vector<std::uint8_t>(text.begin(), text.end());
-}
-
 }  // namespace certbridge::host::crypto::test

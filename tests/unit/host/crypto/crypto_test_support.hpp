@@ -10,6 +10,7 @@
 // The host's crypto headers live beside its sources (host/src), which the test target does not put on the
 // include path; reach them relative to this directory.
 #include "crypto/openssl_types.hpp"
+#include "test_bytes.hpp"
 
 namespace certbridge::host::crypto::test {
 
@@ -43,8 +44,5 @@ std::vector<std::uint8_t> toDer(X509* certificate);
 
 /// The NID of an algorithm identifier's OID.
 int algorithmNid(const X509_ALGOR* algorithm);
-
-/// The bytes of a string, for APIs taking std::span<const std::uint8_t>.
-std::vector<std::uint8_t> bytesOf(std::string_view text);
 
 }  // namespace certbridge::host::crypto::test

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "crypto/encoding.hpp"
-#include "crypto_test_support.hpp"
+#include "test_bytes.hpp"
 
 namespace certbridge::host::crypto {
 namespace {
