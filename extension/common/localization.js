@@ -35,16 +35,28 @@ function inLanguage(localized, language) {
   return localized?.[language] ?? localized?.[defaultLanguage];
 }
 
+const own = (object, key) => typeof key === 'string' && object !== null && typeof object === 'object' &&
+  Object.hasOwn(object, key) ? object[key] : undefined;
+
 /**
- * The user text and fix for an error code, or null for a code the catalogue does not know.
+ * The user text and fix for an error code, or null for a code the catalogue does not know. The error's
+ * details may narrow them: `cause` picks the catalogue's text for that cause ("causes", e.g.
+ * NATIVE_UNAVAILABLE "forbidden"), `os` ("windows", "linux", "macos": the host's or the browser's OS) the
+ * fix for that OS only ("fixByOs"); without them the general text.
  * @param {string} code
  * @param {string} language
+ * @param {{cause?: unknown, os?: unknown}} [details] the error's details
  * @returns {{message: string, fix: string}|null}
  */
-export function errorText(code, language) {
-  const entry = Object.hasOwn(catalogue.errors, code) ? catalogue.errors[code] : null;
+export function errorText(code, language, details = {}) {
+  const entry = own(catalogue.errors, code);
   if (!entry) return null;
-  return {message: inLanguage(entry.message, language), fix: inLanguage(entry.fix, language)};
+  const cause = own(entry.causes, details?.cause);
+  const osFix = own(entry.fixByOs, details?.os);
+  return {
+    message: inLanguage(cause?.message ?? entry.message, language),
+    fix: inLanguage(cause?.fix ?? osFix ?? entry.fix, language),
+  };
 }
 
 /**

@@ -4,11 +4,21 @@
 export type Language = 'zh-TW' | 'en';
 
 /**
- * An error code: a key of the "errors" object of extension/shared/messages.json, e.g.
- * "EXTENSION_UNAVAILABLE", "NATIVE_UNAVAILABLE", "ORIGIN_NOT_ALLOWED", "TIMEOUT", "USER_CANCELLED",
- * "PIN_INCORRECT".
+ * An error code: a key of the "errors" object of extension/shared/messages.json (the catalogue). The build
+ * writes this union from the catalogue (extension/cmake/assemble.cmake); tests/unit/extension fails when the
+ * copy here drifts from it.
  */
-export type ErrorCode = string;
+// BEGIN ErrorCode (generated from extension/shared/messages.json)
+export type ErrorCode =
+  | 'BAD_REQUEST' | 'BUSY' | 'CARD_LOCK_UNAVAILABLE' | 'CARD_NOT_INITIALIZED' | 'CARD_NOT_SUPPORTED'
+  | 'CARD_REMOVED' | 'CERTIFICATE_KEY_MISMATCH' | 'EXTENSION_UNAVAILABLE' | 'INTERNAL_ERROR'
+  | 'KEY_NOT_FOUND' | 'MESSAGE_TOO_LARGE' | 'NATIVE_UNAVAILABLE' | 'NO_CARD' | 'NO_CERTIFICATES_ON_CARD'
+  | 'NO_READER' | 'ORIGIN_NOT_ALLOWED' | 'OS_STORE_NOT_SUPPORTED' | 'PCSC_ERROR' | 'PCSC_UNAVAILABLE'
+  | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'PIN_POLICY' | 'PKCS11_ERROR' | 'PKCS11_MODULE_FAILED'
+  | 'PKCS11_MODULE_UNAVAILABLE' | 'PKCS12_FILE_INVALID' | 'PKCS12_PASSWORD_INCORRECT' | 'PROTOCOL_MISMATCH'
+  | 'SO_PIN_LOCKED' | 'STORE_ERROR' | 'STORE_PASSWORD_INCORRECT' | 'TIMEOUT' | 'TOKEN_NOT_FOUND'
+  | 'UNBLOCK_AUTHORIZATION_INVALID' | 'UNBLOCK_UNAVAILABLE' | 'UNKNOWN_COMMAND' | 'USER_CANCELLED';
+// END ErrorCode
 
 /** Commands a page may send (the "commands" of protocol.json, except "cancel"). */
 export type Command =
@@ -42,6 +52,10 @@ export declare class CertBridgeError extends Error {
     index?: number;
     ckr?: string;
     reason?: string;
+    /** The OS a fix with steps per OS was chosen for ("windows" | "linux" | "macos"; e.g. PCSC_UNAVAILABLE). */
+    os?: string;
+    /** NATIVE_UNAVAILABLE: "forbidden" when the host is installed but the browser may not start it for us. */
+    cause?: string;
   };
   /** The protocol's error object: {code, message, fix, ...details}. */
   toJSON(): Record<string, unknown> & {code: ErrorCode; message: string; fix: string | null};
@@ -68,7 +82,7 @@ export interface PolicyReport {
   managed: boolean;
   /** How the policy's origins combine with the built-in list. */
   mode: 'extend' | 'replace';
-  /** Whether plain http on loopback (127.0.0.1, localhost, [::1]) may be allowed. */
+  /** Whether plain http on loopback (127.0.0.1, localhost; never [::1], see INTEGRATION.md) may be allowed. */
   allowLoopbackHttp: boolean;
   /** Policy entries that were ignored, each with the reason (English, for IT). */
   ignored: Array<{entry: string; reason: string}>;
@@ -288,8 +302,11 @@ export type KeyUsage = 'signing' | 'encryption' | 'dual';
 /** One key to generate. */
 export interface KeySpec {
   usage: KeyUsage;
-  /** One of the card profile's sizes; default 2048. */
-  keySize?: number;
+  /**
+   * RSA bits, one of protocol.json's limits.rsaKeySizes (2048 default, 3072, 4096) that this card also makes
+   * (`keySizes` of its token in environment()); another size is BAD_REQUEST before any window opens.
+   */
+  keySize?: 2048 | 3072 | 4096;
   /** Default 0. */
   pinGroup?: number;
 }
@@ -548,7 +565,10 @@ export interface ExportPkcs12Params {
  */
 export interface ExportedPkcs12File {
   certificate: StoreCertificate;
-  /** "<common name>-<signing|encryption|dual>-<serial tail>.p12" (the browser adds " (1)" to a name taken) */
+  /**
+   * The name the browser saved the file under (downloads.search once saved): the host's
+   * "<common name>-<signing|encryption|dual>-<serial tail>.p12", with " (1)" added when that name was taken.
+   */
   fileName: string;
   /** The browser's id of the download (downloads API). */
   downloadId: number;
@@ -575,6 +595,7 @@ export interface ImportPkcs12Result {
 /** The new file, saved to the browser's downloads folder (the original stays as it was). */
 export interface ChangePkcs12PasswordResult {
   certificate: Pick<Certificate, 'id' | 'subject' | 'issuer' | 'serialNumber' | 'notAfter' | 'valid'>;
+  /** The name the browser saved the new file under (" (1)" added beside the original of the same name). */
   fileName: string;
   /** The browser's id of the download (downloads API). */
   downloadId: number;
@@ -600,8 +621,13 @@ export interface CertBridge {
   /** The language error text is given in now. */
   getLanguage(): Language;
   /**
-   * Versions and compatibility. Works on any origin. Rejects with EXTENSION_UNAVAILABLE when the extension
-   * does not answer, NATIVE_UNAVAILABLE (details.extension set) when the host is not installed.
+   * Versions and compatibility. Works on any https origin and on http://127.0.0.1 / http://localhost.
+   * Rejects with EXTENSION_UNAVAILABLE when the extension does not answer, NATIVE_UNAVAILABLE
+   * (details.extension set) when the host is not installed, or with `details.cause` "forbidden" when the
+   * browser refuses to start it for this extension (its registration lacks this extension ID, or a policy
+   * blocks it: its own message and fix), and at once with ORIGIN_NOT_ALLOWED on http://[::1] (the extension
+   * does not run there). The result's `host` row is the host's hello plus its status: {name, version,
+   * protocol, ...}.
    */
   status(options?: RequestOptions): Promise<StatusResult>;
   /** The full environment report (allowed origins only). */

@@ -46,7 +46,7 @@ function currentLanguage() {
 
 /** An error with the catalogue's text in the current language; unknown codes keep the text they came with. */
 function makeError(code, details = {}, fallbackMessage = undefined) {
-  const text = errorText(code, currentLanguage());
+  const text = errorText(code, currentLanguage(), details);
   return new CertBridgeError(code, {
     message: text?.message ?? fallbackMessage ?? code,
     fix: text?.fix ?? (typeof details.fix === 'string' ? details.fix : null),
@@ -64,6 +64,13 @@ function errorFromWire(error) {
   const {code, message, ...details} = error;
   return makeError(code, details, typeof message === 'string' ? message : undefined);
 }
+
+// Browsers do not run the extension's content script on http://[::1] pages (its match patterns name no IPv6
+// host), and the extension's policy and the host's configuration refuse that origin too: a page there is
+// told so (the same words as the extension's policy report).
+const IPV6_LOOPBACK_REASON =
+  'http://[::1] is not supported (the extension does not run on IPv6 loopback pages): use http://127.0.0.1 or http://localhost';
+const isIpv6LoopbackHttp = (origin) => typeof origin === 'string' && /^http:\/\/\[::1\](:\d+)?$/.test(origin);
 
 /** @type {Map<string, PendingRequest>} */
 const pending = new Map();
@@ -244,6 +251,11 @@ function request(command, params = {}, options = {}) {
     }
     if (signal?.aborted) {
       reject(makeError('USER_CANCELLED'));
+      return;
+    }
+    if (isIpv6LoopbackHttp(globalThis.window?.location?.origin)) {
+      // No extension runs here: say why at once instead of EXTENSION_UNAVAILABLE after the detection time.
+      reject(makeError('ORIGIN_NOT_ALLOWED', {reason: IPV6_LOOPBACK_REASON}));
       return;
     }
     const entry = new PendingRequest(id, {resolve, reject, timeoutMs, onProgress, onWaiting, signal});

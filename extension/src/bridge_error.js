@@ -51,6 +51,6 @@ export function localizeHostError(error, language, extraDetails = {}) {
 }
 
 function withText(details, code, language, fallbackMessage) {
-  const text = errorText(code, language);
+  const text = errorText(code, language, details);
   return {...details, code, message: text?.message ?? fallbackMessage ?? code};
 }

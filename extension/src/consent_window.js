@@ -185,6 +185,17 @@ class ConsentSession {
     this.send({type: 'locked', error});
   }
 
+  /**
+   * The request ended for a reason the user must see where they were looking (the card was pulled while
+   * the window waited): the window turns into that message with one Close button.
+   */
+  endWithMessage(error) {
+    if (this.ended) return;
+    this.ended = true;
+    this.keepOpen = true;
+    this.send({type: 'ended', error});
+  }
+
   /** The request ended: the window closes. */
   close() {
     if (this.ended) return;

@@ -15,7 +15,7 @@ export const POLICY_KEYS = Object.freeze({
   allowedOrigins: 'allowedOrigins',
   // "extend" (default): the built-in list plus allowedOrigins; "replace": allowedOrigins only.
   allowedOriginsMode: 'allowedOriginsMode',
-  // Whether plain http is allowed for loopback origins (http://127.0.0.1, localhost, [::1]); unset: the
+  // Whether plain http is allowed for loopback origins (http://127.0.0.1, localhost; never [::1]); unset: the
   // build's setting (CERTBRIDGE_ALLOW_LOOPBACK_HTTP). Never allows plain http to any other host.
   allowLoopbackHttp: 'allowLoopbackHttp',
 });

@@ -10,6 +10,11 @@ import {BridgeError} from './bridge_error.js';
 // messaging host not found.", Firefox "No such native application <name>"), installed without our ID
 // ("Access to the specified native messaging host is forbidden."), or its executable is missing
 // ("Failed to start native messaging host."). Anything else after a start is a host failure.
+// Chromium's words when the host is installed but may not be started for this extension: its manifest's
+// allowed_origins lacks our ID, or policy (NativeMessagingBlocklist / NativeMessagingUserLevelHosts) blocks
+// it. Reinstalling does not help the second, so the page is told apart ("cause": "forbidden"). Firefox
+// reports both as "No such native application".
+const HOST_FORBIDDEN = /native messaging host is forbidden/i;
 const HOST_UNAVAILABLE = [
   /native messaging host not found/i,
   /no such native application/i,
@@ -32,6 +37,7 @@ export function disconnectReason(api, port) {
  * @param {boolean} helloReceived whether the host had started talking
  */
 export function disconnectError(reason, helloReceived) {
+  if (HOST_FORBIDDEN.test(reason)) return new BridgeError('NATIVE_UNAVAILABLE', {cause: 'forbidden', reason});
   if (HOST_UNAVAILABLE.some((pattern) => pattern.test(reason))) {
     return new BridgeError('NATIVE_UNAVAILABLE', {reason});
   }

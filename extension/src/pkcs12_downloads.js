@@ -8,6 +8,7 @@
 // downloads API takes from an extension page. Each URL lives only until its download has its bytes.
 
 import {BridgeError} from './bridge_error.js';
+import protocol from './protocol.js';
 
 /** The commands whose result carries PKCS#12 files for the downloads folder. */
 export const SAVES_FILES = new Set(['exportPkcs12', 'changePkcs12Password']);
@@ -57,6 +58,57 @@ function downloadUrl(pkcs12) {
   return {url: `data:${PKCS12_TYPE};base64,${pkcs12}`, release: () => {}};
 }
 
+/** The last part of a path the downloads API reports (absolute, "/" or "\\" separated). */
+function baseName(path) {
+  return path.split(/[\\/]/).pop();
+}
+
+/**
+ * The name the browser saved a download under, once it has finished: downloads.search gives the full path,
+ * downloads.onChanged says when it is complete. A download that fails is INTERNAL_ERROR; one still running
+ * after protocol.json's timeouts.fileSavedMs is reported under the name asked for, as is any browser
+ * without downloads.search.
+ * @param {object} api the WebExtension API
+ * @param {number} downloadId
+ * @param {string} asked the name given to downloads.download
+ * @returns {Promise<string>}
+ */
+export function savedFileName(api, downloadId, asked) {
+  const {search, onChanged} = api.downloads;
+  if (typeof search !== 'function') return Promise.resolve(asked);
+  return new Promise((resolve, reject) => {
+    let timer = null;
+    const listener = (delta) => {
+      if (delta?.id === downloadId && (delta.state || delta.filename)) void check();
+    };
+    const finish = (settle, value) => {
+      clearTimeout(timer);
+      onChanged?.removeListener(listener);
+      settle(value);
+    };
+    const check = async () => {
+      let item;
+      try {
+        [item] = await search({id: downloadId});
+      } catch {
+        item = null;
+      }
+      if (!item) {
+        finish(resolve, asked);
+      } else if (item.state === 'complete') {
+        finish(resolve, item.filename ? baseName(item.filename) : asked);
+      } else if (item.state === 'interrupted') {
+        finish(reject, new BridgeError('INTERNAL_ERROR', {
+          reason: `the browser did not save ${asked}: ${String(item.error ?? 'interrupted').slice(0, 200)}`,
+        }));
+      }
+    };
+    onChanged?.addListener(listener);
+    timer = setTimeout(() => finish(resolve, asked), protocol.timeouts.fileSavedMs);
+    void check();
+  });
+}
+
 /**
  * Saves each file of the host's result to the downloads folder, without asking where (a name already
  * taken gets a new one: an existing file, such as the original of changePkcs12Password, is never replaced).
@@ -64,7 +116,7 @@ function downloadUrl(pkcs12) {
  * @param {string} command exportPkcs12 | changePkcs12Password
  * @param {unknown} result the host's result
  * @returns {Promise<object>} the result for the page: the host's with each file's `pkcs12` replaced by
- *   the `downloadId` the browser gave it
+ *   the `downloadId` the browser gave it, and `fileName` the name the browser saved it under
  * @throws {BridgeError} INTERNAL_ERROR when the result has no file or the browser refuses a download
  */
 export async function saveFiles(api, command, result) {
@@ -84,8 +136,16 @@ export async function saveFiles(api, command, result) {
     } finally {
       release();
     }
+    // The browser may have saved it under another name ("name (1).p12" beside an existing file).
+    let savedName;
+    try {
+      savedName = await savedFileName(api, downloadId, fileName);
+    } catch (error) {
+      error.details.savedFiles = saved.map((entry) => entry.fileName);
+      throw error;
+    }
     const {pkcs12: _bytes, ...known} = file;
-    saved.push({...known, fileName, downloadId});
+    saved.push({...known, fileName: savedName, downloadId});
   }
   return command === 'exportPkcs12' ? {...result, files: saved} : saved[0];
 }

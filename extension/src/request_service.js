@@ -60,6 +60,7 @@ const isPlainObject = (value) =>
  * @param {() => string} [deps.newId] ids for the extension's own host requests (environment, cancel)
  * @param {number} [deps.parkedLifetimeMs] how long a "keepsHostFor" request's host waits for its follow-up
  * @param {ConsentWindows} [deps.consentWindows] the consent windows (default: windows of `api`)
+ * @param {number} [deps.cardWatchIntervalMs] how often the card is looked for while its window waits
  */
 export function createRequestService(deps) {
   const settings = {
@@ -68,6 +69,7 @@ export function createRequestService(deps) {
     newId: () => crypto.randomUUID(),
     // The host keeps an unblock request's key for this long; a process kept longer would be of no use.
     parkedLifetimeMs: protocol.timeouts.unblockAuthorizationLifetimeMs,
+    cardWatchIntervalMs: protocol.timeouts.cardWatchIntervalMs,
     ...deps,
   };
   settings.parkedHosts = new ParkedHosts({lifetimeMs: settings.parkedLifetimeMs});
@@ -117,6 +119,10 @@ class RequestSession {
     this.ask = null;
     /** Progress the page has had, so that a retry after a wrong PIN repeats none of it. */
     this.relayed = new Set();
+    /** The next look for the card while its window waits (watchCard). */
+    this.cardWatchTimer = null;
+    /** Set when the request ends for a reason the window explains itself (the card was pulled). */
+    this.windowExplains = false;
     pagePort.onMessage.addListener((message) => this.onPageMessage(message));
     pagePort.onDisconnect.addListener(() => this.onPageDisconnect());
   }
@@ -126,7 +132,7 @@ class RequestSession {
       this.state = 'preparing';
       this.start(message).catch((error) => this.fail(error));
     } else if (this.id !== null && isCancelFor(message, this.id)) {
-      this.cancel();
+      this.pageStopped();
     }
   }
 
@@ -135,6 +141,16 @@ class RequestSession {
     const {api} = this.settings;
     void api.runtime.lastError;
     this.pageGone = true;
+    this.pageStopped();
+  }
+
+  /**
+   * The page cancelled (its own cancel, or its timeout: the page library then has its answer already) or
+   * went away: the window has nothing left to ask and closes now, not once the host has stopped; the host
+   * is still told to stop. Files being saved are the user's: that window stays until they are.
+   */
+  pageStopped() {
+    if (this.state !== 'done' && this.state !== 'saving') this.consent?.close();
     this.cancel();
   }
 
@@ -264,6 +280,39 @@ class RequestSession {
       return;
     }
     this.waitingForUser(true);
+    this.watchCard(card);
+  }
+
+  /**
+   * While the window waits for the user, asks the host every cardWatchIntervalMs whether the card is still
+   * in its reader (listReaders: the PC/SC service's view, no card access). A card pulled meanwhile ends the
+   * request at once with CARD_REMOVED, which the window shows, instead of after the user typed a PIN.
+   * While the host works on the command, the host itself notices a pulled card.
+   */
+  watchCard(card) {
+    const look = async () => {
+      this.cardWatchTimer = null;
+      if (this.state === 'done') return;
+      if (this.state === 'consenting') {
+        const answer = await this.hostCall('listReaders');
+        if (answer === null || this.state === 'done') return;
+        const readers = answer.ok === true && Array.isArray(answer.result?.readers) ? answer.result.readers : null;
+        // A host that cannot list the readers now (PC/SC stopped) leaves the question to the command itself.
+        if (readers === null) return;
+        const reader = readers.find((entry) => isPlainObject(entry) && entry.name === card.reader);
+        if (this.state === 'consenting' && reader?.cardPresent !== true) {
+          this.windowExplains = true;
+          this.fail(new BridgeError('CARD_REMOVED', {
+            reader: card.reader,
+            reason: reader ? 'the card was taken out while the CertBridge window was open'
+              : 'the reader was unplugged while the CertBridge window was open',
+          }));
+          return;
+        }
+      }
+      this.cardWatchTimer = setTimeout(look, this.settings.cardWatchIntervalMs);
+    };
+    this.cardWatchTimer = setTimeout(look, this.settings.cardWatchIntervalMs);
   }
 
   /**
@@ -456,7 +505,8 @@ class RequestSession {
   /**
    * Sends the one response (unless the page is gone) and ends the host connection, or parks it when the
    * host carried out a "keepsHostFor" command: its process holds what the follow-up needs. The consent
-   * window closes, except after PIN_LOCKED, which it stays open to explain.
+   * window closes, except after PIN_LOCKED or a card pulled while it waited: it then turns into that
+   * message with one Close button.
    * @param {object} body {ok, result} or {ok, error}
    * @param {{hostSucceeded?: boolean}} [how] whether `body` is the host's success answer to the request
    */
@@ -467,6 +517,7 @@ class RequestSession {
       this.settings.consentHolders.delete(this.parkingKey);
     }
     clearTimeout(this.cancelTimer);
+    clearTimeout(this.cardWatchTimer);
     for (const resolve of this.ownRequests.values()) resolve(null);
     this.ownRequests.clear();
     const followUp = hostSucceeded ? protocol.commands[this.command].keepsHostFor : undefined;
@@ -480,6 +531,7 @@ class RequestSession {
     }
     if (this.consent !== null) {
       if (body.ok === false && body.error?.code === 'PIN_LOCKED') this.consent.locked(body.error);
+      else if (body.ok === false && this.windowExplains) this.consent.endWithMessage(body.error);
       else this.consent.close();
     }
     // The content script closes the port once it has the response.

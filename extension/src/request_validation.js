@@ -51,6 +51,7 @@ export function validatePageRequest(message) {
   if (!isPlainObject(message.params)) throw new BridgeError('BAD_REQUEST', {reason: 'params must be an object'});
   refuseUserSecrets(message.command, message.params);
   refuseOversizeData(message.command, message.params);
+  refuseUnknownKeySizes(message.command, message.params);
   return {id: message.id, command: message.command, params: message.params};
 }
 
@@ -79,6 +80,29 @@ export function refuseOversizeData(command, params) {
       limit,
     });
   }
+}
+
+// Commands whose params.keys[].keySize is an RSA size; the protocol allows protocol.json's limits.rsaKeySizes.
+const MAKES_RSA_KEYS = new Set(['generateKeyPair', 'generateSoftwareKey']);
+
+/**
+ * Refuses an RSA key size the protocol does not allow (protocol.json limits.rsaKeySizes) before any host
+ * starts or window opens. Which of them a card makes is the host's to say (checkParams, from the card).
+ * @param {string} command a page command
+ * @param {object} params
+ * @throws {BridgeError} BAD_REQUEST with `field` "params.keys[i].keySize" and `keySizes`
+ */
+export function refuseUnknownKeySizes(command, params) {
+  if (!MAKES_RSA_KEYS.has(command) || !Array.isArray(params.keys)) return;
+  const allowed = protocol.limits.rsaKeySizes;
+  params.keys.forEach((key, index) => {
+    if (!isPlainObject(key) || key.keySize === undefined || allowed.includes(key.keySize)) return;
+    throw new BridgeError('BAD_REQUEST', {
+      reason: `keySize must be one of ${allowed.join(', ')}`,
+      field: `params.keys[${index}].keySize`,
+      keySizes: [...allowed],
+    });
+  });
 }
 
 /**

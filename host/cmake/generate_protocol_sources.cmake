@@ -113,6 +113,52 @@ foreach(field message fix)
   endforeach()
 endforeach()
 
+# fixes[os][language][code]: the OS's own steps (errors.<code>.fixByOs.<os>) where the catalogue has them,
+# else the general fix. A fixByOs names only these OS and has every language.
+set(os_names windows linux macos)
+set(table_os_fix "")
+set(os_specific_flags "")
+foreach(i RANGE ${last_error})
+  string(JSON code MEMBER "${messages}" errors ${i})
+  string(JSON os_type ERROR_VARIABLE missing TYPE "${messages}" errors ${code} fixByOs)
+  if(missing)
+    string(APPEND os_specific_flags "    false,\n")
+    continue()
+  endif()
+  string(APPEND os_specific_flags "    true,\n")
+  string(JSON os_count LENGTH "${messages}" errors ${code} fixByOs)
+  math(EXPR last_os "${os_count} - 1")
+  foreach(j RANGE ${last_os})
+    string(JSON os MEMBER "${messages}" errors ${code} fixByOs ${j})
+    if(NOT os IN_LIST os_names)
+      message(FATAL_ERROR "${MESSAGES_JSON}: errors.${code}.fixByOs.${os}: not one of ${os_names}")
+    endif()
+    foreach(tag IN LISTS language_tags)
+      string(JSON text ERROR_VARIABLE error GET "${messages}" errors ${code} fixByOs ${os} ${tag})
+      if(error OR text STREQUAL "")
+        message(FATAL_ERROR "${MESSAGES_JSON}: errors.${code}.fixByOs.${os}.${tag} is missing")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+foreach(os IN LISTS os_names)
+  string(APPEND table_os_fix "    {  // ${os}\n")
+  foreach(tag IN LISTS language_tags)
+    string(APPEND table_os_fix "        {  // ${tag}\n")
+    foreach(i RANGE ${last_error})
+      string(JSON code MEMBER "${messages}" errors ${i})
+      string(JSON text ERROR_VARIABLE error GET "${messages}" errors ${code} fixByOs ${os} ${tag})
+      if(error)
+        string(JSON text GET "${messages}" errors ${code} fix ${tag})
+      endif()
+      string_literal(literal "${text}")
+      string(APPEND table_os_fix "            ${literal},\n")
+    endforeach()
+    string(APPEND table_os_fix "        },\n")
+  endforeach()
+  string(APPEND table_os_fix "    },\n")
+endforeach()
+
 set(tag_literals "")
 foreach(tag IN LISTS language_tags)
   string(APPEND tag_literals "    \"${tag}\",\n")
@@ -159,6 +205,27 @@ std::string_view errorMessage(ErrorCode code, Language language = Language::En) 
 /// What the user can do about it.
 std::string_view errorFix(ErrorCode code, Language language = Language::En) noexcept;
 
+/// Operating systems a fix can be written for (messages.json errors.<code>.fixByOs).
+enum class OsFamily { Windows, Linux, Macos };
+
+/// The OS this host is built for.
+#if defined(_WIN32)
+inline constexpr OsFamily kBuildOs = OsFamily::Windows;
+#elif defined(__APPLE__)
+inline constexpr OsFamily kBuildOs = OsFamily::Macos;
+#else
+inline constexpr OsFamily kBuildOs = OsFamily::Linux;
+#endif
+
+/// \"windows\", \"linux\" or \"macos\", as fixByOs names them.
+std::string_view toString(OsFamily os) noexcept;
+
+/// Whether the catalogue has steps per OS for this code (so the error says which OS it is about).
+bool hasOsSpecificFix(ErrorCode code) noexcept;
+
+/// What the user can do about it on that OS: its own steps where the catalogue has them, else errorFix.
+std::string_view errorFix(ErrorCode code, Language language, OsFamily os) noexcept;
+
 }  // namespace certbridge
 ")
 
@@ -179,6 +246,12 @@ ${table_message}};
 
 constexpr std::string_view kFixes[kLanguageCount][kErrorCodeCount] = {
 ${table_fix}};
+
+constexpr std::string_view kOsFixes[3][kLanguageCount][kErrorCodeCount] = {
+${table_os_fix}};
+
+constexpr std::array<bool, kErrorCodeCount> kHasOsFix = {
+${os_specific_flags}};
 
 constexpr std::array<ErrorCode, kErrorCodeCount> kAll = {
 ${all_codes}};
@@ -215,6 +288,28 @@ std::string_view errorFix(ErrorCode code, Language language) noexcept {
   return kFixes[index(language)][index(code)];
 }
 
+std::string_view toString(OsFamily os) noexcept {
+  switch (os) {
+    case OsFamily::Windows:
+      return \"windows\";
+    case OsFamily::Macos:
+      return \"macos\";
+    case OsFamily::Linux:
+      break;
+  }
+  return \"linux\";
+}
+
+bool hasOsSpecificFix(ErrorCode code) noexcept {
+  return index(code) < kErrorCodeCount && kHasOsFix[index(code)];
+}
+
+std::string_view errorFix(ErrorCode code, Language language, OsFamily os) noexcept {
+  const auto osIndex = static_cast<std::size_t>(os);
+  if (index(code) >= kErrorCodeCount || index(language) >= kLanguageCount || osIndex >= 3) return {};
+  return kOsFixes[osIndex][index(language)][index(code)];
+}
+
 }  // namespace certbridge
 ")
 
@@ -234,6 +329,24 @@ json_get(secret_max "${protocol}" limits secretMaxLength)
 json_get(new_password_min "${protocol}" limits newPasswordMinLength)
 json_get(pkcs12_max "${protocol}" limits pkcs12MaxBytes)
 json_get(max_pin_groups "${protocol}" limits maxPinGroups)
+json_length(rsa_size_count "${protocol}" limits rsaKeySizes)
+if(rsa_size_count LESS 1)
+  message(FATAL_ERROR "${PROTOCOL_JSON}: limits.rsaKeySizes must list at least one size")
+endif()
+math(EXPR last_rsa_size "${rsa_size_count} - 1")
+set(rsa_sizes "")
+set(previous_rsa_size 0)
+foreach(i RANGE ${last_rsa_size})
+  json_get(rsa_size "${protocol}" limits rsaKeySizes ${i})
+  if(NOT rsa_size MATCHES "^[0-9]+$" OR NOT rsa_size GREATER previous_rsa_size)
+    message(FATAL_ERROR "${PROTOCOL_JSON}: limits.rsaKeySizes must be positive integers, smallest first, each once")
+  endif()
+  set(previous_rsa_size ${rsa_size})
+  if(NOT rsa_sizes STREQUAL "")
+    string(APPEND rsa_sizes ", ")
+  endif()
+  string(APPEND rsa_sizes "${rsa_size}")
+endforeach()
 json_get(firefox_id "${protocol}" extensionIds firefox)
 json_get(unblock_lifetime "${protocol}" timeouts unblockAuthorizationLifetimeMs)
 foreach(number protocol_version host_to_browser browser_to_host id_max origin_max unblock_lifetime reply_reserve
@@ -333,6 +446,8 @@ inline constexpr std::size_t kNewPasswordMinLength = ${new_password_min};
 inline constexpr std::size_t kPkcs12MaxBytes = ${pkcs12_max};
 /// PIN groups of one card: pinGroup is 0 .. kMaxPinGroups - 1.
 inline constexpr std::size_t kMaxPinGroups = ${max_pin_groups};
+/// The RSA key sizes (bits) a request may ask for, smallest first; a card profile lists a subset.
+inline constexpr std::array<int, ${rsa_size_count}> kRsaKeySizes{${rsa_sizes}};
 
 /// How long an unblockRequest's one-time key waits for the RA's authorization.
 inline constexpr int kUnblockAuthorizationLifetimeMs = ${unblock_lifetime};

@@ -1,5 +1,6 @@
 #include "certbridge/host/config.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "certbridge/card/error.hpp"
 #include "certbridge/host/logging.hpp"
 #include "certbridge/host/strict_json.hpp"
+#include "certbridge/protocol.hpp"
 #include "platform/environment.hpp"
 
 namespace certbridge::host {
@@ -148,7 +150,18 @@ card::CardProfile parseProfile(const json& object, const std::string& where, std
     if (!sizes->is_array() || sizes->empty()) throw ConfigError(prefix + "keySizes must be a non-empty array");
     profile.keySizes.clear();
     for (std::size_t i = 0; i < sizes->size(); ++i) {
-      profile.keySizes.push_back(integerIn((*sizes)[i], prefix + "keySizes[" + std::to_string(i) + "]", 1024, 16384));
+      const std::string field = prefix + "keySizes[" + std::to_string(i) + "]";
+      const int size = static_cast<int>(integerIn((*sizes)[i], field, 1, 1 << 16));
+      // A size no request may ask for (protocol.json limits.rsaKeySizes) would be a promise never kept.
+      if (std::find(protocol::kRsaKeySizes.begin(), protocol::kRsaKeySizes.end(), size) ==
+          protocol::kRsaKeySizes.end()) {
+        std::string allowed;
+        for (const int allowedSize : protocol::kRsaKeySizes) {
+          allowed += (allowed.empty() ? "" : ", ") + std::to_string(allowedSize);
+        }
+        throw ConfigError(field + " must be one of the protocol's RSA sizes: " + allowed);
+      }
+      profile.keySizes.push_back(size);
     }
   }
   if (const json* windows = member(object, "windows"))
@@ -216,6 +229,13 @@ HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings
       auto pattern = OriginPattern::parse(entry.get<std::string>());
       if (!pattern) {
         throw ConfigError(where + " is not an origin (\"https://host[:port]\") or pattern (\"http://host:*\")");
+      }
+      // The extension never runs on such a page (its content-script match patterns name no IPv6 host) and its
+      // policy refuses the origin: an entry here would promise what no browser request can use.
+      if (pattern->origin().scheme == "http" && pattern->origin().host == "[::1]") {
+        throw ConfigError(where +
+                          ": http://[::1] is not supported (the extension does not run on IPv6 loopback "
+                          "pages): use http://127.0.0.1 or http://localhost");
       }
       config.allowedOrigins.push_back(std::move(*pattern));
     }

@@ -21,7 +21,9 @@ nlohmann::json errorObject(ErrorCode code, const nlohmann::json& details) {
   }
   error["code"] = toString(code);
   error["message"] = errorMessage(code, Language::En);
-  error["fix"] = errorFix(code, Language::En);
+  // A fix with steps per OS names this host's OS only; "os" tells the page which (its own language's text).
+  if (hasOsSpecificFix(code)) error["os"] = toString(kBuildOs);
+  error["fix"] = errorFix(code, Language::En, kBuildOs);
   return error;
 }
 

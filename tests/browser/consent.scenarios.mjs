@@ -266,6 +266,33 @@ export async function consentScenarios({browser, launch, windowLanguage, otherLa
       });
     });
 
+    test('the card pulled while the window waits: the window says so at once, before any PIN; the page gets CARD_REMOVED', async () => {
+      await explained(context('card-pulled'), async () => {
+        await start('pulled', 'authenticate', {challenge: 'AAECAwQFBgcICQoLDA0ODw=='});
+        await nextWindow();
+        await readConsent(consent);
+        try {
+          const pulledAt = Date.now();
+          await fixture.bed.removeCard();
+          const result = await outcome('pulled');
+          assert.equal(result.error?.code, 'CARD_REMOVED', JSON.stringify(result));
+          // The extension looks every second while the window waits: no PIN typed, no minutes of waiting.
+          assert.ok(Date.now() - pulledAt < 10_000, `${Date.now() - pulledAt} ms`);
+          const view = await waitForMessage(consent);
+          await shot(consent, '05-card-pulled');
+          assert.ok(view.message.includes(errorMessage('CARD_REMOVED', windowLanguage)), view.message);
+          assert.equal(view.state, 'finished');
+          assert.deepEqual(view.fields, [], 'no PIN field is left to type into');
+          assert.equal(view.okVisible, false, 'one button: Close');
+          assert.equal(view.cancelText, t('consent.button.close'));
+          await click(consent, '#cancel');
+          await waitForClosed(consent);
+        } finally {
+          await fixture.bed.insertCard();
+        }
+      });
+    });
+
     test('readable at 200 % zoom, with the focus visible', async () => {
       await explained(context('zoom'), async () => {
         await start('zoom', 'generateKeyPair', {subject: SUBJECT, keys: [{usage: 'dual', keySize: 3072}]});

@@ -418,6 +418,8 @@ export async function softwareScenarios({browser, launch, downloaded, windowLang
         const saved = await downloaded(importing, result.result, {besides: picked});
         assert.equal(path.dirname(saved.path), path.dirname(picked), 'in the downloads folder');
         assert.notEqual(saved.path, picked, 'under a new name: the name was taken by the original');
+        assert.equal(result.result.fileName, path.basename(saved.path),
+          'the page is told the name the browser saved the file under, not the one the host proposed');
         assert.deepEqual(fs.readFileSync(picked), original, 'the original file is kept as it was');
         await run('openssl', ['pkcs12', '-info', '-in', saved.path, '-passin', `pass:${newPassword}`, '-nokeys']);
         await assert.rejects(run('openssl', ['pkcs12', '-info', '-in', saved.path, '-passin', `pass:${FILE_PASSWORD}`, '-nokeys']),

@@ -40,11 +40,11 @@ export function createTranslator(language) {
     },
     /** The user text of an error: the catalogue's for known codes, else what the error carried. */
     errorMessage(error) {
-      return errorText(error.code, chosen)?.message ?? error.message ?? error.code;
+      return errorText(error.code, chosen, error)?.message ?? error.message ?? error.code;
     },
     /** How to fix an error: the catalogue's for known codes, else the error's own hint (if any). */
     errorFix(error) {
-      return errorText(error.code, chosen)?.fix ?? error.fix ?? null;
+      return errorText(error.code, chosen, error)?.fix ?? error.fix ?? null;
     },
   };
 }

@@ -92,7 +92,9 @@ function hostRow(findings) {
   }
   if (statusError?.code === 'NATIVE_UNAVAILABLE') {
     return {check: 'host', group: 'software', status: 'error', label,
-      details: [line('envCheck.value.notInstalled')], error: statusError};
+      // Installed but refused by the browser (another extension ID, or a policy) is not "not installed".
+      details: [line(statusError.cause === 'forbidden' ? 'envCheck.value.notAllowed' : 'envCheck.value.notInstalled')],
+      error: statusError};
   }
   const host = findings.environment?.host ?? findings.status?.host ?? statusError?.host;
   const version = versionOf(host);

@@ -308,14 +308,25 @@ function finish(text) {
   cancelButton.focus();
 }
 
+/** Only a message is left: the fields go (a disabled PIN field would still look like a question). */
+function clearFields() {
+  element('fields').replaceChildren();
+  fields = [];
+  checks = null;
+  fileInput = null;
+}
+
 function showLocked() {
-  // Locked now: a "last try" or "tries left" line left from an earlier wrong PIN would contradict it.
-  for (const field of fields) {
-    if (!field.state) continue;
-    field.state.textContent = '';
-    field.state.classList.remove('consent__state--warning');
-  }
+  // Locked now: no field, and so no "last try" or "tries left" line from an earlier wrong PIN, beside it.
+  clearFields();
   finish(t('consent.state.locked'));
+}
+
+/** The request ended for a reason shown here (the card was pulled while the window waited). */
+function showEnded(error) {
+  clearFields();
+  const text = errorText(error.code, language, error);
+  finish(text ? `${text.message} ${text.fix}` : (error.message ?? error.code ?? ''));
 }
 
 // ---- the user's answer ---------------------------------------------------------------------------------
@@ -518,6 +529,9 @@ port.onMessage.addListener((incoming) => {
       break;
     case 'locked':
       showLocked();
+      break;
+    case 'ended':
+      showEnded(incoming.error ?? {});
       break;
     case 'done':
       setState('finished');

@@ -15,6 +15,8 @@
 //   {type: "retry", error: {code, passwordGiven?}, ask}  STORE_PASSWORD_INCORRECT / PKCS12_PASSWORD_INCORRECT:
 //                                                     asks again, for `ask` (now with the store's password)
 //   {type: "locked", error}                           PIN_LOCKED: the page has the error; the window stays to say so
+//   {type: "ended", error}                            CARD_REMOVED while the window waited: the page has the
+//                                                     error; the window turns into it, with one Close button
 //   {type: "done"}                                    the request ended (the background also closes the window)
 // window -> background
 //   {type: "confirm", secrets}                        OK: {pins: [...]}, {pin, newPin}, {newPin} or {} (card_pins.js);

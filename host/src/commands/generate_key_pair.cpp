@@ -43,7 +43,7 @@ std::vector<KeyRequest> keysParam(const ParamValidator& validator) {
     KeyRequest key;
     key.field = validator.element("keys", i);
     key.usage = keyUsageParam(entry);
-    key.keySize = static_cast<int>(entry.optionalInteger("keySize", 1024, 16384).value_or(2048));
+    key.keySize = rsaKeySizeParam(entry);
     key.pinGroup = static_cast<std::size_t>(entry.optionalInteger("pinGroup", 0, kMaxPinGroupIndex).value_or(0));
     keys.push_back(std::move(key));
   }

@@ -33,10 +33,7 @@ std::vector<SoftwareKeyRequest> keysParam(const ParamValidator& validator) {
     const ParamValidator entry(array[i], validator.element("keys", i), {"usage", "keySize"});
     SoftwareKeyRequest key;
     key.usage = keyUsageParam(entry);
-    key.keySize = static_cast<int>(entry.optionalInteger("keySize", 2048, 4096).value_or(2048));
-    if (key.keySize != 2048 && key.keySize != 3072 && key.keySize != 4096) {
-      throw badRequest(entry.field("keySize"), "must be 2048, 3072 or 4096");
-    }
+    key.keySize = rsaKeySizeParam(entry);
     keys.push_back(std::move(key));
   }
   return keys;

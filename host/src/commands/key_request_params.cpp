@@ -1,6 +1,9 @@
 #include "key_request_params.hpp"
 
+#include <algorithm>
+
 #include "certbridge/host/protocol_error.hpp"
+#include "certbridge/protocol.hpp"
 #include "crypto/encoding.hpp"
 
 namespace certbridge::host::commands {
@@ -31,6 +34,24 @@ std::vector<crypto::SubjectAttribute> subjectParam(const ParamValidator& validat
     subject.push_back({std::move(type), std::move(value)});
   }
   return subject;
+}
+
+int rsaKeySizeParam(const ParamValidator& entry) {
+  constexpr int kDefaultKeySize = 2048;
+  static_assert(std::find(protocol::kRsaKeySizes.begin(), protocol::kRsaKeySizes.end(), kDefaultKeySize) !=
+                    protocol::kRsaKeySizes.end(),
+                "the default key size must be one protocol.json allows");
+  const auto size = entry.optionalInteger("keySize", 1, 1 << 16);
+  const int keySize = static_cast<int>(size.value_or(kDefaultKeySize));
+  if (std::find(protocol::kRsaKeySizes.begin(), protocol::kRsaKeySizes.end(), keySize) ==
+      protocol::kRsaKeySizes.end()) {
+    std::string allowed;
+    for (const int allowedSize : protocol::kRsaKeySizes) {
+      allowed += (allowed.empty() ? "" : ", ") + std::to_string(allowedSize);
+    }
+    throw badRequest(entry.field("keySize"), "must be one of " + allowed);
+  }
+  return keySize;
 }
 
 KeyUsageParam keyUsageParam(const ParamValidator& entry) {

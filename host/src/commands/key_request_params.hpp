@@ -24,6 +24,10 @@ std::vector<crypto::SubjectAttribute> subjectParam(const ParamValidator& validat
 /// "usage" of one "keys" entry.
 KeyUsageParam keyUsageParam(const ParamValidator& entry);
 
+/// "keySize" of one "keys" entry: one of protocol.json's limits.rsaKeySizes, 2048 when left out. Whether the
+/// card or store makes that size is checked where the key is made.
+int rsaKeySizeParam(const ParamValidator& entry);
+
 /// "Signing key 2026-11-21": what a card tool, certutil -K or a certificate manager shows for the key until
 /// its certificate arrives.
 std::string keyLabel(const KeyUsageParam& usage, std::time_t now);

@@ -15,6 +15,9 @@ const run = promisify(execFile);
 /** The single message catalogue, to compare what the page shows with what it must show. */
 export const catalogue = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'extension', 'shared', 'messages.json'), 'utf8'));
 export const errorFix = (code, language = 'zh-TW') => catalogue.errors[code].fix[language];
+/** The fix a page shows for an error of the test bed's host: its OS's own steps where the catalogue has them (Linux). */
+export const hostFix = (code, language = 'zh-TW') =>
+  catalogue.errors[code].fixByOs?.linux?.[language] ?? catalogue.errors[code].fix[language];
 export const errorMessage = (code, language = 'zh-TW') => catalogue.errors[code].message[language];
 export const uiText = (key, language = 'zh-TW') => catalogue.ui[key][language];
 

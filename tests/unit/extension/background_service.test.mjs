@@ -233,6 +233,20 @@ describe('request validation', () => {
     assert.equal(api.nativePorts.length, 0, 'no host started, so no window either');
   });
 
+  test('an RSA key size protocol.json does not allow is BAD_REQUEST before any host or window', async () => {
+    assert.deepEqual(protocolJson.limits.rsaKeySizes, [2048, 3072, 4096]);
+    for (const command of ['generateKeyPair', 'generateSoftwareKey']) {
+      for (const keySize of [1024, 2047, '2048', 8192]) {
+        const keys = [{usage: 'signing'}, {usage: 'encryption', keySize}];
+        const response = await responseOn(send(pageRequest(command, {subject: [{type: 'CN', value: 'A'}], keys})));
+        assert.equal(response.error.code, 'BAD_REQUEST', `${command} ${keySize}`);
+        assert.equal(response.error.field, 'params.keys[1].keySize');
+        assert.deepEqual(response.error.keySizes, protocolJson.limits.rsaKeySizes);
+      }
+    }
+    assert.equal(api.nativePorts.length, 0, 'no host started, so no window either');
+  });
+
   test('signRenewal data within the limit goes on to the host', async () => {
     const attached = protocolJson.limits.signRenewalAttachedDataMaxBytes;
     send(pageRequest('signRenewal', {data: 'A'.repeat(attached / 3 * 4)}));
@@ -251,7 +265,6 @@ describe('host missing, failing or incompatible', () => {
   const missing = {
     Chromium: {chromiumError: 'Specified native messaging host not found.'},
     Firefox: {firefoxError: `No such native application ${protocolJson.nativeHostName}`},
-    'Chromium, host not listing our ID': {chromiumError: 'Access to the specified native messaging host is forbidden.'},
   };
   for (const [browser, closing] of Object.entries(missing)) {
     test(`${browser}: status() is NATIVE_UNAVAILABLE with the extension's row`, async () => {
@@ -263,6 +276,23 @@ describe('host missing, failing or incompatible', () => {
       assert.deepEqual(response.error.extension, EXTENSION_ROW);
     });
   }
+
+  test('Chromium, host installed but not for our ID (or blocked by policy): its own cause, message and fix', async () => {
+    api.onConnectNative = (port) => setImmediate(() =>
+      port.closeFromPeer({chromiumError: 'Access to the specified native messaging host is forbidden.'}));
+    const response = await responseOn(send(pageRequest('status')));
+    assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
+    assert.equal(response.error.cause, 'forbidden');
+    const forbidden = messagesJson.errors.NATIVE_UNAVAILABLE.causes.forbidden;
+    assert.equal(response.error.message, forbidden.message.en);
+    assert.notEqual(forbidden.message.en, messagesJson.errors.NATIVE_UNAVAILABLE.message.en, 'not "not found"');
+    assert.deepEqual(response.error.extension, EXTENSION_ROW);
+    for (const [browser, closing] of Object.entries(missing)) {
+      api.onConnectNative = (port) => setImmediate(() => port.closeFromPeer(closing));
+      const notInstalled = await responseOn(send(pageRequest('status')));
+      assert.equal(notInstalled.error.cause, undefined, browser);
+    }
+  });
 
   test('environment() also carries the extension row when the host is missing', async () => {
     api.onConnectNative = (port) => setImmediate(() => port.closeFromPeer(missing.Chromium));

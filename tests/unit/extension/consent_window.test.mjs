@@ -443,6 +443,28 @@ describe('Cancel, Escape and closing the window', () => {
     assert.equal(window.closed, true);
   });
 
+  test('the page timing out while the host works: the window closes at once, not when the host has stopped', async () => {
+    let seen;
+    const working = new Promise((resolve) => { seen = resolve; });
+    answers.generateKeyPair = (request, port) => {
+      port.deliver({id: request.id, progress: {stage: 'generatingKey', key: 1, keys: 1}});
+      seen();
+    };
+    // The host is slow to stop (a key being generated cannot be interrupted): no answer to cancel.
+    answers.cancel = () => {};
+    const page = send('generateKeyPair');
+    const {window, show} = await nextWindow();
+    window.confirm(answerFor(show));
+    await working;
+    // What the page library sends when its timeout fires (it rejects with TIMEOUT at the same moment).
+    page.deliver({type: 'cancel', id: 'req-1'});
+    await tick();
+    assert.ok(window.removedByBackground, 'the window is gone while the host is still stopping');
+    assert.deepEqual(window.messages('done').length, 1);
+    assert.deepEqual(hostRequests('cancel').map((request) => request.params), [{target: 'req-1'}]);
+    assert.equal((await responseOn(page)).error.code, 'USER_CANCELLED');
+  });
+
   test('a window that could not be opened: INTERNAL_ERROR, nothing sent', async () => {
     api.windows.create = async () => { throw new Error('windows are not supported'); };
     const response = await responseOn(send('authenticate'));
@@ -543,6 +565,76 @@ describe('wrong PIN, locked PIN', () => {
     const {window, show} = await nextWindow();
     assert.deepEqual(show.ask, {kind: 'newPin', group: 0});
     window.confirm({newPin: NEW_PIN});
+    assert.equal((await responseOn(page)).ok, true);
+  });
+});
+
+describe('the card pulled while the window waits', () => {
+  /** The service again, looking for the card every 10 ms. */
+  function watchingService() {
+    service = createRequestService({
+      api,
+      policy: currentPolicy,
+      extensionInfo: async () => ({version: '0.1.0', browser: {name: 'Chromium', version: '156.0'}, protocol: 1}),
+      language: () => 'en',
+      helloTimeoutMs: 200,
+      cancelTimeoutMs: 50,
+      cardWatchIntervalMs: 10,
+    });
+    windows = consentWindows(api, service);
+  }
+
+  /** listReaders answers from the current `readers` (the environment's, until the test changes them). */
+  function readersFromHost() {
+    const readers = structuredClone(environment.readers);
+    answers.listReaders = (request, port) => reply({ok: true, result: {readers}})(request, port);
+    return readers;
+  }
+
+  for (const [what, pull, reason] of [
+    ['the card taken out', (readers) => { readers[0].cardPresent = false; }, /card was taken out/],
+    ['the reader unplugged', (readers) => { readers.splice(0, 1); }, /reader was unplugged/],
+  ]) {
+    test(`${what}: the page gets CARD_REMOVED and the window says so at once, before any PIN`, async () => {
+      watchingService();
+      const readers = readersFromHost();
+      const page = send('authenticate');
+      const {window} = await nextWindow();
+      // While the card is there the window just waits (the host is asked, nothing happens).
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      assert.ok(hostRequests('listReaders').length >= 2, 'the host is asked while the window waits');
+      assert.equal(window.messages('ended').length, 0);
+      pull(readers);
+      const response = await responseOn(page);
+      assert.equal(response.error.code, 'CARD_REMOVED');
+      assert.equal(response.error.reader, READER);
+      assert.match(response.error.reason, reason);
+      const ended = await window.next('ended');
+      assert.equal(ended.error.code, 'CARD_REMOVED');
+      assert.equal(ended.error.message, messagesJson.errors.CARD_REMOVED.message.en);
+      await tick();
+      assert.equal(window.removedByBackground, false, 'the window stays to say so, with one Close button');
+      assert.equal(hostRequests('authenticate').length, 0, 'no command, no PIN asked for nothing');
+      const asked = hostRequests('listReaders').length;
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      assert.equal(hostRequests('listReaders').length, asked, 'the watch stops with the request');
+    });
+  }
+
+  test('once the user has answered, the host has the card: no more looking', async () => {
+    watchingService();
+    readersFromHost();
+    let finish;
+    answers.authenticate = (request, port) => { finish = () => reply({ok: true, result: {signature: 'MA=='}})(request, port); };
+    const page = send('authenticate');
+    const {window, show} = await nextWindow();
+    window.confirm(answerFor(show));
+    await window.next('working');
+    await tick();
+    const asked = hostRequests('listReaders').length;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(hostRequests('listReaders').length, asked);
+    finish();
     assert.equal((await responseOn(page)).ok, true);
   });
 });

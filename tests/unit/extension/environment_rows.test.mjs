@@ -98,3 +98,19 @@ describe('the host row: the host\'s policy in force', () => {
     assert.equal(row.details.some((detail) => detail.key.startsWith('envCheck.value.hostPolicy')), false);
   });
 });
+
+describe('the host row when the host cannot be started', () => {
+  function hostRow(statusError) {
+    const rows = buildRows({browser: {name: null, version: null}, pageLibrary: null, status: null, statusError,
+      environment: null, environmentError: null});
+    return rows.find((row) => row.check === 'host');
+  }
+
+  test('not installed, and installed but refused by the browser (another extension ID, a policy): different words', () => {
+    const missing = hostRow({code: 'NATIVE_UNAVAILABLE', message: 'x'});
+    assert.equal(missing.details[0].key, 'envCheck.value.notInstalled');
+    const forbidden = hostRow({code: 'NATIVE_UNAVAILABLE', message: 'x', cause: 'forbidden'});
+    assert.equal(forbidden.details[0].key, 'envCheck.value.notAllowed');
+    assert.equal(forbidden.error.cause, 'forbidden', 'the fix comes from the error: the catalogue\'s "forbidden" text');
+  });
+});

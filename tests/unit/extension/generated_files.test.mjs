@@ -6,8 +6,11 @@ import {join} from 'node:path';
 import {describe, test} from 'node:test';
 import vm from 'node:vm';
 
-import {builtExtension, builtPageLibrary, extensionDir, messagesJson, pageLibraryDir, protocolJson, readJson}
+import {builtExtension, builtPageLibrary, extensionDir, messagesJson, pageLibraryDir, protocolJson, readJson, repoRoot}
   from './helpers/build_output.mjs';
+
+// UPPER_SNAKE names in the docs that are not error codes: PKCS#11, PC/SC, NSS and OpenSSL names, variables.
+const NOT_ERROR_CODE = /^(CKA|CKR|CKM|CKF|SCARD|SEC|XDG|RSA|CERTBRIDGE|SOFTHSM2|PCSCLITE)_/;
 
 describe('generated modules', () => {
   for (const [side, load] of [['extension', builtExtension], ['page library', builtPageLibrary]]) {
@@ -28,7 +31,7 @@ describe('generated modules', () => {
     const {default: defaults} = await builtExtension('policy_defaults.js');
     assert.ok(defaults.allowedOrigins.length > 0);
     for (const origin of defaults.allowedOrigins) {
-      assert.match(origin, /^(https:\/\/[a-z0-9.-]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\]))(:(\d+|\*))?$/);
+      assert.match(origin, /^(https:\/\/[a-z0-9.-]+|http:\/\/(127\.0\.0\.1|localhost))(:(\d+|\*))?$/);
     }
   });
 
@@ -54,6 +57,48 @@ describe('generated modules', () => {
     assert.match(readFileSync(join(pageLibraryDir, 'certbridge.d.ts'), 'utf8'), /export declare const certbridge/);
     assert.throws(() => readFileSync(join(pageLibraryDir, 'tsconfig.json')));
     assert.throws(() => readFileSync(join(pageLibraryDir, 'certbridge.typecheck.ts')));
+  });
+});
+
+/** The codes of the ErrorCode union between the BEGIN/END ErrorCode markers of a certbridge.d.ts. */
+function errorCodeUnion(declarations) {
+  const block = /\/\/ BEGIN ErrorCode[^\n]*\n([\s\S]*?)\/\/ END ErrorCode/.exec(declarations);
+  assert.ok(block, 'certbridge.d.ts has its generated ErrorCode block');
+  assert.match(block[1], /^export type ErrorCode =\n/);
+  return [...block[1].matchAll(/'([A-Z0-9_]+)'/g)].map((match) => match[1]);
+}
+
+describe('ErrorCode of certbridge.d.ts is the catalogue\'s codes', () => {
+  // Sorted, as the build writes them (CMake's JSON members come sorted).
+  const catalogueCodes = Object.keys(messagesJson.errors).sort();
+
+  test('the shipped declarations: written by the build from messages.json', () => {
+    assert.deepEqual(errorCodeUnion(readFileSync(join(pageLibraryDir, 'certbridge.d.ts'), 'utf8')), catalogueCodes);
+  });
+
+  test('the source copy (what npm run typecheck reads) has not drifted from messages.json', () => {
+    const source = readFileSync(join(repoRoot, 'extension/page-library/certbridge.d.ts'), 'utf8');
+    assert.deepEqual(errorCodeUnion(source), catalogueCodes,
+      'rebuild (cmake --build ... --target extension) and copy the ErrorCode block of the built certbridge.d.ts');
+  });
+
+  test('every error code the declarations and the integration guide name is one of the catalogue', () => {
+    for (const file of ['extension/page-library/certbridge.d.ts', 'extension/page-library/INTEGRATION.md',
+      'extension/shared/commands.md']) {
+      const text = readFileSync(join(repoRoot, file), 'utf8');
+      const named = new Set([...text.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((match) => match[0]));
+      const unknown = [...named].filter((name) => !catalogueCodes.includes(name) && !NOT_ERROR_CODE.test(name));
+      assert.deepEqual(unknown, [], `${file} names codes the catalogue does not have`);
+    }
+  });
+});
+
+describe('RSA key sizes: protocol.json limits.rsaKeySizes is the one list', () => {
+  test('every keySize type of certbridge.d.ts is that list', () => {
+    const declarations = readFileSync(join(repoRoot, 'extension/page-library/certbridge.d.ts'), 'utf8');
+    const types = [...declarations.matchAll(/keySize\?: ([0-9 |]+);/g)].map((match) => match[1].split('|').map(Number));
+    assert.ok(types.length > 0);
+    for (const sizes of types) assert.deepEqual(sizes, protocolJson.limits.rsaKeySizes);
   });
 });
 

@@ -160,6 +160,41 @@ describe('errors', () => {
     });
   });
 
+  test('a fix with steps per OS: the page shows the steps for the OS the error names, in the page\'s language', async () => {
+    const pcsc = messagesJson.errors.PCSC_UNAVAILABLE;
+    for (const os of ['windows', 'linux', 'macos']) {
+      acceptingExtension((message, reply) => {
+        if (message.type === 'request') reply({type: 'response', ok: false, error: {code: 'PCSC_UNAVAILABLE', message: 'x', os}});
+      });
+      const error = await certbridge.listReaders().then(() => null, (failure) => failure);
+      assert.equal(error.fix, pcsc.fixByOs[os]['zh-TW'], os);
+      for (const other of ['windows', 'linux', 'macos'].filter((name) => name !== os)) {
+        assert.ok(!error.fix.includes(pcsc.fixByOs[other]['zh-TW']), `${os} fix holds ${other}'s steps`);
+      }
+    }
+    assert.match(pcsc.fixByOs.linux.en, /pcscd/);
+    assert.doesNotMatch(pcsc.fixByOs.linux.en, /Windows|macOS/);
+    assert.doesNotMatch(pcsc.fixByOs.windows.en, /pcscd|macOS/);
+    // No OS named (an older host): the general fix.
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') reply({type: 'response', ok: false, error: {code: 'PCSC_UNAVAILABLE', message: 'x'}});
+    });
+    assert.equal((await certbridge.listReaders().catch((failure) => failure)).fix, pcsc.fix['zh-TW']);
+  });
+
+  test('NATIVE_UNAVAILABLE cause "forbidden": its own message and fix, not "not installed"', async () => {
+    acceptingExtension((message, reply) => {
+      if (message.type === 'request') {
+        reply({type: 'response', ok: false, error: {code: 'NATIVE_UNAVAILABLE', message: 'x', cause: 'forbidden', extension: EXTENSION_ROW}});
+      }
+    });
+    const error = await certbridge.status().then(() => null, (failure) => failure);
+    const {forbidden} = messagesJson.errors.NATIVE_UNAVAILABLE.causes;
+    assert.equal(error.message, forbidden.message['zh-TW']);
+    assert.equal(error.fix, forbidden.fix['zh-TW']);
+    assert.notEqual(error.fix, messagesJson.errors.NATIVE_UNAVAILABLE.fix['zh-TW']);
+  });
+
   test('an accepted request with no answer is TIMEOUT after its timeout, and the extension is told to cancel', async () => {
     acceptingExtension();
     const pending = certbridge.request('listReaders', {}, {timeoutMs: 30});
@@ -277,6 +312,26 @@ describe('errors', () => {
 
   test('params that cannot be cloned are BAD_REQUEST', async () => {
     await assert.rejects(certbridge.request('listReaders', {callback: () => {}}), {code: 'BAD_REQUEST'});
+  });
+});
+
+describe('http://[::1]: refused the same way everywhere', () => {
+  test('status() on an IPv6 loopback page is ORIGIN_NOT_ALLOWED at once, naming the loopback origins that work', async () => {
+    let posted = 0;
+    extension(() => { posted += 1; });
+    const saved = fakeWindow.location.origin;
+    fakeWindow.location.origin = 'http://[::1]:8080';
+    const started = Date.now();
+    try {
+      const error = await certbridge.status().then(() => null, (failure) => failure);
+      assert.ok(error instanceof CertBridgeError);
+      assert.equal(error.code, 'ORIGIN_NOT_ALLOWED');
+      assert.match(error.details.reason, /http:\/\/127\.0\.0\.1 or http:\/\/localhost/);
+      assert.ok(Date.now() - started < protocolJson.timeouts.extensionDetectMs / 2, 'not after the extension detection time');
+      assert.equal(posted, 0, 'nothing was sent');
+    } finally {
+      fakeWindow.location.origin = saved;
+    }
   });
 });
 

@@ -338,6 +338,39 @@ describe('PKCS#12 files go to the downloads folder, not to the page', () => {
     assertPageSawNoSecret(page);
   });
 
+  test('changePkcs12Password: the page gets the name the browser saved the file under, not the one asked for', async () => {
+    // The original file (same name) is already in the downloads folder: the browser saves beside it.
+    api.downloadsFolder.add('王小明-signing-0A.p12');
+    const page = send('changePkcs12Password');
+    const {window, show} = await nextWindow();
+    window.confirm(answerFor(show));
+    const response = await responseOn(page);
+    assert.equal(response.ok, true, JSON.stringify(response));
+    assert.equal(api.downloadCalls[0].filename, '王小明-signing-0A.p12');
+    assert.equal(response.result.fileName, '王小明-signing-0A (1).p12');
+    assert.equal(response.result.downloadId, 500);
+    assertPageSawNoSecret(page);
+  });
+
+  test('exportPkcs12: each file under its saved name; a download the browser interrupts is INTERNAL_ERROR', async () => {
+    api.downloadsFolder.add('王小明-encryption-0B.p12');
+    const page = send('exportPkcs12');
+    const {window, show} = await nextWindow();
+    window.confirm(answerFor(show));
+    const response = await responseOn(page);
+    assert.deepEqual(response.result.files.map((file) => file.fileName),
+      ['王小明-signing-0A.p12', '王小明-encryption-0B (1).p12']);
+
+    api.interruptDownloads = 'FILE_NO_SPACE';
+    const second = send('exportPkcs12', undefined, {id: 'req-2'});
+    const next = await nextWindow();
+    next.window.confirm(answerFor(next.show));
+    const failed = await responseOn(second);
+    assert.equal(failed.error.code, 'INTERNAL_ERROR');
+    assert.match(failed.error.reason, /did not save 王小明-signing-0A \(1\)\.p12|did not save 王小明-signing-0A\.p12/);
+    assert.match(failed.error.reason, /FILE_NO_SPACE/);
+  });
+
   test('a download the browser refuses: INTERNAL_ERROR naming the file, still no bytes to the page', async () => {
     asServiceWorker();
     api.failDownloads = true;

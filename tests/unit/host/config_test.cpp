@@ -113,10 +113,14 @@ TEST(Config, RejectsBadContent) {
        "minLength"},
       {R"({"cardProfiles": [{"id": "a", "displayName": "A", "atr": "3B", "module": "/m.so", "keySizes": [512]}]})",
        "keySizes"},
+      // 1024 is a size RSA can have, but not one the protocol (protocol.json limits.rsaKeySizes) allows.
+      {R"({"cardProfiles": [{"id": "a", "displayName": "A", "atr": "3B", "module": "/m.so", "keySizes": [1024, 2048]}]})",
+       "protocol's RSA sizes: 2048, 3072, 4096"},
       {R"({"cardProfiles": [{"id": "a", "displayName": "A", "atr": "3B", "module": "/m.so", "pins": [{"charset": "emoji"}]}]})",
        "charset"},
       {R"({"cardProfiles": [{"id": "a", "displayName": "A", "atr": "3B", "module": "/m.so", "pins": [{"tokenLabel": "0123456789012345678901234567890123"}]}]})",
        "tokenLabel"},
+      {R"({"allowedOrigins": ["http://[::1]:*"]})", "use http://127.0.0.1 or http://localhost"},
       {R"({"logLevel": "loud"})", "logLevel"},
       {R"({"logLevel": "info", "logLevel": "debug"})", "duplicate"},
   };

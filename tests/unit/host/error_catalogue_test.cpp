@@ -62,6 +62,33 @@ TEST(ErrorObject, DetailsCannotOverrideTheCatalogue) {
   EXPECT_EQ(error["fix"], std::string(errorFix(ErrorCode::NoCard)));
 }
 
+TEST(ErrorObject, AFixWithStepsPerOsNamesThisHostsOsOnly) {
+  // PCSC_UNAVAILABLE's general fix names Windows, Linux and macOS in one line; the host's error names its own.
+  ASSERT_TRUE(hasOsSpecificFix(ErrorCode::PcscUnavailable));
+  const auto error = errorObject(ErrorCode::PcscUnavailable);
+  EXPECT_EQ(error["os"], std::string(toString(kBuildOs)));
+  const std::string fix = error["fix"];
+  EXPECT_EQ(fix, std::string(errorFix(ErrorCode::PcscUnavailable, Language::En, kBuildOs)));
+  EXPECT_NE(fix, std::string(errorFix(ErrorCode::PcscUnavailable)));
+  for (const auto os : {OsFamily::Windows, OsFamily::Linux, OsFamily::Macos}) {
+    const std::string text(errorFix(ErrorCode::PcscUnavailable, Language::En, os));
+    for (const auto* other : {"Windows", "pcscd", "macOS"}) {
+      const bool own = (os == OsFamily::Windows && std::string_view(other) == "Windows") ||
+                       (os == OsFamily::Linux && std::string_view(other) == "pcscd");
+      if (!own) {
+        EXPECT_EQ(text.find(other), std::string::npos) << toString(os) << ": " << text;
+      }
+    }
+  }
+#if defined(__linux__)
+  EXPECT_EQ(error["os"], "linux");
+  EXPECT_NE(fix.find("pcscd"), std::string::npos) << fix;
+#endif
+  // A code without steps per OS says nothing about the OS.
+  EXPECT_FALSE(hasOsSpecificFix(ErrorCode::NoCard));
+  EXPECT_FALSE(errorObject(ErrorCode::NoCard).contains("os"));
+}
+
 TEST(ErrorObject, BadRequestNamesTheField) {
   const auto error = errorObject(badRequest("params.pin", "unexpected key"));
   EXPECT_EQ(error["field"], "params.pin");

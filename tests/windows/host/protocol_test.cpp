@@ -50,6 +50,10 @@ TEST_F(WineHost, EnvironmentSaysInWordsThatTheSmartCardServiceIsNotThere) {
     if (problem["code"] != "PCSC_UNAVAILABLE") continue;
     named = true;
     EXPECT_FALSE(problem.value("message", "").empty()) << problem.dump();
+    // The fix is Windows' own steps (messages.json fixByOs), and the error says which OS they are for.
+    EXPECT_EQ(problem.value("os", ""), "windows") << problem.dump();
+    EXPECT_NE(problem.value("fix", "").find("Smart Card"), std::string::npos) << problem.dump();
+    EXPECT_EQ(problem.value("fix", "").find("pcscd"), std::string::npos) << problem.dump();
   }
   EXPECT_TRUE(named) << report["problems"].dump(2);
   const std::string logFile = report["host"].value("logFile", "");

@@ -35,6 +35,8 @@ class OriginPattern {
 
   /// The pattern as written.
   const std::string& text() const noexcept { return text_; }
+  /// The scheme and host it matches.
+  const Origin& origin() const noexcept { return origin_; }
 
  private:
   std::string text_;

@@ -134,13 +134,36 @@ export function fakeExtensionApi({uiLanguage = 'en', onConnectNative = () => {},
     /** Every downloads.download call's options, with the id it got; `failDownloads` makes them throw. */
     downloadCalls: [],
     failDownloads: false,
+    /** Names already in the downloads folder: "uniquify" saves beside them as "name (1).p12", as browsers do. */
+    downloadsFolder: new Set(),
+    /** Set to a message to make every download end "interrupted" with it. */
+    interruptDownloads: null,
+    /** What downloads.search reports, by id: {id, filename (absolute), state}. Completed a turn after download(). */
+    downloadItems: new Map(),
     downloads: {
       async download(options) {
         if (api.failDownloads) throw new Error('Download failed: the disk is full.');
         const id = 500 + api.downloadCalls.length;
         api.downloadCalls.push({...structuredClone(options), id});
+        let name = options.filename;
+        for (let copy = 1; options.conflictAction === 'uniquify' && api.downloadsFolder.has(name); copy += 1) {
+          name = options.filename.replace(/(\.[^.]*)?$/, (extension) => ` (${copy})${extension}`);
+        }
+        api.downloadsFolder.add(name);
+        const item = {id, filename: `/home/user/Downloads/${name}`, state: 'in_progress'};
+        api.downloadItems.set(id, item);
+        setImmediate(() => {
+          item.state = api.interruptDownloads ? 'interrupted' : 'complete';
+          if (api.interruptDownloads) item.error = api.interruptDownloads;
+          api.downloads.onChanged.emit({id, state: {previous: 'in_progress', current: item.state}});
+        });
         return id;
       },
+      async search({id}) {
+        const item = api.downloadItems.get(id);
+        return item ? [structuredClone(item)] : [];
+      },
+      onChanged: new FakeEvent(),
     },
     i18n: {
       getUILanguage: () => uiLanguage,
