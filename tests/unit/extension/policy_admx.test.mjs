@@ -20,7 +20,6 @@ const manifest = readJson(join(extensionDir, 'manifest.json'));
 const schemaKeys = Object.keys(readJson(join(extensionDir, manifest.storage.managed_schema)).properties).sort();
 
 // Every extension ID protocol.json names (store, development key, per browser), however it groups them.
-const ourIds = JSON.stringify(protocolJson.extensionIds).match(/\b[a-p]{32}\b/g) ?? [];
 const attribute = (tag, name) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
 const all = (text, pattern) => [...text.matchAll(pattern)].map((match) => match[1]);
 
@@ -63,16 +62,22 @@ describe('Group Policy template (ADMX/ADML)', () => {
     assert.deepEqual(adml('zh-TW').strings, adml('en-US').strings, 'the same strings, in the same order');
   });
 
-  test('the extension\'s policies: our ID\'s managed storage in Chrome and Edge, exactly the schema\'s keys', () => {
-    const browsers = {Chrome: 'Software\\Policies\\Google\\Chrome', Edge: 'Software\\Policies\\Microsoft\\Edge'};
-    for (const [browser, base] of Object.entries(browsers)) {
+  test('the extension\'s policies: the managed storage of the ID each browser installs, exactly the schema\'s keys', () => {
+    // Each browser's policy goes to the ID its store gives the extension (the one the MSI's FORCEINSTALL
+    // installs): the Chrome Web Store's in Chrome, Edge Add-ons' in Edge.
+    const {stores} = protocolJson.extensionIds;
+    const browsers = {
+      Chrome: {base: 'Software\\Policies\\Google\\Chrome', id: stores.chromeWebStore.chromiumId},
+      Edge: {base: 'Software\\Policies\\Microsoft\\Edge', id: stores.edgeAddons.chromiumId},
+    };
+    for (const [browser, {base, id}] of Object.entries(browsers)) {
       const own = policies.filter((policy) => policy.key?.startsWith(`${base}\\3rdparty\\extensions\\`));
       assert.ok(own.length > 0, browser);
       const keys = new Set();
       for (const policy of own) {
         const match = /\\3rdparty\\extensions\\([a-p]{32})\\policy$/.exec(policy.key);
         assert.ok(match, `${policy.name}: ${policy.key}`);
-        assert.ok(ourIds.includes(match[1]), `${policy.name}: ${match[1]} is one of our IDs (protocol.json extensionIds)`);
+        assert.equal(match[1], id, `${policy.name}: the ID ${browser} installs the extension with (protocol.json stores)`);
         if (policy.valueName) keys.add(policy.valueName);
         for (const name of all(policy.body, /\bvalueName="([^"]+)"/g)) keys.add(name);
         // A list is a key of its own, named after the policy key, with values 1, 2, 3 ...
