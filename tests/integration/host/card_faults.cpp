@@ -48,6 +48,13 @@ void CardFaults::kill(HostProcess& host) {
   ASSERT_TRUE(host.wait(10s).has_value());
 }
 
+void CardFaults::killHostAt(const std::string& stop, const json& message) {
+  auto held = startHeldHost(stop);
+  held->send(message);
+  awaitHeld(*held, message.at("id").get<std::string>());
+  kill(*held);
+}
+
 std::vector<std::string> CardFaults::issueForNewKeys(TestCa& ca, int n) {
   auto host = startHost();
   std::vector<std::string> issued;

@@ -28,6 +28,8 @@ class CardFaults : public CardCommands {
   void release() const;
   /// SIGKILL, as when the browser dies; waits until the process is gone (its card lock with it).
   static void kill(HostProcess& host);
+  /// Sends `message` to a host held at `stop` and kills the host there: the browser dying at that call.
+  void killHostAt(const std::string& stop, const json& message);
 
   /// Certificates issued for n new signing keys on the card (made by an ordinary host), not written yet.
   std::vector<std::string> issueForNewKeys(TestCa& ca, int n);

@@ -20,12 +20,9 @@ json oneKey() {
 }
 
 TEST_F(CardFaults, HostKilledBeforeTheTokenMakesAKeyLeavesTheCardAsItWas) {
-  auto killed = startHeldHost("stop-before=C_GenerateKeyPair");
   json params = oneKey();
   params["pins"] = pins();
-  killed->send(request("g", "generateKeyPair", params));
-  awaitHeld(*killed, "g");
-  kill(*killed);
+  killHostAt("stop-before=C_GenerateKeyPair", request("g", "generateKeyPair", params));
 
   auto next = startHost();
   const json listed = ok(*next, request("l", "listCertificates"));
@@ -38,12 +35,9 @@ TEST_F(CardFaults, HostKilledBeforeTheTokenMakesAKeyLeavesTheCardAsItWas) {
 }
 
 TEST_F(CardFaults, HostKilledAfterTheTokenMadeAKeyLeavesAWholeKeyPairThatIsShownAndRemovable) {
-  auto killed = startHeldHost("stop-after=C_GenerateKeyPair");
   json params = oneKey();
   params["pins"] = pins();
-  killed->send(request("g", "generateKeyPair", params));
-  awaitHeld(*killed, "g");
-  kill(*killed);
+  killHostAt("stop-after=C_GenerateKeyPair", request("g", "generateKeyPair", params));
 
   // The page never got the key's request: the key is on the card, whole, and shown as one without a
   // certificate, so the user can remove it (nothing on the card that nothing shows).
@@ -66,10 +60,8 @@ TEST_F(CardFaults, HostKilledAfterTheTokenMadeAKeyLeavesAWholeKeyPairThatIsShown
 TEST_F(CardFaults, HostKilledBeforeTheFirstCertificateIsStoredLeavesTheKeysShownAndTheNextWriteStoresAll) {
   TestCa ca("CertBridge Test CA");
   const auto issued = issueForNewKeys(ca, 2);
-  auto killed = startHeldHost("stop-before=C_CreateObject");
-  killed->send(request("w", "writeCertificates", {{"certificates", issued}, {"pins", pins()}}));
-  awaitHeld(*killed, "w");
-  kill(*killed);
+  killHostAt("stop-before=C_CreateObject",
+             request("w", "writeCertificates", {{"certificates", issued}, {"pins", pins()}}));
 
   auto next = startHost();
   EXPECT_EQ(countObjects("Certificate Object"), 0);
@@ -83,10 +75,8 @@ TEST_F(CardFaults, HostKilledBeforeTheFirstCertificateIsStoredLeavesTheKeysShown
 TEST_F(CardFaults, HostKilledAfterTheFirstCertificateIsStoredShowsItAndTheNextWriteAddsOnlyTheRest) {
   TestCa ca("CertBridge Test CA");
   const auto issued = issueForNewKeys(ca, 2);
-  auto killed = startHeldHost("stop-after=C_CreateObject");
-  killed->send(request("w", "writeCertificates", {{"certificates", issued}, {"pins", pins()}}));
-  awaitHeld(*killed, "w");
-  kill(*killed);
+  killHostAt("stop-after=C_CreateObject",
+             request("w", "writeCertificates", {{"certificates", issued}, {"pins", pins()}}));
 
   // Half the write is on the card: the listing says so (one certificate beside its key, one key without).
   auto next = startHost();
@@ -101,10 +91,7 @@ TEST_F(CardFaults, HostKilledAfterTheFirstCertificateIsStoredShowsItAndTheNextWr
 
 TEST_F(CardFaults, HostKilledBeforeTheTokenChangesThePinLeavesTheOldPin) {
   const std::string newPin = "after-kill-77";
-  auto killed = startHeldHost("stop-before=C_SetPIN");
-  killed->send(request("c", "changePin", {{"pin", userPin()}, {"newPin", newPin}}));
-  awaitHeld(*killed, "c");
-  kill(*killed);
+  killHostAt("stop-before=C_SetPIN", request("c", "changePin", {{"pin", userPin()}, {"newPin", newPin}}));
 
   auto next = startHost();
   expectOnlyPin(*next, userPin(), newPin);
@@ -113,10 +100,7 @@ TEST_F(CardFaults, HostKilledBeforeTheTokenChangesThePinLeavesTheOldPin) {
 
 TEST_F(CardFaults, HostKilledAfterTheTokenChangedThePinLeavesTheNewPin) {
   const std::string newPin = "after-kill-77";
-  auto killed = startHeldHost("stop-after=C_SetPIN");
-  killed->send(request("c", "changePin", {{"pin", userPin()}, {"newPin", newPin}}));
-  awaitHeld(*killed, "c");
-  kill(*killed);
+  killHostAt("stop-after=C_SetPIN", request("c", "changePin", {{"pin", userPin()}, {"newPin", newPin}}));
 
   auto next = startHost();
   expectOnlyPin(*next, newPin, userPin());
