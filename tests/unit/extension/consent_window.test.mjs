@@ -59,8 +59,8 @@ let windows;
 let answers;
 let environment;
 
-beforeEach(() => {
-  api = fakeExtensionApi();
+/** A request service over the fake API with short timeouts (options: what a test changes), and its windows. */
+function startService(options = {parkedLifetimeMs: 200}) {
   service = createRequestService({
     api,
     policy: currentPolicy,
@@ -68,9 +68,14 @@ beforeEach(() => {
     language: () => 'en',
     helloTimeoutMs: 200,
     cancelTimeoutMs: 50,
-    parkedLifetimeMs: 200,
+    ...options,
   });
   windows = consentWindows(api, service);
+}
+
+beforeEach(() => {
+  api = fakeExtensionApi();
+  startService();
   environment = cardEnvironment();
   answers = {};
   api.onConnectNative = (port) => {
@@ -572,16 +577,7 @@ describe('wrong PIN, locked PIN', () => {
 describe('the card pulled while the window waits', () => {
   /** The service again, looking for the card every 10 ms. */
   function watchingService() {
-    service = createRequestService({
-      api,
-      policy: currentPolicy,
-      extensionInfo: async () => ({version: '0.1.0', browser: {name: 'Chromium', version: '156.0'}, protocol: 1}),
-      language: () => 'en',
-      helloTimeoutMs: 200,
-      cancelTimeoutMs: 50,
-      cardWatchIntervalMs: 10,
-    });
-    windows = consentWindows(api, service);
+    startService({cardWatchIntervalMs: 10});
   }
 
   /** listReaders answers from the current `readers` (the environment's, until the test changes them). */
