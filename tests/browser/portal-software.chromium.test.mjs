@@ -5,17 +5,21 @@
 // Run: CERTBRIDGE_BUILD_DIR=build/dev node --test tests/browser/portal-software.chromium.test.mjs
 import path from 'node:path';
 import {launchChromium} from './harness/chromium.mjs';
-import {chromiumDownload} from './harness/downloads.mjs';
+import {chromiumDownload, saveDownloadsAsAUserWould} from './harness/downloads.mjs';
 import {portalSoftwareScenarios} from './portal-software.scenarios.mjs';
 
 await portalSoftwareScenarios({
   browser: 'chromium',
-  launch: (fixture, {home}) => launchChromium({
-    userDataDir: path.join(home, '.config', 'chromium'),
-    extensionDir: fixture.paths.extensionDir,
-    env: fixture.browserEnv(home),
-    language: 'en',
-  }),
+  launch: async (fixture, {home}) => {
+    const session = await launchChromium({
+      userDataDir: path.join(home, '.config', 'chromium'),
+      extensionDir: fixture.paths.extensionDir,
+      env: fixture.browserEnv(home),
+      language: 'en',
+    });
+    await saveDownloadsAsAUserWould(session);
+    return session;
+  },
   downloaded: (session, file) => chromiumDownload(session.context, file.downloadId),
   windowLanguage: 'en',
 });

@@ -4,7 +4,7 @@
 // Run: CERTBRIDGE_BUILD_DIR=build/dev node --test tests/browser/software.chromium.test.mjs
 import path from 'node:path';
 import {launchChromium} from './harness/chromium.mjs';
-import {chromiumDownload} from './harness/downloads.mjs';
+import {chromiumDownload, saveDownloadsAsAUserWould} from './harness/downloads.mjs';
 import {softwareScenarios} from './software.scenarios.mjs';
 
 await softwareScenarios({
@@ -16,11 +16,7 @@ await softwareScenarios({
       env: fixture.browserEnv(home),
       language: 'en',
     });
-    // playwright makes DevTools take every download ("allowAndName": a random name in a folder of its own,
-    // the extension's file name ignored); "default" gives them back to Chromium's own download manager, which
-    // saves them as a user's Chromium does: under the extension's name in ~/Downloads.
-    const cdp = await session.context.newCDPSession(session.page);
-    await cdp.send('Browser.setDownloadBehavior', {behavior: 'default'});
+    await saveDownloadsAsAUserWould(session);
     return session;
   },
   downloaded: (session, file) => chromiumDownload(session.context, file.downloadId),

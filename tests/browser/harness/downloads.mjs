@@ -7,6 +7,18 @@ import path from 'node:path';
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Chromium (playwright-core): lets Chromium's own download manager save downloads, as a user's Chromium does
+ * (under the extension's file name in ~/Downloads). playwright makes DevTools take every download instead
+ * ("allowAndName": a random name in a folder of its own, the extension's name ignored), so the name the
+ * extension reports to the page would be that random one.
+ * @param {{context: object, page: object}} session a launchChromium session
+ */
+export async function saveDownloadsAsAUserWould(session) {
+  const cdp = await session.context.newCDPSession(session.page);
+  await cdp.send('Browser.setDownloadBehavior', {behavior: 'default'});
+}
+
+/**
  * Chromium (playwright-core): asks the extension's service worker for a finished download.
  * @param {object} context the persistent browser context
  * @param {number} downloadId the id the extension got from downloads.download (and gave the page)
