@@ -464,7 +464,7 @@ struct CommandInfo {
   bool anyOrigin;    ///< Callable from any origin (otherwise the origin must be allowed).
   bool changesCard;  ///< Changes the card (the extension asks the user first).
   int timeoutMs;     ///< How long the extension waits for the answer.
-  std::string_view userSecrets;  ///< Params only the extension's window supplies, comma-separated ("pin,newPin").
+  std::string_view userSecrets;  ///< Params only the extension's window supplies, comma-separated, e.g. pin,newPin.
 };
 
 inline constexpr std::array<CommandInfo, ${command_count}> kCommands = {
