@@ -3,23 +3,12 @@
 // (its NSS key store ~/.pki/nssdb), the virtual test bed's card for the registration. Files the extension
 // saves are found through its own downloads.search (harness/downloads.mjs).
 // Run: CERTBRIDGE_BUILD_DIR=build/dev node --test tests/browser/portal-software.chromium.test.mjs
-import path from 'node:path';
-import {launchChromium} from './harness/chromium.mjs';
-import {chromiumDownload, saveDownloadsAsAUserWould} from './harness/downloads.mjs';
+import {chromiumDownload, launchChromiumSavingDownloads} from './harness/downloads.mjs';
 import {portalSoftwareScenarios} from './portal-software.scenarios.mjs';
 
 await portalSoftwareScenarios({
   browser: 'chromium',
-  launch: async (fixture, {home}) => {
-    const session = await launchChromium({
-      userDataDir: path.join(home, '.config', 'chromium'),
-      extensionDir: fixture.paths.extensionDir,
-      env: fixture.browserEnv(home),
-      language: 'en',
-    });
-    await saveDownloadsAsAUserWould(session);
-    return session;
-  },
+  launch: (fixture, {home}) => launchChromiumSavingDownloads(fixture, home),
   downloaded: (session, file) => chromiumDownload(session.context, file.downloadId),
   windowLanguage: 'en',
 });

@@ -3,6 +3,7 @@
 // would find in the downloads folder.
 import fs from 'node:fs';
 import path from 'node:path';
+import {launchChromium} from './chromium.mjs';
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,6 +17,22 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function saveDownloadsAsAUserWould(session) {
   const cdp = await session.context.newCDPSession(session.page);
   await cdp.send('Browser.setDownloadBehavior', {behavior: 'default'});
+}
+
+/**
+ * Chromium with the unpacked extension under a throw-away HOME (English), saving downloads as a user's would.
+ * @param {object} fixture the suite's fixture (paths, browserEnv)
+ * @param {string} home the throw-away HOME
+ */
+export async function launchChromiumSavingDownloads(fixture, home) {
+  const session = await launchChromium({
+    userDataDir: path.join(home, '.config', 'chromium'),
+    extensionDir: fixture.paths.extensionDir,
+    env: fixture.browserEnv(home),
+    language: 'en',
+  });
+  await saveDownloadsAsAUserWould(session);
+  return session;
 }
 
 /**
