@@ -572,6 +572,12 @@ export interface ExportedPkcs12File {
   fileName: string;
   /** The browser's id of the download (downloads API). */
   downloadId: number;
+  /**
+   * The saved file's permission bits once the host made it readable by its owner only: "0600". null on
+   * Windows (no POSIX mode: the user profile's ACL guards the Downloads folder) or when the host could not
+   * change them (the file is then as the browser saved it, 0644 in Chromium and Firefox).
+   */
+  fileMode: string | null;
 }
 
 export interface ExportPkcs12Result {
@@ -599,6 +605,8 @@ export interface ChangePkcs12PasswordResult {
   fileName: string;
   /** The browser's id of the download (downloads API). */
   downloadId: number;
+  /** The saved file's permission bits: "0600", or null (see ExportedPkcs12File.fileMode). */
+  fileMode: string | null;
 }
 
 /** A pending request: a promise that also carries its request id. */

@@ -14,8 +14,8 @@ import {version} from './version.js';
 const NAMESPACE = protocol.namespace;
 const PROTOCOL = protocol.protocolVersion;
 // The host's cancel command is reached through certbridge.cancel(), not request().
-// cancel and checkParams are the extension's own to send (a page's cancel is certbridge.cancel).
-const PAGE_COMMANDS = Object.keys(protocol.commands).filter((command) => !['cancel', 'checkParams'].includes(command));
+// Host-only commands (protocol.json hostOnly) are the extension's own to send (a page's cancel is certbridge.cancel).
+const PAGE_COMMANDS = Object.keys(protocol.commands).filter((command) => protocol.commands[command].hostOnly !== true);
 
 /** A failed CertBridge call: `code` is a key of the shared error catalogue. */
 export class CertBridgeError extends Error {

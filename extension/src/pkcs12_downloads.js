@@ -1,7 +1,8 @@
 // Saving the PKCS#12 files of exportPkcs12 and changePkcs12Password through the browser's downloads
 // (downloads.download, the same in Chromium and Firefox; manifest permission "downloads"), and the result
 // the page gets instead of the host's: file names and download ids, never the file's bytes. The host
-// never writes a file itself (commands.md "Software certificates").
+// never writes a file itself (commands.md "Software certificates"); once saved, it makes the file readable
+// by its owner only (protectSavedFile).
 //
 // The URL handed to downloads.download: Chromium's MV3 service worker has no URL.createObjectURL, and a
 // data: URL works there; Firefox's background page has createObjectURL, and a blob: URL is what its
@@ -64,18 +65,19 @@ function baseName(path) {
 }
 
 /**
- * The name the browser saved a download under, once it has finished: downloads.search gives the full path,
+ * Where the browser saved a download, once it has finished: downloads.search gives the full path,
  * downloads.onChanged says when it is complete. A download that fails is INTERNAL_ERROR; one still running
- * after protocol.json's timeouts.fileSavedMs is reported under the name asked for, as is any browser
- * without downloads.search.
+ * after protocol.json's timeouts.fileSavedMs is reported under the name asked for (path null), as is any
+ * browser without downloads.search.
  * @param {object} api the WebExtension API
  * @param {number} downloadId
  * @param {string} asked the name given to downloads.download
- * @returns {Promise<string>}
+ * @returns {Promise<{name: string, path: string|null}>}
  */
 export function savedFileName(api, downloadId, asked) {
   const {search, onChanged} = api.downloads;
-  if (typeof search !== 'function') return Promise.resolve(asked);
+  const unknown = {name: asked, path: null};
+  if (typeof search !== 'function') return Promise.resolve(unknown);
   return new Promise((resolve, reject) => {
     let timer = null;
     const listener = (delta) => {
@@ -94,9 +96,9 @@ export function savedFileName(api, downloadId, asked) {
         item = null;
       }
       if (!item) {
-        finish(resolve, asked);
+        finish(resolve, unknown);
       } else if (item.state === 'complete') {
-        finish(resolve, item.filename ? baseName(item.filename) : asked);
+        finish(resolve, item.filename ? {name: baseName(item.filename), path: item.filename} : unknown);
       } else if (item.state === 'interrupted') {
         finish(reject, new BridgeError('INTERNAL_ERROR', {
           reason: `the browser did not save ${asked}: ${String(item.error ?? 'interrupted').slice(0, 200)}`,
@@ -104,22 +106,45 @@ export function savedFileName(api, downloadId, asked) {
       }
     };
     onChanged?.addListener(listener);
-    timer = setTimeout(() => finish(resolve, asked), protocol.timeouts.fileSavedMs);
+    timer = setTimeout(() => finish(resolve, unknown), protocol.timeouts.fileSavedMs);
     void check();
   });
 }
 
 /**
+ * Asks the host to make a saved file readable by its owner only (its protectSavedFile command): the
+ * downloads API sets no mode, and Chromium and Firefox save 0644. The file stays saved whatever the
+ * answer; the page learns the mode it has.
+ * @param {(path: string) => Promise<object|null>} protect sends protectSavedFile and gives the host's response
+ * @param {string|null} path the saved file's full path, null when the browser did not say
+ * @returns {Promise<string|null>} the file's permission bits now ("0600"), null when unknown or not POSIX
+ */
+async function protectSavedFile(protect, path) {
+  if (path === null || typeof protect !== 'function') return null;
+  let answer = null;
+  try {
+    answer = await protect(path);
+  } catch {
+    answer = null;
+  }
+  return answer?.ok === true && typeof answer.result?.mode === 'string' ? answer.result.mode : null;
+}
+
+/**
  * Saves each file of the host's result to the downloads folder, without asking where (a name already
- * taken gets a new one: an existing file, such as the original of changePkcs12Password, is never replaced).
+ * taken gets a new one: an existing file, such as the original of changePkcs12Password, is never replaced),
+ * then has the host make it readable by its owner only.
  * @param {object} api the WebExtension API
  * @param {string} command exportPkcs12 | changePkcs12Password
  * @param {unknown} result the host's result
+ * @param {(path: string) => Promise<object|null>} [protect] sends the host's protectSavedFile
  * @returns {Promise<object>} the result for the page: the host's with each file's `pkcs12` replaced by
- *   the `downloadId` the browser gave it, and `fileName` the name the browser saved it under
+ *   the `downloadId` the browser gave it, `fileName` the name the browser saved it under and `fileMode` its
+ *   permission bits ("0600"; null on Windows, where the profile's ACL guards the Downloads folder, or when
+ *   the host could not change them)
  * @throws {BridgeError} INTERNAL_ERROR when the result has no file or the browser refuses a download
  */
-export async function saveFiles(api, command, result) {
+export async function saveFiles(api, command, result, protect) {
   const files = filesOf(command, result);
   const saved = [];
   for (const file of files) {
@@ -137,15 +162,16 @@ export async function saveFiles(api, command, result) {
       release();
     }
     // The browser may have saved it under another name ("name (1).p12" beside an existing file).
-    let savedName;
+    let savedAs;
     try {
-      savedName = await savedFileName(api, downloadId, fileName);
+      savedAs = await savedFileName(api, downloadId, fileName);
     } catch (error) {
       error.details.savedFiles = saved.map((entry) => entry.fileName);
       throw error;
     }
+    const fileMode = await protectSavedFile(protect, savedAs.path);
     const {pkcs12: _bytes, ...known} = file;
-    saved.push({...known, fileName: savedName, downloadId});
+    saved.push({...known, fileName: savedAs.name, downloadId, fileMode});
   }
   return command === 'exportPkcs12' ? {...result, files: saved} : saved[0];
 }

@@ -414,7 +414,8 @@ class RequestSession {
     this.consent?.progress({stage: 'saving'});
     let body;
     try {
-      body = {ok: true, result: await saveFiles(this.settings.api, this.command, result)};
+      const protect = (path) => this.hostCall('protectSavedFile', {path});
+      body = {ok: true, result: await saveFiles(this.settings.api, this.command, result, protect)};
     } catch (error) {
       body = {ok: false, error: wireError(error, this.settings.language(), this.extensionDetails())};
     }

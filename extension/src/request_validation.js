@@ -7,9 +7,9 @@ import {BridgeError} from './bridge_error.js';
 
 const REQUEST_KEYS = new Set(['ns', 'dir', 'type', 'id', 'command', 'params']);
 const REQUEST_ID = new RegExp(`^[A-Za-z0-9_-]{1,${protocol.limits.requestIdMaxLength}}$`);
-// The host's cancel command is driven by the page's {type:"cancel"} message, and checkParams by the
-// background before its consent window: never requested directly.
-const HOST_ONLY_COMMANDS = new Set(['cancel', 'checkParams']);
+// Commands only the extension itself sends (protocol.json hostOnly): cancel for the page's {type:"cancel"}
+// message, checkParams before its consent window, protectSavedFile after saving a PKCS#12 file.
+const HOST_ONLY_COMMANDS = new Set(Object.keys(protocol.commands).filter((command) => protocol.commands[command].hostOnly === true));
 
 const isPlainObject = (value) =>
   value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -393,6 +393,13 @@ foreach(i RANGE ${last_command})
   json_bool(any_origin "${protocol}" commands ${command} anyOrigin)
   json_bool(changes_card "${protocol}" commands ${command} changesCard)
   json_get(timeout "${protocol}" commands ${command} timeoutMs)
+  # hostOnly is optional (absent: false): only the extension itself sends such a command.
+  string(JSON host_only ERROR_VARIABLE no_host_only GET "${protocol}" commands ${command} hostOnly)
+  if(no_host_only OR NOT host_only)
+    set(host_only "false")
+  else()
+    set(host_only "true")
+  endif()
   json_length(secret_count "${protocol}" commands ${command} userSecrets)
   set(secrets "")
   if(secret_count GREATER 0)
@@ -405,7 +412,7 @@ foreach(i RANGE ${last_command})
       string(APPEND secrets "${secret}")
     endforeach()
   endif()
-  string(APPEND commands "    CommandInfo{\"${command}\", ${any_origin}, ${changes_card}, ${timeout}, \"${secrets}\"},\n")
+  string(APPEND commands "    CommandInfo{\"${command}\", ${any_origin}, ${changes_card}, ${timeout}, \"${secrets}\", ${host_only}},\n")
 endforeach()
 
 string_literal(host_name_literal "${host_name}")
@@ -465,6 +472,7 @@ struct CommandInfo {
   bool changesCard;  ///< Changes the card (the extension asks the user first).
   int timeoutMs;     ///< How long the extension waits for the answer.
   std::string_view userSecrets;  ///< Params only the extension's window supplies, comma-separated, e.g. pin,newPin.
+  bool hostOnly;                 ///< Sent by the extension itself only (cancel, checkParams, protectSavedFile).
 };
 
 inline constexpr std::array<CommandInfo, ${command_count}> kCommands = {

@@ -39,6 +39,7 @@ constexpr std::array kCommandTable = std::to_array<CommandEntry>({
     {"exportPkcs12", Placement::Worker, &commands::prepareExportPkcs12},
     {"importPkcs12", Placement::Worker, &commands::prepareImportPkcs12},
     {"changePkcs12Password", Placement::Worker, &commands::prepareChangePkcs12Password},
+    {"protectSavedFile", Placement::Worker, &commands::prepareProtectSavedFile},
 });  // std::to_array: the size follows the rows (the static_asserts below check them against protocol.json)
 
 constexpr bool allCommandsInProtocol() {

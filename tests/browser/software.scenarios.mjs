@@ -290,6 +290,9 @@ export async function softwareScenarios({browser, launch, downloaded, windowLang
         exportedPath = saved.path;
         assert.equal(exportedPath, path.join(fixture.home.home, 'Downloads', exported[0].fileName),
           'saved in the downloads folder under the name the page was told');
+        // The browser saves 0644; the host made it readable by the user only, and the page was told so.
+        assert.equal(fs.statSync(exportedPath).mode & 0o777, 0o600, 'the exported file is readable by its owner only');
+        assert.equal(exported[0].fileMode, '0600');
         const info = await run('openssl', ['pkcs12', '-info', '-in', exportedPath, '-passin', `pass:${FILE_PASSWORD}`, '-nokeys']);
         const text = info.stdout + info.stderr;
         assert.match(text, /PBES2, PBKDF2, AES-256-CBC/);
@@ -421,6 +424,8 @@ export async function softwareScenarios({browser, launch, downloaded, windowLang
         assert.equal(result.result.fileName, path.basename(saved.path),
           'the page is told the name the browser saved the file under, not the one the host proposed');
         assert.deepEqual(fs.readFileSync(picked), original, 'the original file is kept as it was');
+        assert.equal(fs.statSync(saved.path).mode & 0o777, 0o600, 'the new file is readable by its owner only');
+        assert.equal(result.result.fileMode, '0600');
         await run('openssl', ['pkcs12', '-info', '-in', saved.path, '-passin', `pass:${newPassword}`, '-nokeys']);
         await assert.rejects(run('openssl', ['pkcs12', '-info', '-in', saved.path, '-passin', `pass:${FILE_PASSWORD}`, '-nokeys']),
           'the new file opens with the new password only');

@@ -30,7 +30,7 @@ CommandRun prepareCheckParams(nlohmann::json& params) {
   const std::string command = validator.requiredString("command", kCommandRule);
   const CommandEntry* entry = findCommandEntry(command);
   const protocol::CommandInfo* info = protocol::findCommand(command);
-  if (entry == nullptr || info == nullptr || command == "checkParams" || command == "cancel") {
+  if (entry == nullptr || info == nullptr || info->hostOnly) {
     throw badRequest(validator.field("command"), "not a command whose parameters can be checked");
   }
   nlohmann::json target = validator.requiredObject("params");

@@ -48,6 +48,9 @@ CommandRun prepareInstallCertificates(nlohmann::json& params);
 CommandRun prepareExportPkcs12(nlohmann::json& params);
 CommandRun prepareImportPkcs12(nlohmann::json& params);
 CommandRun prepareChangePkcs12Password(nlohmann::json& params);
+/// protectSavedFile (protect_saved_file.cpp): {"path"} -> {"previousMode", "mode"}: a .p12/.pfx file the browser
+/// saved made readable by its owner only (modes null on Windows, where the profile's ACL guards it). Host-only.
+CommandRun prepareProtectSavedFile(nlohmann::json& params);
 /// signRenewal's "store" selector: true when params ask for anything but the card ("store" present and not
 /// "card"); prepareSoftwareSignRenewal then refuses values other than "software".
 bool isSoftwareStoreRequest(const nlohmann::json& params);

@@ -190,7 +190,7 @@ describe('policy: origin from the browser, not the page', () => {
 
 describe('request validation', () => {
   test('unknown commands, and the host-only cancel command, are UNKNOWN_COMMAND', async () => {
-    for (const command of ['formatCard', 'cancel', 'checkParams', 'toString']) {
+    for (const command of ['formatCard', 'cancel', 'checkParams', 'protectSavedFile', 'toString']) {
       const response = await responseOn(send(pageRequest(command)));
       assert.equal(response.error.code, 'UNKNOWN_COMMAND', command);
     }

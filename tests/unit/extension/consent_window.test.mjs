@@ -43,7 +43,7 @@ const PAGE_PARAMS = {
   importPkcs12: {},
   changePkcs12Password: {},
 };
-const PAGE_COMMANDS = Object.keys(protocolJson.commands).filter((command) => !['cancel', 'checkParams'].includes(command));
+const PAGE_COMMANDS = Object.keys(protocolJson.commands).filter((command) => protocolJson.commands[command].hostOnly !== true);
 const CONSENT_COMMANDS = PAGE_COMMANDS.filter((command) => protocolJson.commands[command].changesCard ||
   protocolJson.commands[command].changesStore || protocolJson.commands[command].userSecrets.length > 0);
 // The software-certificate commands work on this computer's key store: no card is read before their window

@@ -66,6 +66,7 @@ beforeEach(() => {
   answers = {
     exportPkcs12: reply({ok: true, result: EXPORTED}),
     changePkcs12Password: reply({ok: true, result: CHANGED}),
+    protectSavedFile: reply({ok: true, result: {previousMode: '0644', mode: '0600'}}),
   };
   api.onConnectNative = (port) => {
     setImmediate(() => port.deliver({hello: HELLO}));
@@ -170,7 +171,11 @@ describe('the window\'s answer goes to the host, with the page\'s params', () =>
       window.confirm(secrets);
       const response = await responseOn(page);
       assert.equal(response.ok, true, JSON.stringify(response));
-      assert.deepEqual(hostCommands(), [command], 'no environment request: no card is involved');
+      // No environment request (no card is involved); saved files go to protectSavedFile only after the command.
+      assert.deepEqual(hostCommands().filter((sent) => sent !== 'protectSavedFile'), [command]);
+      assert.equal(hostCommands()[0], command);
+      // The secrets never travel again: protectSavedFile carries the saved path only.
+      for (const request of hostRequests('protectSavedFile')) assert.deepEqual(Object.keys(request.params), ['path']);
       assert.deepEqual(hostRequests(command)[0].params, {...PAGE_PARAMS[command], ...expected});
       assert.ok(window.removedByBackground);
       assertPageSawNoSecret(page);
@@ -308,8 +313,8 @@ describe('PKCS#12 files go to the downloads folder, not to the page', () => {
     assert.deepEqual(api.downloadCalls.map(({url}) => url), [
       `data:application/x-pkcs12;base64,${SIGNING_FILE}`, `data:application/x-pkcs12;base64,${ENCRYPTION_FILE}`]);
     assert.deepEqual(response.result, {store: 'software', files: [
-      {certificate: CERTIFICATE, fileName: '王小明-signing-0A.p12', downloadId: 500},
-      {certificate: {...CERTIFICATE, id: 'cd'.repeat(32)}, fileName: '王小明-encryption-0B.p12', downloadId: 501},
+      {certificate: CERTIFICATE, fileName: '王小明-signing-0A.p12', downloadId: 500, fileMode: '0600'},
+      {certificate: {...CERTIFICATE, id: 'cd'.repeat(32)}, fileName: '王小明-encryption-0B.p12', downloadId: 501, fileMode: '0600'},
     ]});
     assert.deepEqual(window.messages('progress').map((message) => message.progress.stage), ['saving']);
     assertPageSawNoSecret(page);
@@ -334,7 +339,7 @@ describe('PKCS#12 files go to the downloads folder, not to the page', () => {
     assert.equal(URL.revokeObjectURL.mock.callCount(), 0, 'the download still reads it');
     mock.timers.tick(60_000);
     assert.equal(URL.revokeObjectURL.mock.callCount(), 1);
-    assert.deepEqual(response.result, {certificate: CHANGED.certificate, fileName: '王小明-signing-0A.p12', downloadId: 500});
+    assert.deepEqual(response.result, {certificate: CHANGED.certificate, fileName: '王小明-signing-0A.p12', downloadId: 500, fileMode: '0600'});
     assertPageSawNoSecret(page);
   });
 
@@ -369,6 +374,47 @@ describe('PKCS#12 files go to the downloads folder, not to the page', () => {
     assert.equal(failed.error.code, 'INTERNAL_ERROR');
     assert.match(failed.error.reason, /did not save 王小明-signing-0A \(1\)\.p12|did not save 王小明-signing-0A\.p12/);
     assert.match(failed.error.reason, /FILE_NO_SPACE/);
+  });
+
+  test('each saved file goes to the host\'s protectSavedFile by the path the browser saved it under', async () => {
+    api.downloadsFolder.add('王小明-encryption-0B.p12');
+    const page = send('exportPkcs12');
+    const {window, show} = await nextWindow();
+    window.confirm(answerFor(show));
+    const response = await responseOn(page);
+    assert.equal(response.ok, true, JSON.stringify(response));
+    assert.deepEqual(hostRequests('protectSavedFile').map((request) => request.params), [
+      {path: '/home/user/Downloads/王小明-signing-0A.p12'},
+      {path: '/home/user/Downloads/王小明-encryption-0B (1).p12'},
+    ]);
+    assert.deepEqual(hostCommands(), ['exportPkcs12', 'protectSavedFile', 'protectSavedFile']);
+    assert.deepEqual(response.result.files.map((file) => file.fileMode), ['0600', '0600']);
+  });
+
+  test('a host that cannot change the mode (or Windows, which has none): the file stays saved, fileMode null', async () => {
+    answers.protectSavedFile = inTurn(
+      {ok: false, error: {code: 'BAD_REQUEST', message: 'x', reason: 'the saved file belongs to another user'}},
+      {ok: true, result: {previousMode: null, mode: null}});
+    const page = send('exportPkcs12');
+    const {window, show} = await nextWindow();
+    window.confirm(answerFor(show));
+    const response = await responseOn(page);
+    assert.equal(response.ok, true, JSON.stringify(response));
+    assert.deepEqual(response.result.files.map(({fileName, fileMode}) => ({fileName, fileMode})), [
+      {fileName: '王小明-signing-0A.p12', fileMode: null},
+      {fileName: '王小明-encryption-0B.p12', fileMode: null},
+    ]);
+    assert.equal(api.downloadCalls.length, 2);
+  });
+
+  test('a browser that does not say where it saved: no path to protect, fileMode null', async () => {
+    api.downloads.search = undefined;
+    const page = send('changePkcs12Password');
+    const {window, show} = await nextWindow();
+    window.confirm(answerFor(show));
+    const response = await responseOn(page);
+    assert.equal(response.result.fileMode, null);
+    assert.deepEqual(hostRequests('protectSavedFile'), []);
   });
 
   test('a download the browser refuses: INTERNAL_ERROR naming the file, still no bytes to the page', async () => {
