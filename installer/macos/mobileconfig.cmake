@@ -9,8 +9,9 @@
 #                                            NativeMessagingAllowlist
 #   com.google.Chrome.extensions.<id>,       the extension's storage.managed (Chromium reads an extension's
 #   com.microsoft.Edge.extensions.<id>       policy from "<browser bundle id>.extensions.<extension id>")
-#   org.mozilla.firefox                      EnterprisePoliciesEnabled, ExtensionSettings, 3rdparty (the
-#                                            add-on's storage.managed), as in policies.json
+#   org.mozilla.firefox                      EnterprisePoliciesEnabled, ExtensionSettings (force-install, content
+#                                            script only on the portal hosts), 3rdparty (the add-on's
+#                                            storage.managed), as in policies.json
 
 include("${CMAKE_CURRENT_LIST_DIR}/plist.cmake")
 
@@ -118,6 +119,9 @@ function(certbridge_write_mobileconfig file protocol_json)
   set(addon "")
   plist_key_string(addon "\t\t\t\t\t" installation_mode force_installed)
   plist_key_string(addon "\t\t\t\t\t" install_url "${firefox_install_url}")
+  # Firefox takes Chrome's host pattern format here (Firefox ESR 153's policies-schema.json and parser).
+  plist_key_strings(addon "\t\t\t\t\t" runtime_blocked_hosts "*://*")
+  plist_key_strings(addon "\t\t\t\t\t" runtime_allowed_hosts ${PROFILE_RUNTIME_HOSTS})
   set(addons "")
   plist_key_dict(addons "\t\t\t\t" "${firefox_id}" "${addon}")
   set(body "")

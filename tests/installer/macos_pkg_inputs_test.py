@@ -53,7 +53,7 @@ def main():
     check_bundle_and_component(tree, payload, bundle, version)
     check_distribution(tree, version)
     check_scripts(tree)
-    check_postinstall(tree, payload, host_path, bundle, manifest_name, version)
+    check_postinstall(tree, source, payload, host_path, bundle, manifest_name, version)
     check_profile(tree, protocol, schema, ids)
     check_readmes(tree, source)
 
@@ -224,7 +224,7 @@ def run_postinstall(tree, target):
                           capture_output=True, text=True)
 
 
-def check_postinstall(tree, payload, host_path, bundle, manifest_name, version):
+def check_postinstall(tree, source, payload, host_path, bundle, manifest_name, version):
     as_root = os.geteuid() == 0
     with tempfile.TemporaryDirectory() as work:
         target = os.path.join(work, "volume")
@@ -285,7 +285,7 @@ def check_postinstall(tree, payload, host_path, bundle, manifest_name, version):
                   "manifest and its directory not owned by root after postinstall")
 
         # Refusals: the placeholder host, a missing manifest.
-        shutil.copy(payload + host_path, stub)
+        shutil.copy(os.path.join(source, "installer/macos/placeholder-host.sh"), stub)
         run = run_postinstall(tree, target)
         check(run.returncode != 0 and "placeholder" in run.stderr, f"postinstall accepted the placeholder: {run.stderr}")
         with open(stub, "w") as file:
@@ -350,6 +350,9 @@ def check_profile(tree, protocol, schema, ids):
           and addon.get("install_url") == ids["stores"]["firefoxAddons"]["installUrl"], f"firefox: force-install {addon}")
     managed = firefox.get("3rdparty", {}).get("Extensions", {}).get(ids["firefox"], {})
     check_managed_settings("firefox 3rdparty", managed, schema)
+    hosts = {re.sub(r":(\d+|\*)$", "", o) for o in managed.get("allowedOrigins", [])}
+    check(addon.get("runtime_blocked_hosts") == ["*://*"] and set(addon.get("runtime_allowed_hosts", [])) == hosts,
+          f"firefox: content script narrowed to the portal {addon}")
 
 
 def check_readmes(tree, source):
