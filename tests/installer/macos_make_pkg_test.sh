@@ -18,10 +18,10 @@ fail() {
   failures=$((failures + 1))
 }
 
-make_inputs() {  # make_inputs OUTPUT_DIR MACOS_HOST
+make_inputs() {  # make_inputs OUTPUT_DIR MACOS_HOST [PROFILE_ORIGINS]
   cmake "-DSOURCE_DIR=$source_dir/installer/macos" "-DOUTPUT_DIR=$1" "-DLINUX_HOST=$linux_host" "-DMACOS_HOST=$2" \
     "-DHOST_INSTALL_PATH=$host_install_path" "-DPROTOCOL_JSON=$source_dir/extension/shared/protocol.json" \
-    "-DVERSION=$version" -DMIN_MACOS=11.0 "-DPROFILE_ORIGINS=https://ra.example.com|https://ra-test.example.com:8443" \
+    "-DVERSION=$version" -DMIN_MACOS=11.0 "-DPROFILE_ORIGINS=${3:-https://ra.example.com|https://ra-test.example.com:8443}" \
     -P "$source_dir/installer/macos/build_pkg_inputs.cmake"
 }
 
@@ -36,6 +36,15 @@ if make_inputs "$work/elf" /bin/sh >"$work/elf.log" 2>&1; then
 elif ! grep -q "not a macOS executable" "$work/elf.log"; then
   fail "no clear error for an ELF host: $(cat "$work/elf.log")"
 fi
+
+# The configuration profile takes https origins only, without a path.
+for origin in "http://ra.example.com" "https://ra.example.com/portal" "https://*.example.com"; do
+  if make_inputs "$work/bad-origin" "" "https://ok.example.com|$origin" >"$work/origin.log" 2>&1; then
+    fail "the profile accepted the origin $origin"
+  elif ! grep -q "not an https origin" "$work/origin.log"; then
+    fail "no clear error for the origin $origin: $(cat "$work/origin.log")"
+  fi
+done
 
 # Recorders for the Mac's tools: each writes its name and arguments (separated by |) to calls.log.
 mkdir "$work/bin"
