@@ -63,20 +63,7 @@ else()
 endif()
 configure_file("${SOURCE_DIR}/Info.plist.in" "${bundle}/Contents/Info.plist" @ONLY)
 
-# Modes as installed (pkgbuild keeps them; --ownership recommended makes the owner root:wheel).
-file(GLOB_RECURSE payload_directories LIST_DIRECTORIES true "${payload}/*")
-list(APPEND payload_directories "${payload}")
-foreach(path IN LISTS payload_directories)
-  if(IS_DIRECTORY "${path}")
-    file(CHMOD "${path}" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
-  else()
-    file(CHMOD "${path}" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-  endif()
-endforeach()
-file(CHMOD "${bundle}/Contents/MacOS/certbridge-host"
-  PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
-
-# postinstall gets the manifest directories the host wrote (a bash array, one quoted path a line).
+# postinstall and uninstall.sh get the manifest directories the host wrote (a bash array, one quoted path a line).
 file(GLOB_RECURSE manifests "${payload}/*/${MANIFEST_NAME}")
 list(SORT manifests)
 set(MANIFEST_DIRS "")
@@ -93,6 +80,25 @@ list(LENGTH manifests manifest_count)
 if(manifest_count LESS 4)
   message(FATAL_ERROR "the host wrote ${manifest_count} macOS manifests, expected one per browser")
 endif()
+
+# The uninstaller beside the bundle, and the configuration the host reads there (never shipped: the admin's).
+get_filename_component(app_folder "${APP_BUNDLE_PATH}" DIRECTORY)
+set(UNINSTALL_PATH "${app_folder}/uninstall.sh")
+set(CONFIG_PATH "${app_folder}/config.json")
+configure_file("${SOURCE_DIR}/uninstall.sh" "${payload}${UNINSTALL_PATH}" @ONLY)
+
+# Modes as installed (pkgbuild keeps them; --ownership recommended makes the owner root:wheel).
+file(GLOB_RECURSE payload_directories LIST_DIRECTORIES true "${payload}/*")
+list(APPEND payload_directories "${payload}")
+foreach(path IN LISTS payload_directories)
+  if(IS_DIRECTORY "${path}")
+    file(CHMOD "${path}" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  else()
+    file(CHMOD "${path}" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  endif()
+endforeach()
+file(CHMOD "${bundle}/Contents/MacOS/certbridge-host" "${payload}${UNINSTALL_PATH}"
+  PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 
 set(executable OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 configure_file("${SOURCE_DIR}/postinstall" "${OUTPUT_DIR}/scripts/postinstall" @ONLY

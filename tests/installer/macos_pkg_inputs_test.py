@@ -54,6 +54,7 @@ def main():
     check_distribution(tree, version)
     check_scripts(tree)
     check_postinstall(tree, source, payload, host_path, bundle, manifest_name, version)
+    check_uninstall(payload, host_path, bundle, manifest_name)
     check_profile(tree, protocol, schema, ids)
     check_readmes(tree, source)
 
@@ -61,6 +62,10 @@ def main():
         print(f"FAIL: {failure}", file=sys.stderr)
     print(f"macOS pkg inputs: {len(failures)} failure(s)")
     return 1 if failures else 0
+
+
+def uninstaller(bundle):
+    return os.path.dirname(bundle) + "/uninstall.sh"
 
 
 MANIFEST_DIRS = {
@@ -76,6 +81,7 @@ def check_layout(tree, payload, host_path, bundle, manifest_name):
         "CertBridge.mobileconfig": 0o644, "Distribution.xml": 0o644, "README.md": 0o644,
         "component.plist": 0o644, "make_pkg.sh": 0o755, "scripts/postinstall": 0o755,
         "payload" + host_path: 0o755, "payload" + bundle + "/Contents/Info.plist": 0o644,
+        "payload" + uninstaller(bundle): 0o755,
     }
     for directory in MANIFEST_DIRS.values():
         expected_files[f"payload/{directory}/{manifest_name}"] = 0o644
@@ -192,7 +198,8 @@ def check_distribution(tree, version):
 
 
 def check_scripts(tree):
-    for script in ("scripts/postinstall", "make_pkg.sh"):
+    for script in ("scripts/postinstall", "make_pkg.sh",
+                   "payload/Library/Application Support/CertBridge/uninstall.sh"):
         path = os.path.join(tree, script)
         check(subprocess.run(["bash", "-n", path]).returncode == 0, f"{script}: bash -n")
         if shutil.which("shellcheck"):
@@ -271,7 +278,7 @@ def check_postinstall(tree, source, payload, host_path, bundle, manifest_name, v
         after = snapshot(target)
 
         check(set(before) == set(after), f"postinstall created or removed {sorted(set(before) ^ set(after))}")
-        allowed = {host_path, bundle, os.path.dirname(bundle)}
+        allowed = {host_path, bundle, os.path.dirname(bundle), uninstaller(bundle)}
         allowed |= {p for p in before if p.startswith(bundle + "/")}
         for directory in MANIFEST_DIRS.values():
             allowed.add(f"/{directory}/{manifest_name}")
@@ -302,6 +309,36 @@ def check_postinstall(tree, source, payload, host_path, bundle, manifest_name, v
         os.remove(target + chrome_manifest)
         run = run_postinstall(tree, target)
         check(run.returncode != 0 and "missing" in run.stderr, "postinstall accepted a missing manifest")
+
+
+def check_uninstall(payload, host_path, bundle, manifest_name):
+    """uninstall.sh removes exactly the package's files; --purge also the admin's config.json."""
+    config = os.path.dirname(bundle) + "/config.json"
+    chrome_dir = "/" + MANIFEST_DIRS["chrome"]
+    for purge in (False, True):
+        with tempfile.TemporaryDirectory() as work:
+            target = os.path.join(work, "volume")
+            shutil.copytree(payload, target, symlinks=True)
+            installed = {p for p in snapshot(target) if os.path.isfile(target + p)}
+            for extra in (config, f"{chrome_dir}/com.other.host.json", "/Library/Preferences/com.other.plist"):
+                os.makedirs(os.path.dirname(target + extra), exist_ok=True)
+                with open(target + extra, "w") as file:
+                    file.write("{}")
+            before = snapshot(target)
+            args = ["bash", target + uninstaller(bundle), "--target-volume", target] + (["--purge"] if purge else [])
+            run = subprocess.run(args, capture_output=True, text=True)
+            check(run.returncode == 0, f"uninstall.sh failed: {run.stderr}")
+            after = snapshot(target)
+            removed = set(before) - set(after)
+            expected = installed | {bundle, bundle + "/Contents", bundle + "/Contents/MacOS"}
+            if purge:
+                expected |= {config, os.path.dirname(bundle)}
+            check(removed == expected, f"uninstall.sh{' --purge' if purge else ''} removed {sorted(removed ^ expected)} "
+                  "more or less than the package's files")
+            check(all(after[p] == before[p] for p in after), "uninstall.sh changed a file it left")
+            check(os.path.isdir(target + chrome_dir), "uninstall.sh removed a browser's manifest directory")
+    run = subprocess.run(["bash", payload + uninstaller(bundle), "--bogus"], capture_output=True, text=True)
+    check(run.returncode == 2 and "sudo" in run.stderr, f"uninstall.sh with a bad option: {run.returncode} {run.stderr}")
 
 
 def check_managed_settings(where, settings, schema):
