@@ -105,6 +105,7 @@ configure_file("${SOURCE_DIR}/postinstall" "${OUTPUT_DIR}/scripts/postinstall" @
   FILE_PERMISSIONS ${executable})
 configure_file("${SOURCE_DIR}/make_pkg.sh" "${OUTPUT_DIR}/make_pkg.sh" @ONLY FILE_PERMISSIONS ${executable})
 configure_file("${SOURCE_DIR}/component.plist.in" "${OUTPUT_DIR}/component.plist" @ONLY)
+file(COPY_FILE "${SOURCE_DIR}/certbridge-host.entitlements" "${OUTPUT_DIR}/certbridge-host.entitlements")
 configure_file("${SOURCE_DIR}/Distribution.xml.in" "${OUTPUT_DIR}/Distribution.xml" @ONLY)
 file(COPY_FILE "${SOURCE_DIR}/README.md" "${OUTPUT_DIR}/README.md")
 string(REPLACE "|" ";" origins "${PROFILE_ORIGINS}")

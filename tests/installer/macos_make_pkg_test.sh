@@ -81,7 +81,7 @@ if run_make_pkg --host "$work/certbridge-host" --app-identity "$app_identity" \
   [[ -f "$product" && "$(tail -n 1 "$work/out.log")" == "$product" ]] || fail "make_pkg.sh did not name the product"
   bundle="${host_install_path%/Contents/MacOS/*}"
   expected=(
-    "codesign|--force|--options|runtime|--timestamp|--identifier|com.certbridge.host|--sign|$app_identity|*$bundle"
+    "codesign|--force|--options|runtime|--timestamp|--entitlements|$inputs/certbridge-host.entitlements|--identifier|com.certbridge.host|--sign|$app_identity|*$bundle"
     "codesign|--verify|--strict|--verbose=2|*$bundle"
     "pkgbuild|--root|*|--component-plist|$inputs/component.plist|--scripts|$inputs/scripts|--identifier|com.certbridge.host|--version|$version|--install-location|/|--ownership|recommended|*/certbridge-host-component.pkg"
     "productbuild|--distribution|$inputs/Distribution.xml|--package-path|*|*/unsigned.pkg"

@@ -79,6 +79,7 @@ MANIFEST_DIRS = {
 def check_layout(tree, payload, host_path, bundle, manifest_name):
     expected_files = {
         "CertBridge.mobileconfig": 0o644, "Distribution.xml": 0o644, "README.md": 0o644,
+        "certbridge-host.entitlements": 0o644,
         "component.plist": 0o644, "make_pkg.sh": 0o755, "scripts/postinstall": 0o755,
         "payload" + host_path: 0o755, "payload" + bundle + "/Contents/Info.plist": 0o644,
         "payload" + uninstaller(bundle): 0o755,
@@ -161,6 +162,10 @@ def check_bundle_and_component(tree, payload, bundle, version):
     check(info.get("CFBundleShortVersionString") == version and info.get("CFBundleVersion") == version,
           "Info.plist versions")
     check(info.get("LSBackgroundOnly") is True, "Info.plist LSBackgroundOnly (no Dock icon when a browser starts it)")
+    # The hardened runtime refuses libraries of other teams unless told: the card vendor's PKCS#11 module.
+    entitlements = load_plist(os.path.join(tree, "certbridge-host.entitlements"))
+    check(entitlements == {"com.apple.security.cs.disable-library-validation": True},
+          f"entitlements: library validation off and nothing else, not {entitlements}")
     component = load_plist(os.path.join(tree, "component.plist"))
     if not check(isinstance(component, list) and len(component) == 1, "component.plist: one bundle"):
         return
