@@ -16,8 +16,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: certbridge-host install [--user|--system] [--browser chrome|chromium|edge|firefox|all]...\n"
     "                               [--host-path PATH] [--chrome-extension-id ID]... [--firefox-extension-id ID]...\n"
-    "                               [--destdir DIR]\n"
-    "       certbridge-host uninstall [--user|--system] [--browser ...]... [--destdir DIR]\n";
+    "                               [--destdir DIR [--layout linux|macos]]\n"
+    "       certbridge-host uninstall [--user|--system] [--browser ...]... [--destdir DIR [--layout linux|macos]]\n";
 
 class UsageError : public std::runtime_error {
  public:
@@ -63,6 +63,13 @@ ManifestOptions parseOptions(bool install, std::span<const std::string> args) {
       }
     } else if (takeValue(args, i, "--destdir", value)) {
       options.destDir = value;
+#if !defined(_WIN32)
+    } else if (takeValue(args, i, "--layout", value)) {
+      // Another system's directories, for a package tree built here for that system (the macOS pkg).
+      const auto layout = manifestLayoutFromString(value);
+      if (!layout) throw UsageError("unknown layout: " + value + " (linux or macos)");
+      options.layout = *layout;
+#endif
     } else if (install && takeValue(args, i, "--host-path", value)) {
       hostPath = value;
     } else if (install && takeValue(args, i, "--chrome-extension-id", value)) {

@@ -40,48 +40,54 @@ std::string manifestFileName() {
   return std::string(protocol::kNativeHostName) + ".json";
 }
 
-fs::path manifestDirectory(Browser browser, const ManifestOptions& options) {
+fs::path macosManifestDirectory(Browser browser, const ManifestOptions& options) {
   const bool system = options.scope == InstallScope::System;
-#if defined(__APPLE__)
   const fs::path base = system ? fs::path("/Library") : options.user.home / "Library";
   switch (browser) {
     case Browser::Chrome:
-      return underDestDir(options, system ? base / "Google/Chrome/NativeMessagingHosts"
-                                          : base / "Application Support/Google/Chrome/NativeMessagingHosts");
+      return system ? base / "Google/Chrome/NativeMessagingHosts"
+                    : base / "Application Support/Google/Chrome/NativeMessagingHosts";
     case Browser::Chromium:
-      return underDestDir(options, base / "Application Support/Chromium/NativeMessagingHosts");
+      return base / "Application Support/Chromium/NativeMessagingHosts";
     case Browser::Edge:
-      return underDestDir(options, system ? base / "Microsoft/Edge/NativeMessagingHosts"
-                                          : base / "Application Support/Microsoft Edge/NativeMessagingHosts");
+      return system ? base / "Microsoft/Edge/NativeMessagingHosts"
+                    : base / "Application Support/Microsoft Edge/NativeMessagingHosts";
     case Browser::Firefox:
-      return underDestDir(options, base / "Application Support/Mozilla/NativeMessagingHosts");
+      return base / "Application Support/Mozilla/NativeMessagingHosts";
   }
-#else
-  if (system) {
+  return {};
+}
+
+fs::path linuxManifestDirectory(Browser browser, const ManifestOptions& options) {
+  if (options.scope == InstallScope::System) {
     switch (browser) {
       case Browser::Chrome:
-        return underDestDir(options, "/etc/opt/chrome/native-messaging-hosts");
+        return "/etc/opt/chrome/native-messaging-hosts";
       case Browser::Chromium:
-        return underDestDir(options, "/etc/chromium/native-messaging-hosts");
+        return "/etc/chromium/native-messaging-hosts";
       case Browser::Edge:
-        return underDestDir(options, "/etc/opt/edge/native-messaging-hosts");
+        return "/etc/opt/edge/native-messaging-hosts";
       case Browser::Firefox:
-        return underDestDir(options, "/usr/lib/mozilla/native-messaging-hosts");
+        return "/usr/lib/mozilla/native-messaging-hosts";
     }
   }
   const fs::path config = options.user.xdgConfigHome.value_or(options.user.home / ".config");
   switch (browser) {
     case Browser::Chrome:
-      return underDestDir(options, config / "google-chrome/NativeMessagingHosts");
+      return config / "google-chrome/NativeMessagingHosts";
     case Browser::Chromium:
-      return underDestDir(options, config / "chromium/NativeMessagingHosts");
+      return config / "chromium/NativeMessagingHosts";
     case Browser::Edge:
-      return underDestDir(options, config / "microsoft-edge/NativeMessagingHosts");
+      return config / "microsoft-edge/NativeMessagingHosts";
     case Browser::Firefox:
-      return underDestDir(options, options.user.home / ".mozilla/native-messaging-hosts");
+      return options.user.home / ".mozilla/native-messaging-hosts";
   }
-#endif
   return {};
+}
+
+fs::path manifestDirectory(Browser browser, const ManifestOptions& options) {
+  return underDestDir(options, options.layout == ManifestLayout::MacOS ? macosManifestDirectory(browser, options)
+                                                                       : linuxManifestDirectory(browser, options));
 }
 #endif
 
@@ -107,6 +113,14 @@ void writeFileAtomically(const fs::path& file, const std::string& content) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
     throw InstallerError("cannot write " + platform::pathToUtf8(file) + ": " + ec.message());
+  }
+}
+
+// Another system's directories exist only in a package tree made for that system.
+void requireDestDirForForeignLayout(const ManifestOptions& options) {
+  if (options.layout != kNativeManifestLayout && options.destDir.empty()) {
+    throw InstallerError("the " + std::string(toString(options.layout)) +
+                         " layout is for a package tree of that system: give --destdir");
   }
 }
 
@@ -171,6 +185,17 @@ std::string_view toString(Browser browser) noexcept {
       return "firefox";
   }
   return "";
+}
+
+std::string_view toString(ManifestLayout layout) noexcept {
+  return layout == ManifestLayout::MacOS ? "macos" : "linux";
+}
+
+std::optional<ManifestLayout> manifestLayoutFromString(std::string_view name) noexcept {
+  for (const auto layout : {ManifestLayout::Linux, ManifestLayout::MacOS}) {
+    if (toString(layout) == name) return layout;
+  }
+  return std::nullopt;
 }
 
 std::optional<Browser> browserFromString(std::string_view name) noexcept {
@@ -255,6 +280,7 @@ bool isValidFirefoxExtensionId(std::string_view id) noexcept {
 void installManifests(const ManifestOptions& options, std::ostream& out) {
   if (!options.hostPath.is_absolute())
     throw InstallerError("the host path must be absolute: " + platform::pathToUtf8(options.hostPath));
+  requireDestDirForForeignLayout(options);
   for (const auto& id : options.chromiumExtensionIds) {
     if (!isValidChromiumExtensionId(id)) throw InstallerError("not a Chrome extension ID: " + id);
   }
@@ -272,6 +298,7 @@ void installManifests(const ManifestOptions& options, std::ostream& out) {
 }
 
 void uninstallManifests(const ManifestOptions& options, std::ostream& out) {
+  requireDestDirForForeignLayout(options);
   for (const auto browser : options.browsers) {
     const fs::path file = manifestPath(browser, options);
     bool removedSomething = false;

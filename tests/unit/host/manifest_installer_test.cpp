@@ -158,6 +158,46 @@ TEST_F(ManifestInstallerTest, SystemScopeIntoAStagingTree) {
   EXPECT_FALSE(fs::exists(stage.path() / "etc/opt/chrome/native-messaging-hosts/com.certbridge.host.json"));
 }
 
+TEST_F(ManifestInstallerTest, MacosLayoutIntoAPackageTree) {
+  // The macOS pkg's payload is made on Linux: the browsers' system-wide directories on a Mac.
+  test::TempDir stage;
+  const std::string host = "/Library/Application Support/CertBridge/CertBridgeHost.app/Contents/MacOS/certbridge-host";
+  ASSERT_EQ(run({"install", "--system", "--layout", "macos", "--destdir", stage.path().string(), "--host-path", host}),
+            0);
+  for (const char* dir :
+       {"Library/Google/Chrome/NativeMessagingHosts", "Library/Application Support/Chromium/NativeMessagingHosts",
+        "Library/Microsoft/Edge/NativeMessagingHosts", "Library/Application Support/Mozilla/NativeMessagingHosts"}) {
+    const fs::path file = stage.path() / dir / "com.certbridge.host.json";
+    ASSERT_TRUE(fs::exists(file)) << dir;
+    EXPECT_EQ(readJson(file)["path"], host);
+  }
+  EXPECT_FALSE(fs::exists(stage.path() / "etc")) << "no Linux directories in a macOS tree";
+  ASSERT_EQ(run({"uninstall", "--system", "--layout", "macos", "--destdir", stage.path().string()}), 0);
+  EXPECT_FALSE(fs::exists(stage.path() / "Library/Google/Chrome/NativeMessagingHosts/com.certbridge.host.json"));
+}
+
+TEST_F(ManifestInstallerTest, MacosLayoutPerUserUnderLibrary) {
+  test::TempDir stage;
+  ASSERT_EQ(run({"install", "--layout=macos", "--destdir", stage.path().string(), "--host-path", "/x/host"}), 0);
+  const fs::path library = stage.path() / home_.path().relative_path() / "Library/Application Support";
+  EXPECT_TRUE(fs::exists(library / "Google/Chrome/NativeMessagingHosts/com.certbridge.host.json"));
+  EXPECT_TRUE(fs::exists(library / "Microsoft Edge/NativeMessagingHosts/com.certbridge.host.json"));
+  EXPECT_TRUE(fs::exists(library / "Mozilla/NativeMessagingHosts/com.certbridge.host.json"));
+}
+
+TEST_F(ManifestInstallerTest, ForeignLayoutOnlyIntoAPackageTree) {
+  std::string err;
+  EXPECT_EQ(run({"install", "--layout", "macos", "--host-path", "/x/host"}, nullptr, &err), 1);
+  EXPECT_NE(err.find("--destdir"), std::string::npos) << err;
+  EXPECT_EQ(run({"uninstall", "--layout", "macos"}), 1);
+  EXPECT_EQ(run({"install", "--layout", "windows", "--destdir", "/tmp/x"}, nullptr, &err), 2);
+  EXPECT_NE(err.find("unknown layout"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(home_.path() / "Library"));
+  // The layout of the system the host runs on needs no package tree.
+  EXPECT_EQ(run({"install", "--layout", "linux", "--browser", "chromium", "--host-path", "/x/host"}), 0);
+  EXPECT_TRUE(fs::exists(chromium()));
+}
+
 TEST_F(ManifestInstallerTest, SystemScopeNeedsRoot) {
   // Run the command as an unprivileged user (in a child process when the tests run as root).
   const auto attempt = [] {

@@ -21,6 +21,22 @@ namespace certbridge::host {
 enum class Browser { Chrome, Chromium, Edge, Firefox };
 enum class InstallScope { User, System };
 
+/// Whose manifest directories to use (Linux and macOS; Windows registers through the registry). A host
+/// built for one system writes the other's only into a package tree (destDir): the macOS pkg inputs are
+/// made on Linux by the Linux host, so the manifests' format and locations still live only here.
+enum class ManifestLayout { Linux, MacOS };
+
+/// The layout of the system this host was built for.
+#if defined(__APPLE__)
+inline constexpr ManifestLayout kNativeManifestLayout = ManifestLayout::MacOS;
+#else
+inline constexpr ManifestLayout kNativeManifestLayout = ManifestLayout::Linux;
+#endif
+
+/// "linux", "macos".
+std::string_view toString(ManifestLayout layout) noexcept;
+std::optional<ManifestLayout> manifestLayoutFromString(std::string_view name) noexcept;
+
 /// "chrome", "chromium", "edge", "firefox".
 std::string_view toString(Browser browser) noexcept;
 std::optional<Browser> browserFromString(std::string_view name) noexcept;
@@ -44,6 +60,8 @@ struct ManifestOptions {
   UserDirectories user;                           ///< For InstallScope::User.
   /// Prefix for every path (a package staging tree); empty for the real system. Not used on Windows.
   std::filesystem::path destDir;
+  /// Whose directories; another system's only with a destDir (installManifests refuses otherwise).
+  ManifestLayout layout = kNativeManifestLayout;
 };
 
 /// A manifest installation or removal that failed; what() is for the user.
