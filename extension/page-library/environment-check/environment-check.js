@@ -17,6 +17,8 @@ import {checkDownloads} from './host-downloads.js';
 import {copyText} from './copy-text.js';
 import {reportText, rowTexts, versionText} from './report-text.js';
 
+// The OS the browser says it runs on, for the report when no host told us more.
+const OS_NAMES = {windows: 'Windows', macos: 'macOS', linux: 'Linux'};
 const STATUS_ICONS = {ok: '\u2713', warning: '!', error: '\u2715', unknown: '\u2013'};
 
 function create(tag, className, text) {
@@ -58,7 +60,7 @@ function reportFacts(findings) {
   const extension = findings.environment?.extension ?? findings.status?.extension ?? findings.statusError?.extension;
   const host = findings.environment?.host ?? findings.status?.host ?? findings.statusError?.host;
   const browser = findings.browser?.name ? [findings.browser.name, findings.browser.version].filter(Boolean).join(' ') : null;
-  return {browser, os: osText(findings.environment?.host?.os) ?? findings.os, extension: versionText(extension),
+  return {browser, os: osText(findings.environment?.host?.os) ?? OS_NAMES[findings.os] ?? null, extension: versionText(extension),
     host: versionText(host), pageLibrary: versionText(findings.pageLibrary)};
 }
 
@@ -73,7 +75,7 @@ function reportFacts(findings) {
  * @param {{windows?: string, macos?: string, linux?: string}} [options.downloads] the host package for each
  *   OS (https, or a path on the page's own site): "download and install" becomes a link for the user's OS
  * @returns {{ready: Promise<object[]>, refresh: () => Promise<object[]>, setLanguage: (language: string) => void,
- *            readonly language: string, readonly rows: object[]|null}}
+ *            readonly language: string, readonly rows: object[]|null, report: () => string|null}}
  */
 export function renderEnvironmentCheck(element, options = {}) {
   const downloads = checkDownloads(options.downloads, globalThis.location?.href ?? 'https://invalid.example/');
@@ -197,7 +199,9 @@ export function renderEnvironmentCheck(element, options = {}) {
     if (row.subject !== undefined && row.subject !== null) tr.dataset.subject = row.subject;
     if (row.error?.code) tr.dataset.code = row.error.code;
 
-    const th = create('th', 'cb-envcheck__item', rowTexts(row, t).title);
+    // The same words the plain-text report gives (report-text.js), so the help desk reads what the user sees.
+    const texts = rowTexts(row, t);
+    const th = create('th', 'cb-envcheck__item', texts.title);
     th.scope = 'row';
 
     const statusCell = create('td', 'cb-envcheck__status');
@@ -208,8 +212,6 @@ export function renderEnvironmentCheck(element, options = {}) {
     statusCell.append(badge);
 
     const result = create('td', 'cb-envcheck__result');
-    // The same words the plain-text report gives (report-text.js), so the help desk reads what the user sees.
-    const texts = rowTexts(row, t);
     if (texts.problem !== null) result.append(create('p', 'cb-envcheck__problem', texts.problem));
     if (texts.details.length > 0) {
       const list = create('ul', 'cb-envcheck__details');
