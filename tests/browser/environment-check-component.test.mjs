@@ -71,7 +71,7 @@ describe('environment check component (scripted page library)', {skip: problem &
       assert.equal(rowOf(check, 'extension').status, 'ok');
       assert.ok(rowOf(check, 'extension').result.includes('0.1.0'));
       assert.equal(rowOf(check, 'host').code, 'NATIVE_UNAVAILABLE');
-      assert.ok(rowOf(check, 'host').fix.includes(errorFix('NATIVE_UNAVAILABLE', 'en')));
+      assert.ok(rowOf(check, 'host').fix.includes(hostFix('NATIVE_UNAVAILABLE', 'en')), 'the install step for this OS (Linux)');
       assert.ok(rowOf(check, 'pcsc').result.includes(uiText('envCheck.value.needsHost', 'en')));
     });
   });
@@ -131,7 +131,7 @@ describe('environment check component (scripted page library)', {skip: problem &
       const links = await session.page.$$eval('tr[data-check="host"] a.cb-envcheck__download-link',
         (anchors) => anchors.map((anchor) => ({href: anchor.href, os: anchor.dataset.os, text: anchor.textContent})));
       // The suite's Chromium runs on Linux: the .deb, not the Windows or macOS package.
-      assert.deepEqual(links, [{href: `${portal.url}downloads/certbridge-host.deb`, os: 'linux',
+      assert.deepEqual(links, [{href: `${portal.url}downloads/certbridge_amd64.deb`, os: 'linux',
         text: uiText('envCheck.downloadHost', 'en').replace('{os}', 'Linux')}]);
       assert.equal(await session.page.$$eval('a.cb-envcheck__download-link', (anchors) => anchors.length), 1,
         'no other row offers a download');

@@ -182,7 +182,7 @@ export async function environmentCheckScenarios({browser, launch}) {
           assertProblemRow(host, 'NATIVE_UNAVAILABLE');
           assert.ok(host.result.includes(uiText('envCheck.value.notInstalled')), host.result);
           // "Download and install" is a link to the demo portal's package for this OS (Linux) only.
-          assert.deepEqual(await downloadLinks(bare.page), [{href: new URL('/downloads/certbridge-host.deb', fixture.checkUrl()).href,
+          assert.deepEqual(await downloadLinks(bare.page), [{href: new URL('/downloads/certbridge_amd64.deb', fixture.checkUrl()).href,
             os: 'linux'}]);
         });
       } finally {

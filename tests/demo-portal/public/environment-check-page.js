@@ -5,7 +5,7 @@ import {applyLanguage, currentLanguage, portalText} from './portal.js';
 const HOST_PACKAGES = {
   windows: '/downloads/CertBridge.msi',
   macos: '/downloads/CertBridge.pkg',
-  linux: '/downloads/certbridge-host.deb',
+  linux: '/downloads/certbridge_amd64.deb',
 };
 
 const container = document.getElementById('environment-check');

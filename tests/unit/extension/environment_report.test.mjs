@@ -103,9 +103,9 @@ describe('download links for the host package', () => {
   const page = 'https://ra.example/check';
 
   test('https anywhere, or a path on the page\'s own site, made absolute', () => {
-    assert.deepEqual({...checkDownloads({windows: 'https://cdn.example/CertBridge.msi', linux: '/downloads/certbridge-host.deb',
+    assert.deepEqual({...checkDownloads({windows: 'https://cdn.example/CertBridge.msi', linux: '/downloads/certbridge_amd64.deb',
       macos: 'CertBridge.pkg'}, page)}, {windows: 'https://cdn.example/CertBridge.msi',
-      linux: 'https://ra.example/downloads/certbridge-host.deb', macos: 'https://ra.example/CertBridge.pkg'});
+      linux: 'https://ra.example/downloads/certbridge_amd64.deb', macos: 'https://ra.example/CertBridge.pkg'});
     assert.deepEqual({...checkDownloads({linux: '/d.deb'}, 'http://127.0.0.1:8080/check')}, {linux: 'http://127.0.0.1:8080/d.deb'},
       'plain http on the page\'s own origin (the demo portal)');
     assert.deepEqual({...checkDownloads(undefined, page)}, {});

@@ -161,6 +161,20 @@ describe('fixes for the OS the page runs on', () => {
     assert.doesNotMatch(mac, /pcscd|智慧卡/);
   });
 
+  test('host not installed: the install step for this OS only, in its own words; "forbidden" keeps its own fix', () => {
+    const hostRowOn = (os, cause) => buildRows({browser: {name: null, version: null}, pageLibrary: null, status: null,
+      statusError: {code: 'NATIVE_UNAVAILABLE', message: 'x', ...(cause ? {cause} : {})}, environment: null,
+      environmentError: null, os}).find((row) => row.check === 'host');
+    const fix = (os, language, cause) => createTranslator(language).errorFix(hostRowOn(os, cause).error);
+    assert.match(fix('windows', 'zh-TW'), /\.msi/);
+    assert.doesNotMatch(fix('windows', 'zh-TW'), /\.deb|\.pkg|apt/);
+    assert.match(fix('macos', 'zh-TW'), /「系統設定」>「隱私權與安全性」/);
+    assert.match(fix('macos', 'en'), /System Settings > Privacy & Security/);
+    assert.match(fix('linux', 'en'), /sudo apt install \.\/certbridge_\*\.deb/);
+    assert.doesNotMatch(fix('linux', 'en'), /\.msi|\.pkg/);
+    assert.match(fix('linux', 'en', 'forbidden'), /com\.certbridge\.host/, 'refused by the browser: not an install step');
+  });
+
   test('the host\'s own OS wins over the page\'s guess; an unknown OS keeps the general fix', () => {
     const row = pcscRowOn('windows', {code: 'PCSC_UNAVAILABLE', message: 'x', os: 'linux'});
     assert.match(createTranslator('en').errorFix(row.error), /pcscd/);
