@@ -126,8 +126,11 @@ function hostRow(findings) {
   const policy = hostPolicyLines(host.policy);
   details.push(...policy.details);
   if (policy.ignored.length > 0) {
+    // Group Policy exists on Windows only: a value ignored in the configuration file is fixed there.
+    const fromGroupPolicy = host.policy.problems.some((problem) => /^HK(LM|CU) policy$/.test(String(problem?.source)));
     return {check: 'host', group: 'software', status: 'warning', label, details: [...details, ...policy.ignored],
-      fix: line('envCheck.fix.hostPolicyIgnored')};
+      fix: fromGroupPolicy ? line('envCheck.fix.hostPolicyIgnored')
+        : line('envCheck.fix.hostConfigIgnored', {path: String(host.configFile ?? '-')})};
   }
   return {check: 'host', group: 'software', status: 'ok', label, details};
 }

@@ -92,6 +92,20 @@ describe('the host row: the host\'s policy in force', () => {
     assert.deepEqual(row.fix, {key: 'envCheck.fix.hostPolicyIgnored', params: undefined});
   });
 
+  test('a value ignored in the configuration file (no Group Policy outside Windows): the fix names that file', () => {
+    const environment = {
+      host: {version: '1.0.0', protocol: 1, logFile: null, configFile: '/etc/certbridge/config.json',
+        policy: {...policy, problems: [{source: 'config file', entry: 'logLevel', reason: '"loud" is not a log level'}]}},
+      pcsc: {available: true, error: null}, readers: [], modules: [], tokens: [], certificates: [], problems: [],
+    };
+    const row = buildRows({browser: {name: null, version: null}, pageLibrary: {version: '1', protocol: 1}, status: null,
+      statusError: null, environment, environmentError: null}).find((candidate) => candidate.check === 'host');
+    assert.equal(row.status, 'warning');
+    const fix = createTranslator('en').text(row.fix.key, row.fix.params);
+    assert.equal(fix, 'Ask IT to correct the CertBridge host\'s configuration file (/etc/certbridge/config.json); the other settings still apply.');
+    assert.doesNotMatch(fix, /Group Policy|SOFTWARE/);
+  });
+
   test('an older host without a policy report: the row as before', () => {
     const row = hostRow(undefined);
     assert.equal(row.status, 'ok');
