@@ -120,6 +120,9 @@ describe('environment check component (scripted page library)', {skip: problem &
       assert.equal(rowOf(check, 'reader', 'Virtual PCD 00 00').code, 'CARD_NOT_SUPPORTED');
       check = await open('origin-not-allowed');
       assert.equal(rowOf(check, 'environment').code, 'ORIGIN_NOT_ALLOWED');
+      // Which allow-list to change: here the host's, naming the page's origin.
+      assert.ok(rowOf(check, 'environment').result.includes(
+        uiText('envCheck.value.refusedByHost').replace('{origin}', new URL(portal.url).origin)), rowOf(check, 'environment').result);
       assert.equal(rowOf(check, 'host').status, 'ok');
     });
   });

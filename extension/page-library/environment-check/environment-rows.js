@@ -366,6 +366,13 @@ function problemRows(problems, shown) {
   return rows;
 }
 
+// Which allow-list refused this page: the extension's (browser enterprise policy) or the host's own.
+const REFUSED_BY = {extension: 'envCheck.value.refusedByExtension', host: 'envCheck.value.refusedByHost'};
+function refusalLines(error) {
+  const key = error.code === 'ORIGIN_NOT_ALLOWED' ? REFUSED_BY[error.refusedBy] : undefined;
+  return key ? [line(key, {origin: String(error.origin ?? '-')})] : [];
+}
+
 /**
  * All rows of the check, in display order.
  * @param {{browser: {name: string|null, version: string|null}, pageLibrary: object|null,
@@ -395,7 +402,7 @@ function rowsOf(findings) {
   if (!environment) {
     if (environmentError) {
       rows.push({check: 'environment', group: 'cards', status: 'error', label: line('envCheck.row.environment'),
-        details: [], error: environmentError});
+        details: refusalLines(environmentError), error: environmentError});
     } else {
       const reason = rows.find((row) => row.check === 'extension').status === 'error'
         ? 'envCheck.value.needsExtension' : 'envCheck.value.needsHost';

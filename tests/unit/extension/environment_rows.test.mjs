@@ -149,6 +149,21 @@ describe('the host row: what the page offers to download', () => {
   });
 });
 
+describe('a site that is not allowed: which allow-list refused it', () => {
+  const environmentRow = (environmentError) => buildRows({browser: {name: null, version: null}, pageLibrary: null,
+    status: {extension: {version: '1'}, host: {version: '1', protocol: 1}}, statusError: null, environment: null,
+    environmentError}).find((row) => row.check === 'environment');
+  const shown = (row) => row.details.map((detail) => createTranslator('en').text(detail.key, detail.params));
+
+  test('the extension\'s list (browser policy) or the host\'s (its policy or configuration file), with the origin', () => {
+    assert.deepEqual(shown(environmentRow({code: 'ORIGIN_NOT_ALLOWED', origin: 'https://ra.example', refusedBy: 'extension'})),
+      ['Not among the CertBridge extension\'s allowed sites (the browser\'s enterprise policy or the extension\'s built-in list): https://ra.example']);
+    assert.deepEqual(shown(environmentRow({code: 'ORIGIN_NOT_ALLOWED', origin: 'https://ra.example', refusedBy: 'host'})),
+      ['Not among the CertBridge host program\'s allowed origins (its policy or configuration file): https://ra.example']);
+    assert.deepEqual(shown(environmentRow({code: 'ORIGIN_NOT_ALLOWED', origin: 'https://ra.example'})), [], 'an older extension or host: the code alone');
+  });
+});
+
 describe('fixes for the OS the page runs on', () => {
   function pcscRowOn(os, error = {code: 'PCSC_UNAVAILABLE', message: 'x'}) {
     const environment = {host: null, pcsc: {available: false, error}, readers: [], modules: [], tokens: [], certificates: [], problems: []};
