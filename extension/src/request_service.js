@@ -168,7 +168,8 @@ class RequestSession {
     this.origin = origin;
     if (!protocol.commands[request.command].anyOrigin) {
       const inForce = await policy();
-      if (!inForce.allows(origin)) throw new BridgeError('ORIGIN_NOT_ALLOWED', {origin});
+      // "refusedBy": the host refuses with the same code; IT must know which allow-list to change.
+      if (!inForce.allows(origin)) throw new BridgeError('ORIGIN_NOT_ALLOWED', {origin, refusedBy: 'extension'});
       // The environment check shows IT what the policy ignored; only an allowed page learns about it.
       if (request.command === 'environment' && this.extension && inForce.report) {
         this.extension = {...this.extension, policy: inForce.report};

@@ -124,7 +124,8 @@ void Dispatcher::handleMessage(std::string_view payload) {
     const CommandEntry* entry = findCommandEntry(request.command);
     if (entry == nullptr) throw ProtocolError(ErrorCode::UnknownCommand, {{"command", request.command}});
     if (!request.info->anyOrigin && !host_.config.isOriginAllowed(request.origin)) {
-      throw ProtocolError(ErrorCode::OriginNotAllowed, {{"origin", request.origin}});
+      // "refusedBy": the extension refuses with the same code; IT must know which allow-list to change.
+      throw ProtocolError(ErrorCode::OriginNotAllowed, {{"origin", request.origin}, {"refusedBy", "host"}});
     }
     CommandRun run = entry->prepare(request.params);
     request.params = nullptr;  // validated and consumed; nothing downstream sees the raw params

@@ -13,7 +13,7 @@ import {launchChromium} from './harness/chromium.mjs';
 import {writeFakePageLibrary} from './harness/fake-page-library.mjs';
 import {openCheck, rowOf, rowsOf, screenshot} from './harness/page-model.mjs';
 import {buildPaths} from './harness/paths.mjs';
-import {errorFix, explained, prerequisiteProblem, uiText} from './harness/suite.mjs';
+import {errorFix, explained, hostFix, prerequisiteProblem, uiText} from './harness/suite.mjs';
 
 /** Status of a GET for a raw, unnormalized path (fetch would resolve the dot segments itself). */
 function rawStatus(port, rawPath) {
@@ -71,7 +71,7 @@ describe('environment check component (scripted page library)', {skip: problem &
       assert.equal(rowOf(check, 'extension').status, 'ok');
       assert.ok(rowOf(check, 'extension').result.includes('0.1.0'));
       assert.equal(rowOf(check, 'host').code, 'NATIVE_UNAVAILABLE');
-      assert.ok(rowOf(check, 'host').fix.includes(errorFix('NATIVE_UNAVAILABLE', 'en')));
+      assert.ok(rowOf(check, 'host').fix.includes(hostFix('NATIVE_UNAVAILABLE', 'en')), 'the install step for this OS (Linux)');
       assert.ok(rowOf(check, 'pcsc').result.includes(uiText('envCheck.value.needsHost', 'en')));
     });
   });
@@ -107,7 +107,9 @@ describe('environment check component (scripted page library)', {skip: problem &
     await explained(ctx('failures'), async () => {
       let check = await open('no-pcsc');
       assert.equal(rowOf(check, 'pcsc').code, 'PCSC_UNAVAILABLE');
-      assert.ok(rowOf(check, 'pcsc').fix.includes(errorFix('PCSC_UNAVAILABLE')));
+      // The scripted error names no OS: the page's own (Linux) steps, not every OS's.
+      assert.ok(rowOf(check, 'pcsc').fix.includes(hostFix('PCSC_UNAVAILABLE')), rowOf(check, 'pcsc').fix);
+      assert.ok(!rowOf(check, 'pcsc').fix.includes('Windows'), rowOf(check, 'pcsc').fix);
       check = await open('no-reader');
       assert.equal(rowOf(check, 'readers').code, 'NO_READER');
       check = await open('no-card');
@@ -118,7 +120,88 @@ describe('environment check component (scripted page library)', {skip: problem &
       assert.equal(rowOf(check, 'reader', 'Virtual PCD 00 00').code, 'CARD_NOT_SUPPORTED');
       check = await open('origin-not-allowed');
       assert.equal(rowOf(check, 'environment').code, 'ORIGIN_NOT_ALLOWED');
+      // Which allow-list to change: here the host's, naming the page's origin.
+      assert.ok(rowOf(check, 'environment').result.includes(
+        uiText('envCheck.value.refusedByHost').replace('{origin}', new URL(portal.url).origin)), rowOf(check, 'environment').result);
       assert.equal(rowOf(check, 'host').status, 'ok');
+    });
+  });
+
+  test('host missing: "download and install" links the package for this OS only (the portal\'s option)', async () => {
+    await explained(ctx('download-link'), async () => {
+      await open('no-host', 'en');
+      await shot('no-host-download-en');
+      const links = await session.page.$$eval('tr[data-check="host"] a.cb-envcheck__download-link',
+        (anchors) => anchors.map((anchor) => ({href: anchor.href, os: anchor.dataset.os, text: anchor.textContent})));
+      // The suite's Chromium runs on Linux: the .deb, not the Windows or macOS package.
+      assert.deepEqual(links, [{href: `${portal.url}downloads/certbridge_amd64.deb`, os: 'linux',
+        text: uiText('envCheck.downloadHost', 'en').replace('{os}', 'Linux')}]);
+      assert.equal(await session.page.$$eval('a.cb-envcheck__download-link', (anchors) => anchors.length), 1,
+        'no other row offers a download');
+    });
+  });
+
+  test('host refused by the browser (extension ID, policy): its own words and fix, no download link', async () => {
+    await explained(ctx('host-forbidden'), async () => {
+      const check = await open('host-forbidden', 'en');
+      const host = rowOf(check, 'host');
+      assert.equal(host.code, 'NATIVE_UNAVAILABLE');
+      assert.ok(host.result.includes(uiText('envCheck.value.notAllowed', 'en')), host.result);
+      assert.ok(!host.result.includes(uiText('envCheck.value.notInstalled', 'en')), host.result);
+      assert.ok(host.fix.includes('com.certbridge.host'), host.fix);
+      assert.equal(await session.page.$$eval('a.cb-envcheck__download-link', (anchors) => anchors.length), 0);
+    });
+  });
+
+  test('copy report: the clipboard holds the plain-text report of what the page shows', async () => {
+    await explained(ctx('copy-report'), async () => {
+      const {page} = session;
+      await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], {origin: portal.url.replace(/\/$/, '')});
+      const check = await open('no-pcsc', 'en');
+      await page.evaluate(() => navigator.clipboard.writeText('old clipboard'));
+      await page.click('.cb-envcheck__copy');
+      await page.waitForFunction(() => document.querySelector('.cb-envcheck__copy-message')?.textContent !== '');
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      const lines = copied.split('\n');
+      assert.equal(lines[0], 'CertBridge environment report, format 1');
+      assert.match(lines[1], /^date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.equal(lines[2], 'language: en');
+      assert.match(lines[3], /^browser: \S+/);
+      assert.equal(lines[4], 'os: Debian GNU/Linux 12 (x86_64)');
+      assert.equal(lines[6], 'host: 0.1.0 (protocol 1)');
+      const rowLines = lines.slice(10, -1);
+      assert.equal(rowLines.length, check.rows.length, copied);
+      const pcsc = rowOf(check, 'pcsc');
+      assert.ok(rowLines.includes(`ERROR | ${pcsc.item} | ${pcsc.problem}; ${uiText('envCheck.value.notRunning', 'en')} | ` +
+        `PCSC_UNAVAILABLE | ${hostFix('PCSC_UNAVAILABLE', 'en')}`), copied);
+      assert.equal(await page.$eval('.cb-envcheck__copy-message', (node) => node.textContent), uiText('envCheck.copied', 'en'));
+      assert.equal(await page.$eval('.cb-envcheck__report', (node) => node.hidden), true, 'copied: no text area');
+    });
+  });
+
+  test('copy report without a clipboard: the report selected in a text area, in the page\'s language', async () => {
+    await explained(ctx('copy-fallback'), async () => {
+      const {page} = session;
+      await open('ok');
+      // A browser that refuses the Clipboard API (insecure context, policy): the same report to copy by hand.
+      await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true}));
+      await page.click('.cb-envcheck__copy');
+      await page.waitForSelector('.cb-envcheck__report:not([hidden])');
+      await shot('copy-fallback-zh-TW');
+      const shown = await page.evaluate(() => {
+        const area = document.querySelector('.cb-envcheck__report');
+        return {value: area.value, focused: document.activeElement === area, start: area.selectionStart, end: area.selectionEnd,
+          message: document.querySelector('.cb-envcheck__copy-message').textContent};
+      });
+      assert.equal(shown.message, uiText('envCheck.copyManually'));
+      assert.ok(shown.focused);
+      assert.deepEqual([shown.start, shown.end], [0, shown.value.length], 'all of it selected');
+      assert.ok(shown.value.startsWith('CertBridge environment report, format 1\n'));
+      assert.ok(shown.value.includes('\nlanguage: zh-TW\n'));
+      assert.ok(shown.value.includes(`\nOK | ${uiText('envCheck.row.registration').replace('{label}', 'CertBridge Card')} | `), shown.value);
+      // Switching the language switches the report too.
+      await page.click('.cb-envcheck__language[data-language="en"]');
+      assert.ok((await page.$eval('.cb-envcheck__report', (area) => area.value)).includes('\nlanguage: en\n'));
     });
   });
 

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {makeHome} from './harness/home.mjs';
-import {describeCheck, openCheck, readCheck, recheck, rowOf, rowsOf, screenshot} from './harness/page-model.mjs';
+import {copyReportByHand, describeCheck, downloadLinks, openCheck, readCheck, recheck, reportRows, rowOf, rowsOf,
+  screenshot} from './harness/page-model.mjs';
 import {explained, hostFix, prerequisiteProblem, softhsmTokens, startFixture, uiText} from './harness/suite.mjs';
 
 const READER = 'Virtual PCD 00 00';
@@ -83,6 +84,13 @@ export async function environmentCheckScenarios({browser, launch}) {
         const {serial} = (await softhsmTokens(fixture.bed)).find((token) => token.label === TOKEN);
         const token = rowOf(check, 'token', TOKEN);
         assert.ok(token.result.includes(serial), `token serial ${serial} in: ${token.result}`);
+
+        // The card's registration in this computer's stores, from the host's inspect(): the suite's fresh
+        // HOME has never registered it (Chrome's NSS database named), which is a fact, not a problem.
+        const registration = rowOf(check, 'registration', TOKEN);
+        assert.equal(registration.status, 'ok');
+        assert.ok(registration.result.includes(uiText('envCheck.value.notRegistered')), registration.result);
+        assert.ok(registration.result.includes('Chrome / Chromium'), registration.result);
       });
     });
 
@@ -138,6 +146,15 @@ export async function environmentCheckScenarios({browser, launch}) {
           await shot('04-pcscd-stopped');
           assertProblemRow(rowOf(check, 'pcsc'), 'PCSC_UNAVAILABLE');
           assert.deepEqual(rowsOf(check, 'reader'), [], 'no reader rows without the service');
+          // The help desk's copy: the same row, code and Linux-only fix, in the page's language.
+          const report = await copyReportByHand(session.page);
+          const pcsc = reportRows(report).find((row) => row.code === 'PCSC_UNAVAILABLE');
+          assert.ok(pcsc, report);
+          assert.equal(pcsc.state, 'ERROR');
+          assert.equal(pcsc.title, rowOf(check, 'pcsc').item);
+          assert.equal(pcsc.fix, hostFix('PCSC_UNAVAILABLE'));
+          assert.equal(reportRows(report).length, check.rows.length, report);
+          assert.match(report, /\nhost: \d+\.\d+\.\d+ \(protocol 1\)\n/);
         });
       } finally {
         await fixture.bed.startPcscd();
@@ -164,6 +181,9 @@ export async function environmentCheckScenarios({browser, launch}) {
           const host = rowOf(check, 'host');
           assertProblemRow(host, 'NATIVE_UNAVAILABLE');
           assert.ok(host.result.includes(uiText('envCheck.value.notInstalled')), host.result);
+          // "Download and install" is a link to the demo portal's package for this OS (Linux) only.
+          assert.deepEqual(await downloadLinks(bare.page), [{href: new URL('/downloads/certbridge_amd64.deb', fixture.checkUrl()).href,
+            os: 'linux'}]);
         });
       } finally {
         await bare?.close();

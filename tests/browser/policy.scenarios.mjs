@@ -150,6 +150,7 @@ export async function policyScenarios({browser, launch, policyControl, readAtSta
         assert.equal(refused.error.code, 'ORIGIN_NOT_ALLOWED');
         assert.equal(refused.error.message, errorMessage('ORIGIN_NOT_ALLOWED', 'en'), 'the user is told why, in the page\'s language');
         assert.equal(hostRequestsFrom(localhost()), heardBefore, 'the extension refused it: the host never heard of the request');
+        assert.equal(refused.error.refusedBy, 'extension', 'and it says so, for the environment check and IT');
         await screenshot(page, path.join(fixture.outputDir, '01-refused.png'));
         const status = await callFrom(localhost(), 'status');
         assert.equal(status.ok, true, 'status() works for any origin');

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Opens the demo portal's environment check in headless Chromium with the real extension, prints each
-// row (OK / PROBLEM, item, value) and saves screenshots (zh-TW and English). Used by tests/run-demo.sh,
+// row (OK / PROBLEM, item, value), saves screenshots (zh-TW and English) and the plain-text report its "copy
+// report" button puts on the clipboard (environment-report-en.txt, also printed). Used by tests/run-demo.sh,
 // which starts the test bed and the portal and registers the host under --home first.
 //   node tests/browser/show-environment-check.mjs --url URL --home DIR --extension DIR --screenshots DIR
 // Exit status: 0 when every row is OK, 1 when a row needs attention, 2 when the check could not run.
@@ -8,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {launchChromium} from './harness/chromium.mjs';
-import {openCheck, screenshot, switchLanguage} from './harness/page-model.mjs';
+import {copyReportByHand, openCheck, screenshot, switchLanguage} from './harness/page-model.mjs';
 
 const {values} = parseArgs({
   options: {
@@ -46,6 +47,20 @@ function printCheck(check) {
   }
 }
 
+/** Presses "copy report" and reads the clipboard; by hand (the page's text area) where it is refused. */
+async function copiedReport({page, context}) {
+  try {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {origin: new URL(values.url).origin});
+    await page.click('.cb-envcheck__copy');
+    await page.waitForFunction(() => document.querySelector('.cb-envcheck__copy-message')?.textContent !== '');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    if (copied.startsWith('CertBridge environment report')) return copied;
+  } catch {
+    // No clipboard in this browser: the fallback below is what a user would copy.
+  }
+  return copyReportByHand(page);
+}
+
 fs.mkdirSync(values.screenshots, {recursive: true});
 const session = await launchChromium({
   userDataDir: path.join(values.home, '.config', 'chromium'),
@@ -62,9 +77,13 @@ try {
   const english = await switchLanguage(session.page, 'en');
   printCheck(english);
   const en = await screenshot(session.page, path.join(values.screenshots, 'environment-check-en.png'));
+  const report = await copiedReport(session);
+  const reportFile = path.join(values.screenshots, 'environment-report-en.txt');
+  fs.writeFileSync(reportFile, report);
+  console.log(`\nThe report "copy report" gives the help desk:\n\n${report}`);
   const needAttention = check.rows.filter((row) => row.status === 'error' || row.status === 'warning');
   console.log(`\nChecked in ${elapsed} s: ${check.rows.length} rows, ${needAttention.length} need attention.`);
-  console.log(`Screenshots:\n  ${zh}\n  ${en}`);
+  console.log(`Screenshots:\n  ${zh}\n  ${en}\nReport: ${reportFile}`);
   exitCode = needAttention.length === 0 ? 0 : 1;
 } catch (error) {
   console.error(`show-environment-check: ${error.message}`);

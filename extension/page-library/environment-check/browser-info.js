@@ -53,3 +53,19 @@ export async function describeBrowser(reportedByExtension, nav = globalThis.navi
   }
   return browserFromUserAgent(nav?.userAgent);
 }
+
+/**
+ * The operating system the page runs on, as the catalogue names OS families ("windows", "macos", "linux"),
+ * or null when the browser does not say (or runs on another, e.g. Android, where there is nothing to install).
+ * @param {Navigator} [nav]
+ * @returns {"windows"|"macos"|"linux"|null}
+ */
+export function osFamily(nav = globalThis.navigator) {
+  const platform = String(nav?.userAgentData?.platform ?? '');
+  const userAgent = String(nav?.userAgent ?? '');
+  if (/android|cros|chrome os|iphone|ipad/i.test(`${platform} ${userAgent}`)) return null;
+  if (/windows/i.test(platform) || /Windows NT/.test(userAgent)) return 'windows';
+  if (/mac/i.test(platform) || /Macintosh|Mac OS X/.test(userAgent)) return 'macos';
+  if (/linux/i.test(platform) || /Linux|X11/.test(userAgent)) return 'linux';
+  return null;
+}

@@ -11,10 +11,14 @@
 // over the generated message catalogue, one directory up (page-library/localization.js, messages.js).
 
 import {createTranslator} from './catalogue.js';
-import {describeBrowser} from './browser-info.js';
-import {buildRows, normalizeError, summarize} from './environment-rows.js';
+import {describeBrowser, osFamily} from './browser-info.js';
+import {GROUPS, buildRows, normalizeError, osText, summarize} from './environment-rows.js';
+import {checkDownloads} from './host-downloads.js';
+import {copyText} from './copy-text.js';
+import {reportText, rowTexts, versionText} from './report-text.js';
 
-const GROUPS = ['software', 'cards', 'certificates', 'problems'];
+// The OS the browser says it runs on, for the report when no host told us more.
+const OS_NAMES = {windows: 'Windows', macos: 'macOS', linux: 'Linux'};
 const STATUS_ICONS = {ok: '\u2713', warning: '!', error: '\u2715', unknown: '\u2013'};
 
 function create(tag, className, text) {
@@ -47,7 +51,17 @@ async function collectFindings(certbridge) {
   findings.browser = await describeBrowser(extensionSays?.browser);
   findings.pageLibrary = findings.environment?.pageLibrary ?? findings.status?.pageLibrary ??
     findings.statusError?.pageLibrary ?? (certbridge?.version ? {version: certbridge.version, protocol: certbridge.protocol} : null);
+  findings.os = osFamily();
   return findings;
+}
+
+/** The report's header values from what the check found (README: plain-text report). */
+function reportFacts(findings) {
+  const extension = findings.environment?.extension ?? findings.status?.extension ?? findings.statusError?.extension;
+  const host = findings.environment?.host ?? findings.status?.host ?? findings.statusError?.host;
+  const browser = findings.browser?.name ? [findings.browser.name, findings.browser.version].filter(Boolean).join(' ') : null;
+  return {browser, os: osText(findings.environment?.host?.os) ?? OS_NAMES[findings.os] ?? null, extension: versionText(extension),
+    host: versionText(host), pageLibrary: versionText(findings.pageLibrary)};
 }
 
 /**
@@ -58,14 +72,20 @@ async function collectFindings(certbridge) {
  * @param {string} [options.language] "zh-TW" (default) or "en"
  * @param {(language: string) => void} [options.onLanguageChange] called when the user switches language
  * @param {number} [options.headingLevel] level of the check's heading (default 2)
+ * @param {{windows?: string, macos?: string, linux?: string}} [options.downloads] the host package for each
+ *   OS (https, or a path on the page's own site): "download and install" becomes a link for the user's OS
  * @returns {{ready: Promise<object[]>, refresh: () => Promise<object[]>, setLanguage: (language: string) => void,
- *            readonly language: string, readonly rows: object[]|null}}
+ *            readonly language: string, readonly rows: object[]|null, report: () => string|null}}
  */
 export function renderEnvironmentCheck(element, options = {}) {
+  const downloads = checkDownloads(options.downloads, globalThis.location?.href ?? 'https://invalid.example/');
+  const pageOs = osFamily();
   let t = createTranslator(options.language);
   let rows = null;
+  let facts = null;
   let checkedAt = null;
   let running = null;
+  let copyState = null;
 
   const root = create('section', 'cb-envcheck');
   const header = create('header', 'cb-envcheck__header');
@@ -91,7 +111,10 @@ export function renderEnvironmentCheck(element, options = {}) {
   const recheck = create('button', 'cb-envcheck__recheck');
   recheck.type = 'button';
   recheck.addEventListener('click', () => { refresh(); });
-  tools.append(languageGroup, recheck);
+  const copyButton = create('button', 'cb-envcheck__copy');
+  copyButton.type = 'button';
+  copyButton.addEventListener('click', () => { copyReport(); });
+  tools.append(languageGroup, recheck, copyButton);
   header.append(titles, tools);
 
   const summary = create('p', 'cb-envcheck__summary');
@@ -113,12 +136,60 @@ export function renderEnvironmentCheck(element, options = {}) {
   table.append(caption, thead);
   tableWrap.append(table);
   const footer = create('p', 'cb-envcheck__footer');
+  // What "copy report" did: copied, or (no clipboard) the report selected in a text area to copy by hand.
+  const copyPanel = create('div', 'cb-envcheck__copy-panel');
+  const copyMessage = create('p', 'cb-envcheck__copy-message');
+  copyMessage.setAttribute('role', 'status');
+  copyMessage.setAttribute('aria-live', 'polite');
+  const reportArea = create('textarea', 'cb-envcheck__report');
+  reportArea.readOnly = true;
+  reportArea.rows = 12;
+  reportArea.spellcheck = false;
+  reportArea.hidden = true;
+  copyPanel.append(copyMessage, reportArea);
 
-  root.append(header, summary, tableWrap, footer);
+  root.append(header, summary, copyPanel, tableWrap, footer);
   element.replaceChildren(root);
 
-  function textOf(part) {
-    return part.text !== undefined ? part.text : t.text(part.key, part.params);
+  /** The host package for the user's OS; every OS the portal offers when the page cannot tell which. */
+  function downloadLinks() {
+    const offered = pageOs ? [pageOs].filter((os) => downloads[os]) : Object.keys(downloads);
+    return offered.map((os) => {
+      const paragraph = create('p', 'cb-envcheck__download');
+      const link = create('a', 'cb-envcheck__download-link', t.text('envCheck.downloadHost', {os: t.text(`envCheck.os.${os}`)}));
+      link.href = downloads[os];
+      link.dataset.os = os;
+      paragraph.append(link);
+      return paragraph;
+    });
+  }
+
+  function currentReport() {
+    return rows ? reportText({rows, translator: t, date: checkedAt, facts: facts ?? {}}) : null;
+  }
+
+  async function copyReport() {
+    const text = currentReport();
+    if (text === null) return;
+    const copied = await copyText(text, globalThis.navigator);
+    copyState = copied ? 'copied' : 'manual';
+    reportArea.value = text;
+    reportArea.hidden = copied;
+    renderCopyState();
+    if (!copied) {
+      reportArea.focus();
+      reportArea.select();
+    }
+  }
+
+  function renderCopyState() {
+    copyButton.textContent = t.text('envCheck.copyReport');
+    copyButton.disabled = !rows;
+    reportArea.setAttribute('aria-label', t.text('envCheck.reportLabel'));
+    copyMessage.textContent = copyState ? t.text(copyState === 'copied' ? 'envCheck.copied' : 'envCheck.copyManually') : '';
+    copyPanel.hidden = !copyState;
+    // The text area follows the language and the latest check, so what is selected is what is shown.
+    if (copyState === 'manual' && rows) reportArea.value = currentReport();
   }
 
   function renderRow(row) {
@@ -128,7 +199,9 @@ export function renderEnvironmentCheck(element, options = {}) {
     if (row.subject !== undefined && row.subject !== null) tr.dataset.subject = row.subject;
     if (row.error?.code) tr.dataset.code = row.error.code;
 
-    const th = create('th', 'cb-envcheck__item', textOf(row.label));
+    // The same words the plain-text report gives (report-text.js), so the help desk reads what the user sees.
+    const texts = rowTexts(row, t);
+    const th = create('th', 'cb-envcheck__item', texts.title);
     th.scope = 'row';
 
     const statusCell = create('td', 'cb-envcheck__status');
@@ -139,19 +212,13 @@ export function renderEnvironmentCheck(element, options = {}) {
     statusCell.append(badge);
 
     const result = create('td', 'cb-envcheck__result');
-    if (row.error) {
-      const problem = create('p', 'cb-envcheck__problem', t.errorMessage(row.error));
-      if (row.error.code === 'PIN_INCORRECT' && typeof row.error.triesLeft === 'number') {
-        problem.textContent += ` ${t.text('envCheck.value.triesLeft', {triesLeft: row.error.triesLeft})}`;
-      }
-      result.append(problem);
-    }
-    if (row.details.length > 0) {
+    if (texts.problem !== null) result.append(create('p', 'cb-envcheck__problem', texts.problem));
+    if (texts.details.length > 0) {
       const list = create('ul', 'cb-envcheck__details');
-      for (const part of row.details) list.append(create('li', null, textOf(part)));
+      for (const detail of texts.details) list.append(create('li', null, detail));
       result.append(list);
     }
-    const fixText = row.error ? t.errorFix(row.error) : row.fix ? textOf(row.fix) : null;
+    const fixText = texts.fix;
     if (fixText && row.status !== 'ok') {
       const fix = create('p', 'cb-envcheck__fix');
       fix.append(create('strong', 'cb-envcheck__fix-label', t.text('envCheck.fixLabel')), ' ', create('span', null, fixText));
@@ -159,6 +226,7 @@ export function renderEnvironmentCheck(element, options = {}) {
     } else if (fixText) {
       result.append(create('p', 'cb-envcheck__hint', fixText));
     }
+    if (row.action === 'downloadHost') result.append(...downloadLinks());
     if (row.error?.code) {
       const code = create('p', 'cb-envcheck__code', t.text('envCheck.errorCode', {code: row.error.code}));
       result.append(code);
@@ -180,6 +248,7 @@ export function renderEnvironmentCheck(element, options = {}) {
     caption.textContent = t.text('envCheck.caption');
     for (const [column, th] of columnHeads) th.textContent = t.text(`envCheck.column.${column}`);
     footer.textContent = t.text('envCheck.footer');
+    renderCopyState();
 
     for (const body of table.querySelectorAll('tbody')) body.remove();
     if (!rows) {
@@ -227,9 +296,15 @@ export function renderEnvironmentCheck(element, options = {}) {
   function refresh() {
     if (running) return running;
     rows = null;
-    running = collectFindings(options.certbridge).then(buildRows, (thrown) => [{
-      check: 'internal', group: 'problems', status: 'error', label: {key: 'envCheck.row.problem'}, details: [],
-      error: normalizeError(thrown)}]).then((built) => {
+    copyState = null;
+    running = collectFindings(options.certbridge).then((findings) => {
+      facts = reportFacts(findings);
+      return buildRows(findings);
+    }, (thrown) => {
+      facts = null;
+      return [{check: 'internal', group: 'problems', status: 'error', label: {key: 'envCheck.row.problem'}, details: [],
+        error: normalizeError(thrown)}];
+    }).then((built) => {
       rows = built;
       checkedAt = new Date();
       running = null;
@@ -248,5 +323,7 @@ export function renderEnvironmentCheck(element, options = {}) {
     setLanguage: (language) => setLanguage(language),
     get language() { return t.language; },
     get rows() { return rows; },
+    /** The plain-text report of the last check in the current language (what "copy report" copies). */
+    report: () => currentReport(),
   };
 }

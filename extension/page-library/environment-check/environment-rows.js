@@ -10,8 +10,13 @@
 //   details  [{key, params} | {text}]: one entry per line of the result
 //   error    {code, message, fix, ...} or null: what is wrong (text and fix come from the catalogue)
 //   fix      {key, params} or null: a fix hint of our own when there is no error code to look up
+//   action   "downloadHost" or absent: the page offers the host package for the user's OS (options.downloads)
 
 export const STATUS_ORDER = ['ok', 'unknown', 'warning', 'error'];
+/** The page's groups, in the order it shows them (the plain-text report keeps it). */
+export const GROUPS = ['software', 'cards', 'certificates', 'problems'];
+/** The operating systems a fix or a download can be for (messages.json "fixByOs"). */
+export const OS_FAMILIES = ['windows', 'macos', 'linux'];
 
 const line = (key, params) => ({key, params});
 const literal = (text) => ({text: String(text)});
@@ -91,10 +96,12 @@ function hostRow(findings) {
     return {check: 'host', group: 'software', status: 'unknown', label, details: [line('envCheck.value.needsExtension')]};
   }
   if (statusError?.code === 'NATIVE_UNAVAILABLE') {
+    // Installed but refused by the browser (another extension ID, or a policy) is not "not installed": its
+    // fix is the registration or IT, and a download link would only send the user round in circles.
+    const forbidden = statusError.cause === 'forbidden';
     return {check: 'host', group: 'software', status: 'error', label,
-      // Installed but refused by the browser (another extension ID, or a policy) is not "not installed".
-      details: [line(statusError.cause === 'forbidden' ? 'envCheck.value.notAllowed' : 'envCheck.value.notInstalled')],
-      error: statusError};
+      details: [line(forbidden ? 'envCheck.value.notAllowed' : 'envCheck.value.notInstalled')],
+      error: statusError, ...(forbidden ? {} : {action: 'downloadHost'})};
   }
   const host = findings.environment?.host ?? findings.status?.host ?? statusError?.host;
   const version = versionOf(host);
@@ -107,7 +114,7 @@ function hostRow(findings) {
     return {check: 'host', group: 'software', status: 'error', label,
       details: [line('envCheck.value.protocolMismatch', {version: version ?? '?', protocol: host?.protocol ?? '?',
         expected: expected ?? '?'})],
-      error: statusError ?? {code: 'PROTOCOL_MISMATCH'}};
+      error: statusError ?? {code: 'PROTOCOL_MISMATCH'}, action: 'downloadHost'};
   }
   if (!version) {
     return {check: 'host', group: 'software', status: statusError ? 'error' : 'unknown', label,
@@ -119,8 +126,11 @@ function hostRow(findings) {
   const policy = hostPolicyLines(host.policy);
   details.push(...policy.details);
   if (policy.ignored.length > 0) {
+    // Group Policy exists on Windows only: a value ignored in the configuration file is fixed there.
+    const fromGroupPolicy = host.policy.problems.some((problem) => /^HK(LM|CU) policy$/.test(String(problem?.source)));
     return {check: 'host', group: 'software', status: 'warning', label, details: [...details, ...policy.ignored],
-      fix: line('envCheck.fix.hostPolicyIgnored')};
+      fix: fromGroupPolicy ? line('envCheck.fix.hostPolicyIgnored')
+        : line('envCheck.fix.hostConfigIgnored', {path: String(host.configFile ?? '-')})};
   }
   return {check: 'host', group: 'software', status: 'ok', label, details};
 }
@@ -160,10 +170,15 @@ function hostPolicyLines(policy) {
   return {details, ignored};
 }
 
+/** The host's OS as the OS row and the report show it: "Debian GNU/Linux 12 (x86_64)". */
+export function osText(os) {
+  if (!os || typeof os !== 'object') return null;
+  return [os.name, os.version, os.arch ? `(${os.arch})` : null].filter(Boolean).join(' ') || null;
+}
+
 function osRow(host) {
-  const os = host?.os;
-  if (!os) return null;
-  const text = [os.name, os.version, os.arch ? `(${os.arch})` : null].filter(Boolean).join(' ');
+  const text = osText(host?.os);
+  if (!text) return null;
   return {check: 'os', group: 'software', status: 'ok', label: line('envCheck.row.os'), details: [literal(text)]};
 }
 
@@ -288,6 +303,44 @@ function certificateRow(certificate) {
     label: line('envCheck.row.certificate', {subject}), details, fix};
 }
 
+/**
+ * Whether each card's certificates are registered in this computer's certificate stores (the host's
+ * environment "registration", from the registry's inspect()): registered everywhere, in some stores, not
+ * at all, or not supported on this OS. Registration is only needed outside the portal (other programs,
+ * OS login), so "not registered" is a fact with a hint, not a problem; a partial one is a warning.
+ */
+function registrationRows(registration) {
+  if (!registration || typeof registration !== 'object') return [];
+  if (registration.supported === false) {
+    return [{check: 'registration', subject: null, group: 'certificates', status: 'unknown',
+      label: line('envCheck.row.registrationHere'), details: [line('envCheck.value.registrationNotSupported')]}];
+  }
+  const rows = [];
+  for (const card of Array.isArray(registration.cards) ? registration.cards : []) {
+    const subject = card.token ?? card.reader ?? '';
+    const base = {check: 'registration', subject, group: 'certificates', label: line('envCheck.row.registration', {label: subject})};
+    if (card.error) {
+      rows.push({...base, status: 'warning', details: [], error: card.error});
+      continue;
+    }
+    const stores = Array.isArray(card.stores) ? card.stores : [];
+    const registered = stores.filter((store) => store.registered === true);
+    const missing = stores.filter((store) => store.registered !== true);
+    const storeLine = (key) => (store) => line(key, {store: String(store.name ?? store.kind ?? ''),
+      location: String(store.location ?? '')});
+    if (registered.length === 0) {
+      rows.push({...base, status: 'ok', details: [line('envCheck.value.notRegistered'), ...missing.map(storeLine('envCheck.value.storeNotRegistered'))],
+        fix: line('envCheck.fix.registerOptional')});
+    } else if (missing.length === 0) {
+      rows.push({...base, status: 'ok', details: registered.map(storeLine('envCheck.value.storeRegistered'))});
+    } else {
+      rows.push({...base, status: 'warning', details: [...registered.map(storeLine('envCheck.value.storeRegistered')),
+        ...missing.map(storeLine('envCheck.value.storeNotRegistered'))], fix: line('envCheck.fix.registerAgain')});
+    }
+  }
+  return rows;
+}
+
 // Host problems about the whole machine that have a row of their own when the host reports them.
 const PROBLEM_ROWS = {
   NO_CARD: {check: 'card', label: 'envCheck.row.card'},
@@ -313,13 +366,34 @@ function problemRows(problems, shown) {
   return rows;
 }
 
+// Which allow-list refused this page: the extension's (browser enterprise policy) or the host's own.
+const REFUSED_BY = {extension: 'envCheck.value.refusedByExtension', host: 'envCheck.value.refusedByHost'};
+function refusalLines(error) {
+  const key = error.code === 'ORIGIN_NOT_ALLOWED' ? REFUSED_BY[error.refusedBy] : undefined;
+  return key ? [line(key, {origin: String(error.origin ?? '-')})] : [];
+}
+
 /**
  * All rows of the check, in display order.
  * @param {{browser: {name: string|null, version: string|null}, pageLibrary: object|null,
  *          status: object|null, statusError: object|null,
- *          environment: object|null, environmentError: object|null}} findings
+ *          environment: object|null, environmentError: object|null,
+ *          os?: "windows"|"macos"|"linux"|null}} findings (os: where the page runs, for the fixes)
  */
 export function buildRows(findings) {
+  return withOs(rowsOf(findings), OS_FAMILIES.includes(findings.os) ? findings.os : null);
+}
+
+/**
+ * Errors the host did not mark with its OS (the extension's, an older host's) get the OS the page runs on,
+ * so a fix with steps per OS names that OS only, with that OS's own names for things.
+ */
+function withOs(rows, os) {
+  if (!os) return rows;
+  return rows.map((row) => (row.error && row.error.os === undefined ? {...row, error: {...row.error, os}} : row));
+}
+
+function rowsOf(findings) {
   const rows = [browserRow(findings.browser), pageLibraryRow(findings.pageLibrary), extensionRow(findings), hostRow(findings)];
   const {environment, environmentError} = findings;
   const osFromHost = osRow(environment?.host);
@@ -328,7 +402,7 @@ export function buildRows(findings) {
   if (!environment) {
     if (environmentError) {
       rows.push({check: 'environment', group: 'cards', status: 'error', label: line('envCheck.row.environment'),
-        details: [], error: environmentError});
+        details: refusalLines(environmentError), error: environmentError});
     } else {
       const reason = rows.find((row) => row.check === 'extension').status === 'error'
         ? 'envCheck.value.needsExtension' : 'envCheck.value.needsHost';
@@ -360,6 +434,7 @@ export function buildRows(findings) {
     rows.push(tokenRow(token));
   }
   for (const certificate of environment.certificates ?? []) rows.push(certificateRow(certificate));
+  rows.push(...registrationRows(environment.registration));
   rows.push(...problemRows(environment.problems, rows));
   // Rows made from host problems join their kind (a stable sort keeps everything else in place).
   const rank = (row) => CARD_ROW_ORDER.indexOf(row.check) + 1 || CARD_ROW_ORDER.length + 1;

@@ -13,6 +13,10 @@
 //  "certificates": [{certificate object of commands.md, "reader", "token", "onCard": true}] (the card holder's
 //                   certificates on each card in a reader; CA certificates left out),
 //  "keysWithoutCertificate": [{keyId, label, keySize, usage, createdOn, ageDays, "reader", "token"}],
+//  "registration": {"supported": false when this OS has no certificate store adapter,
+//                   "cards": [{"reader", "token", "profile", "stores": [{"kind", "name", "location", "registered",
+//                              "registeredAs"}], "error": STORE_ERROR object | null}]} (each card in a reader
+//                   with a profile: is its provider registered in each of the user's stores; inspect() only),
 //  "problems": [{...error object, "subject": reader name | module path | null}]}
 // Problems: PCSC_UNAVAILABLE, NO_READER, NO_CARD (no card in any reader), CARD_NOT_SUPPORTED, TOKEN_NOT_FOUND
 // (per reader), PKCS11_MODULE_UNAVAILABLE or PKCS11_MODULE_FAILED (per module a present card needs), PIN_LOCKED,
@@ -26,6 +30,7 @@
 #include "card_access.hpp"
 #include "card_certificates.hpp"
 #include "card_json.hpp"
+#include "card_key_provider.hpp"
 #include "card_keys.hpp"
 #include "certbridge/build_info.hpp"
 #include "certbridge/card/orphan_keys.hpp"
@@ -38,6 +43,7 @@
 #include "certbridge/protocol.hpp"
 #include "commands.hpp"
 #include "os_info.hpp"
+#include "os_store/certificate_registry.hpp"
 #include "platform/environment.hpp"
 
 namespace certbridge::host::commands {
@@ -97,12 +103,15 @@ class EnvironmentReport {
     throwIfCancelled(context_);
     section([this] { listCertificates(); });
     throwIfCancelled(context_);
+    section([this] { inspectRegistration(); });
+    throwIfCancelled(context_);
     report_["pcsc"] = {{"available", pcscAvailable_}, {"error", pcscError_}};
     report_["readers"] = std::move(readers_);
     report_["modules"] = std::move(modules_);
     report_["tokens"] = std::move(tokens_);
     report_["certificates"] = std::move(certificates_);
     report_["keysWithoutCertificate"] = std::move(keysWithoutCertificate_);
+    report_["registration"] = std::move(registration_);
     report_["problems"] = std::move(problems_);
     return std::move(report_);
   }
@@ -321,6 +330,42 @@ class EnvironmentReport {
     }
   }
 
+  // Whether each card's provider is registered in the user's certificate stores: the registry's inspect(),
+  // which reads and never changes. A store that cannot be read is that card's STORE_ERROR, not the report's.
+  void inspectRegistration() {
+    const auto registry = os_store::platformCertificateRegistry();
+    if (!registry) {
+      registration_ = {{"supported", false}, {"cards", json::array()}};
+      return;
+    }
+    json cards = json::array();
+    for (const auto& slot : slots_) {
+      if (!slot.reader.cardPresent || slot.profile == nullptr) continue;
+      json card = {{"reader", slot.reader.name},
+                   {"token", slot.token ? json(slot.token->label) : json(nullptr)},
+                   {"profile", slot.profile->id},
+                   {"stores", json::array()},
+                   {"error", nullptr}};
+      try {
+        for (const auto& store : registry->inspect(keyProviderFor(*slot.profile)).stores) {
+          card["stores"].push_back(
+              {{"kind", store.kind},
+               {"name", store.name},
+               {"location", store.location},
+               {"registered", store.outcome == os_store::StoreOutcome::AlreadyPresent},
+               {"registeredAs", store.registeredAs.empty() ? json(nullptr) : json(store.registeredAs)}});
+        }
+      } catch (const os_store::StoreError& e) {
+        spdlog::warn("environment: certificate store {} ({}): {}", e.store(), e.location(), e.what());
+        card["error"] = errorObject(ProtocolError(
+            ErrorCode::StoreError, {{"store", e.store()}, {"location", e.location()}, {"reason", e.what()}}));
+      }
+      cards.push_back(std::move(card));
+      throwIfCancelled(context_);
+    }
+    registration_ = {{"supported", true}, {"cards", std::move(cards)}};
+  }
+
   struct CardToken {
     std::shared_ptr<card::Pkcs11Module> module;
     card::TokenInfo token;
@@ -332,6 +377,8 @@ class EnvironmentReport {
   std::vector<CardToken> cardTokens_;
   json certificates_ = json::array();
   json keysWithoutCertificate_ = json::array();
+  // Before (or without) an inspection: no cards, and no claim that this OS cannot register.
+  json registration_ = {{"supported", true}, {"cards", json::array()}};
   json report_ = json::object();
   bool pcscAvailable_ = false;
   json pcscError_ = nullptr;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "card_certificates.hpp"
+#include "card_key_provider.hpp"
 #include "card_operation.hpp"
 #include "card_params.hpp"
 #include "certbridge/host/protocol_error.hpp"
@@ -32,13 +33,7 @@ CardFacts readCard(CommandContext& context, const std::optional<std::string>& re
   CardOperation operation(context, reader);
   CardFacts facts;
   const card::CardProfile& profile = operation.profile();
-  facts.registration.provider = {profile.id, profile.displayName, profile.modulePath};
-  if (profile.windows) {
-    facts.registration.provider.windowsProvider = profile.windows->provider;
-    facts.registration.provider.windowsProviderType = profile.windows->providerType;
-    facts.registration.provider.windowsContainer = profile.windows->container;
-    facts.registration.provider.windowsKeySpec = profile.windows->keySpec;
-  }
+  facts.registration.provider = keyProviderFor(profile);
   facts.reader = operation.readerName();
   facts.token = operation.tokenJson(0);
   for (const auto& certificate : readCardCertificates(operation, card::SessionMode::ReadOnly)) {

@@ -94,3 +94,29 @@ export function describeCheck(check) {
   }
   return lines.join('\n');
 }
+
+/**
+ * Presses "copy report" in a browser whose Clipboard API is taken away, and returns the report the page
+ * then shows selected in its text area (what a user copies by hand; the same text the clipboard gets).
+ */
+export async function copyReportByHand(page, {timeout = 5_000} = {}) {
+  await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true}));
+  await page.click('.cb-envcheck__copy');
+  await page.waitForSelector('.cb-envcheck__report:not([hidden])', {timeout});
+  return page.evaluate(() => document.querySelector('.cb-envcheck__report').value);
+}
+
+/** The report's row lines as {state, title, detail, code, fix}. */
+export function reportRows(report) {
+  const lines = report.split('\n');
+  return lines.slice(lines.indexOf('') + 1).filter(Boolean).map((line) => {
+    const [state, title, detail, code, fix] = line.split(' | ');
+    return {state, title, detail, code, fix};
+  });
+}
+
+/** The check's download links (href, OS) for the host package. */
+export function downloadLinks(page) {
+  return page.evaluate(() => [...document.querySelectorAll('a.cb-envcheck__download-link')]
+    .map((anchor) => ({href: anchor.href, os: anchor.dataset.os})));
+}

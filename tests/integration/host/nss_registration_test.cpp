@@ -91,6 +91,45 @@ TEST_F(OsStore, RegisterMakesTheCardsCertificatesVisibleInChromesDatabaseAndUnre
   EXPECT_EQ(entriesFor(sharedDatabase(), cardModule()), 0);
 }
 
+/// The environment report's word on the card's registration in one store (the environment check's row).
+const json* registrationIn(const json& environment, const std::string& storeName) {
+  if (!environment.contains("registration") || environment["registration"]["cards"].size() != 1) return nullptr;
+  for (const auto& store : environment["registration"]["cards"][0]["stores"]) {
+    if (store["name"] == storeName) return &store;
+  }
+  return nullptr;
+}
+
+TEST_F(OsStore, TheEnvironmentReportSaysWhetherTheCardIsRegisteredAndChangesNothing) {
+  auto host = startHost();
+  issueCertificatesToCard(*host, "Alice");
+
+  const json before = ok(*host, "e1", "environment");
+  EXPECT_EQ(before["registration"]["supported"], true) << before["registration"].dump(2);
+  ASSERT_EQ(before["registration"]["cards"].size(), 1u) << before["registration"].dump(2);
+  const json& card = before["registration"]["cards"][0];
+  EXPECT_EQ(card["reader"], "Virtual PCD 00 00");
+  EXPECT_EQ(card["token"], "CertBridge Card");
+  EXPECT_EQ(card["profile"], "certbridge-virtual");
+  EXPECT_TRUE(card["error"].is_null());
+  const json* shared = registrationIn(before, "Chrome / Chromium");
+  ASSERT_NE(shared, nullptr) << before["registration"].dump(2);
+  EXPECT_EQ((*shared)["registered"], false);
+  EXPECT_EQ((*shared)["location"], sharedDatabase().string());
+  EXPECT_FALSE(std::filesystem::exists(sharedDatabase())) << "asking must not create the database";
+
+  ok(*host, "r1", "registerCertificates");
+  const json registered = ok(*host, "e2", "environment");
+  ASSERT_NE(registrationIn(registered, "Chrome / Chromium"), nullptr);
+  EXPECT_EQ((*registrationIn(registered, "Chrome / Chromium"))["registered"], true);
+  EXPECT_EQ((*registrationIn(registered, "Chrome / Chromium"))["registeredAs"], kRegisteredModuleName);
+
+  ok(*host, "u1", "unregisterCertificates");
+  const json after = ok(*host, "e3", "environment");
+  ASSERT_NE(registrationIn(after, "Chrome / Chromium"), nullptr);
+  EXPECT_EQ((*registrationIn(after, "Chrome / Chromium"))["registered"], false);
+}
+
 TEST_F(OsStore, AModuleTheUserRegisteredIsNeitherDuplicatedNorRemoved) {
   createDatabase(sharedDatabase());
   addModule(sharedDatabase(), "My smart card", cardModule());

@@ -102,6 +102,7 @@ describe('policy: origin from the browser, not the page', () => {
       assert.equal(response.ok, false);
       assert.equal(response.error.code, 'ORIGIN_NOT_ALLOWED');
       assert.equal(response.error.message, messagesJson.errors.ORIGIN_NOT_ALLOWED.message.en);
+      assert.equal(response.error.refusedBy, 'extension', 'the extension\'s allow-list, not the host\'s');
       assert.equal(api.nativePorts.length, 0);
     });
   }

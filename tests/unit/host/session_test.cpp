@@ -79,6 +79,8 @@ TEST_F(SessionTest, OtherCommandsNeedAnAllowedOrigin) {
     ASSERT_NE(answer, nullptr) << id;
     EXPECT_EQ((*answer)["ok"], false);
     EXPECT_EQ((*answer)["error"]["code"], "ORIGIN_NOT_ALLOWED") << id;
+    // The environment check tells IT which allow-list to change: the host's, not the extension's.
+    EXPECT_EQ((*answer)["error"]["refusedBy"], "host") << id;
   }
 }
 

@@ -137,6 +137,15 @@ TEST_F(WineCard, RegisteredCertificatesAreInCurrentUserMyForTheNextProcess) {
   ASSERT_FALSE(generated.is_null());
   const std::string certificate = ca.issue(generated["requests"][0]["request"], 365);
   ok(*host, request("w", "writeCertificates", {{"certificates", json::array({certificate})}, {"pins", pins()}}));
+  // The environment check's registration row: CurrentUser\MY, not registered yet (inspect() changes nothing).
+  const auto registeredInMy = [](const json& environment) {
+    const json& cards = environment["registration"]["cards"];
+    if (cards.size() != 1 || cards[0]["stores"].size() != 1) return json(nullptr);
+    return cards[0]["stores"][0]["registered"];
+  };
+  const json before = ok(*host, request("e1", "environment"));
+  EXPECT_EQ(before["registration"]["supported"], true) << before["registration"].dump(2);
+  EXPECT_EQ(registeredInMy(before), false) << before["registration"].dump(2);
   const json registered = ok(*host, request("r", "registerCertificates"));
   ASSERT_EQ(registered["stores"].size(), 1u) << registered.dump(2);
   EXPECT_EQ(registered["stores"][0]["kind"], "windows-my");
@@ -155,10 +164,15 @@ TEST_F(WineCard, RegisteredCertificatesAreInCurrentUserMyForTheNextProcess) {
       << "CurrentUser\\MY does not hold " << thumbprint;
 
   auto next = startHost();
+  const json seen = ok(*next, request("e2", "environment"));
+  EXPECT_EQ(registeredInMy(seen), true) << seen["registration"].dump(2);
+  EXPECT_EQ(seen["registration"]["cards"][0]["stores"][0]["kind"], "windows-my");
   const json again = ok(*next, request("r2", "registerCertificates"));
   EXPECT_EQ(again["stores"][0]["outcome"], "alreadyPresent") << again.dump(2);
   const json removed = ok(*next, request("u", "unregisterCertificates"));
   EXPECT_EQ(removed["stores"][0]["outcome"], "removed") << removed.dump(2);
+  const json after = ok(*next, request("e3", "environment"));
+  EXPECT_EQ(registeredInMy(after), false) << after["registration"].dump(2);
 }
 
 TEST_F(WineCard, NoPinReachesTheLog) {
