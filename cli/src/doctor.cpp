@@ -46,7 +46,7 @@ json doctorJson(const DoctorReport& report, const Catalogue& catalogue, const st
   json rows = json::array();
   for (const auto& row : report.rows) {
     json entry = rowJson(row);
-    entry["text"] = {{"label", catalogue.partText(row.label, language)}, {"lines", rowLines(row, catalogue, language)}};
+    entry["text"] = {{"label", rowLabel(row, catalogue, language)}, {"lines", rowLines(row, catalogue, language)}};
     rows.push_back(std::move(entry));
   }
   return {{"language", language},

@@ -75,8 +75,9 @@ CardFacts cardFromEnvironment(const json& environment, const std::optional<std::
   }
   const std::string name = reader->value("name", std::string());
   if (!reader->value("cardPresent", false)) throw CardRefusal(hostError("NO_CARD", {{"reader", name}}));
+  const json tokens = environment.value("tokens", json::array());
   const json* token = nullptr;
-  for (const auto& entry : environment.value("tokens", json::array())) {
+  for (const auto& entry : tokens) {
     if (token == nullptr && entry.value("reader", json()) == name) token = &entry;
   }
   if (token == nullptr) throw CardRefusal(hostError("TOKEN_NOT_FOUND", {{"reader", name}}));

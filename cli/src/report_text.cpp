@@ -43,6 +43,10 @@ std::string reportTime(std::time_t time) {
   return std::string(buffer.data(), length);
 }
 
+std::string rowLabel(const Row& row, const Catalogue& catalogue, std::string_view language) {
+  return oneLine(catalogue.partText(row.label, language));
+}
+
 std::vector<std::string> rowLines(const Row& row, const Catalogue& catalogue, std::string_view language) {
   std::vector<std::string> lines;
   if (!row.error.is_null()) {
@@ -89,7 +93,7 @@ std::string reportText(const std::vector<Row>& rows, const Catalogue& catalogue,
         headed = true;
       }
       out += oneLine("[" + catalogue.text("envCheck.status." + row.status, language) + "] " +
-                     catalogue.partText(row.label, language)) +
+                     rowLabel(row, catalogue, language)) +
              "\n";
       for (const auto& text : rowLines(row, catalogue, language)) out += "    " + text + "\n";
     }

@@ -24,6 +24,9 @@ std::string reportTime(std::time_t time);
 std::string reportText(const std::vector<Row>& rows, const Catalogue& catalogue, std::string_view language,
                        std::time_t checkedAt);
 
+/// The row's heading on one line.
+std::string rowLabel(const Row& row, const Catalogue& catalogue, std::string_view language);
+
 /// The lines of a row's result, in the page's order (problem, details, fix, code), without indentation.
 std::vector<std::string> rowLines(const Row& row, const Catalogue& catalogue, std::string_view language);
 

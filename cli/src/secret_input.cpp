@@ -83,9 +83,10 @@ std::optional<card::SecretString> SecretInput::read(const std::string& prompt, s
   if (pinFd_) {
     got = readLineFrom(fd, buffer, length, tooLong);
   } else {
-    out << prompt << std::flush;
     {
+      // Echo off first, then the prompt: what was typed before the prompt is discarded (TCSAFLUSH), never echoed.
       EchoOff quiet(fd);
+      out << prompt << std::flush;
       got = readLineFrom(fd, buffer, length, tooLong);
     }
     out << "\n" << std::flush;  // the Enter the user typed was not echoed

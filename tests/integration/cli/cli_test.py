@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""The certbridge command on the virtual test bed (tests/testbed/testbed.sh), as a user or help desk runs it.
+
+  cli_test.py CERTBRIDGE HOST TESTBED_SCRIPT CROSS_CHECK_SCRIPT NODE
+
+- doctor in each failure state the environment-check page tests (no reader, no card, pcscd stopped, card not
+  supported, module missing, manifest missing or pointing nowhere): the codes the page shows, the exit code,
+  and the page's own rows on the same host answers (environment_cross_check.mjs);
+- the card subcommands against SoftHSM2 and openCryptoki with PINs typed through a pseudo-terminal,
+  including the PIN lock sequence (wrong PIN three times: tries left shown, then locked);
+- the support bundle: its content, mode 0600, and the test PINs 0 times in it (compressed or not).
+Needs root and the test bed's packages; exits 77 (skipped) without them.
+"""
+
+import gzip
+import io
+import json
+import os
+import pty
+import select
+import shutil
+import stat
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import unittest
+
+CERTBRIDGE, HOST, TESTBED, CROSS_CHECK, NODE = (os.path.abspath(arg) for arg in sys.argv[1:6])
+SKIPPED = 77
+# PINs this suite types; none may ever be in a support bundle or on the screen.
+NEW_PIN = "24681357"
+WRONG_PIN = "99999999"
+
+
+def start_testbed(directory):
+    result = subprocess.run(["bash", TESTBED, "start", directory, "--owner", str(os.getpid()), "--opencryptoki"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        message = result.stderr.strip()
+        if "must run as root" in message or "missing:" in message:
+            print(f"SKIPPED: {message}")
+            sys.exit(SKIPPED)
+        raise RuntimeError(f"test bed did not start: {message}")
+    env = {}
+    with open(os.path.join(directory, "env")) as lines:
+        for line in lines:
+            name, _, value = line.strip().removeprefix("export ").partition("=")
+            env[name] = value.strip("'")
+    return env
+
+
+class Testbed:
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="certbridge-cli-test-")
+        self.dir = os.path.join(self.root, "testbed")
+        os.mkdir(self.dir)
+        self.env = start_testbed(self.dir)
+        self.home = os.path.join(self.root, "home")
+        os.mkdir(self.home)
+
+    def run(self, command):
+        subprocess.run(["bash", TESTBED, command, self.dir], check=True, capture_output=True)
+
+    def stop(self):
+        subprocess.run(["bash", TESTBED, "stop", self.dir], capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def command(self, args, config=None, home=None):
+        """The command line running certbridge in the test bed (the openCryptoki namespace included)."""
+        env = [f"HOME={home or self.home}", "LANG=C.UTF-8"]
+        if config:
+            env.append(f"CERTBRIDGE_CONFIG={config}")
+        return ["bash", TESTBED, "exec", self.dir, "--", "env", *env, CERTBRIDGE, *args]
+
+
+TESTBED_INSTANCE = None
+
+
+def testbed():
+    return TESTBED_INSTANCE
+
+
+def run(args, config=None, home=None, stdin=subprocess.DEVNULL):
+    return subprocess.run(testbed().command(args, config, home), capture_output=True, text=True, stdin=stdin,
+                          timeout=120)
+
+
+def doctor(config=None, home=None, language="en"):
+    result = run(["doctor", "--json", "--lang", language], config, home)
+    report = json.loads(result.stdout)
+    return result.returncode, report
+
+
+def codes(report, check):
+    return [row["code"] for row in report["rows"] if row["check"] == check]
+
+
+class Terminal:
+    """certbridge on a pseudo-terminal: what a user sees, and what they type (never echoed)."""
+
+    def __init__(self, args, config=None):
+        self.master, slave = pty.openpty()
+        self.process = subprocess.Popen(testbed().command(args, config), stdin=slave, stdout=slave, stderr=slave,
+                                        close_fds=True, start_new_session=True)
+        os.close(slave)
+        self.screen = ""
+        self.seen = 0  # what expect() already matched: each prompt is waited for anew
+
+    def expect(self, text, timeout=60):
+        deadline = time.monotonic() + timeout
+        while text not in self.screen[self.seen:]:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {text!r}; screen:\n{self.screen}")
+            ready, _, _ = select.select([self.master], [], [], remaining)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    raise AssertionError(f"ended before {text!r}; screen:\n{self.screen}")
+                self.screen += chunk.decode("utf-8", "replace")
+        self.seen = self.screen.index(text, self.seen) + len(text)
+        return self.screen
+
+    def type(self, line):
+        os.write(self.master, (line + "\n").encode())
+
+    def finish(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            ready, _, _ = select.select([self.master], [], [], max(0, deadline - time.monotonic()))
+            try:
+                chunk = os.read(self.master, 4096) if ready else b""
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            self.screen += chunk.decode("utf-8", "replace")
+        code = self.process.wait(timeout=max(1, deadline - time.monotonic()))
+        os.close(self.master)
+        return code
+
+
+def install_manifests(home):
+    subprocess.run(["env", f"HOME={home}", HOST, "install", "--user", "--host-path", HOST], check=True,
+                   capture_output=True)
+
+
+def config_with(change):
+    """A copy of the test bed's configuration with its card profile changed."""
+    with open(testbed().env["CERTBRIDGE_CONFIG"]) as source:
+        config = json.load(source)
+    change(config["cardProfiles"][0])
+    path = os.path.join(testbed().root, f"config-{len(os.listdir(testbed().root))}.json")
+    with open(path, "w") as out:
+        json.dump(config, out)
+    return path
+
+
+class DoctorTest(unittest.TestCase):
+    """Each failure state of the environment check, as doctor tells it, and the page on the same answer."""
+
+    answers = []
+
+    @classmethod
+    def setUpClass(cls):
+        install_manifests(testbed().home)
+
+    def keep(self, name, report):
+        path = os.path.join(testbed().root, f"answer-{name}.json")
+        with open(path, "w") as out:
+            json.dump(report["environment"], out)
+        DoctorTest.answers.append(path)
+
+    def test_all_well_exits_0(self):
+        code, report = doctor()
+        self.keep("all-well", report)
+        problems = [row for row in report["rows"] if row["status"] != "ok"]
+        self.assertEqual(problems, [], "every row OK on a working test bed")
+        self.assertEqual(code, 0)
+        self.assertIn("manifest", [row["check"] for row in report["rows"]])
+
+    def test_no_card(self):
+        testbed().run("remove")
+        try:
+            code, report = doctor()
+        finally:
+            testbed().run("insert")
+        self.keep("no-card", report)
+        self.assertEqual(codes(report, "card"), ["NO_CARD"])
+        self.assertEqual(code, 2)
+
+    def test_no_reader(self):
+        testbed().run("unplug-reader")
+        try:
+            code, report = doctor()
+        finally:
+            testbed().run("plug-reader")
+        self.keep("no-reader", report)
+        self.assertEqual(codes(report, "readers"), ["NO_READER"])
+        self.assertEqual(code, 2)
+
+    def test_pcscd_stopped(self):
+        testbed().run("stop-pcscd")
+        try:
+            code, report = doctor()
+        finally:
+            testbed().run("start-pcscd")
+        self.keep("pcscd-stopped", report)
+        self.assertEqual(codes(report, "pcsc"), ["PCSC_UNAVAILABLE"])
+        self.assertEqual(codes(report, "pcscService"), ["PCSC_UNAVAILABLE"])
+        self.assertEqual(code, 2)
+
+    def test_card_not_supported(self):
+        config = config_with(lambda profile: profile.update(atr="3B 00 00 00", atrMask="FF FF FF FF"))
+        code, report = doctor(config)
+        self.keep("card-not-supported", report)
+        reader = [row for row in report["rows"] if row["check"] == "reader"][0]
+        self.assertEqual(reader["code"], "CARD_NOT_SUPPORTED")
+        self.assertNotEqual(code, 0)
+
+    def test_module_missing(self):
+        config = config_with(lambda profile: profile.update(module="/usr/lib/certbridge-test/missing-pkcs11.so"))
+        code, report = doctor(config)
+        self.keep("module-missing", report)
+        self.assertIn("PKCS11_MODULE_UNAVAILABLE", codes(report, "module"))
+        self.assertEqual(codes(report, "cardProfiles"), ["PKCS11_MODULE_UNAVAILABLE"])
+        self.assertEqual(code, 2)
+
+    def test_manifest_missing(self):
+        empty_home = os.path.join(testbed().root, "home-without-manifests")
+        os.makedirs(empty_home, exist_ok=True)
+        code, report = doctor(home=empty_home)
+        manifests = [row for row in report["rows"] if row["check"] == "manifest"]
+        self.assertEqual(len(manifests), 4)
+        system_wide = [row for row in manifests if row["status"] == "ok"]
+        if not system_wide:
+            self.assertEqual({row["code"] for row in manifests}, {"NATIVE_UNAVAILABLE"})
+            self.assertEqual(code, 2)
+
+    def test_manifest_pointing_nowhere(self):
+        home = os.path.join(testbed().root, "home-broken-manifest")
+        os.makedirs(home, exist_ok=True)
+        install_manifests(home)
+        manifest = os.path.join(home, ".mozilla", "native-messaging-hosts", "com.certbridge.host.json")
+        with open(manifest) as source:
+            content = json.load(source)
+        content["path"] = "/opt/certbridge-removed/certbridge-host"
+        with open(manifest, "w") as out:
+            json.dump(content, out)
+        code, report = doctor(home=home)
+        firefox = [row for row in report["rows"] if row["check"] == "manifest" and row["subject"] == "Firefox"][0]
+        self.assertEqual(firefox["status"], "error")
+        self.assertEqual(firefox["code"], "NATIVE_UNAVAILABLE")
+        self.assertIn("/opt/certbridge-removed/certbridge-host", "\n".join(firefox["text"]["lines"]))
+        self.assertEqual(code, 2)
+
+    def test_zh_tw_text(self):
+        result = run(["doctor", "--lang", "zh-TW"])
+        self.assertIn("環境檢測", result.stdout)
+        self.assertIn("## ", result.stdout)
+
+    def test_zz_page_rows_on_the_same_answers(self):
+        # Last (zz): the answers the real host gave in the tests above.
+        self.assertGreaterEqual(len(DoctorTest.answers), 5)
+        result = subprocess.run([NODE, CROSS_CHECK, CERTBRIDGE, *DoctorTest.answers], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+
+class CardCommandTest(unittest.TestCase):
+    """The card subcommands, PINs typed at a pseudo-terminal."""
+
+    def test_list_and_certificates(self):
+        result = run(["card", "list"])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn(testbed().env["CERTBRIDGE_TESTBED_TOKEN"], result.stdout)
+        result = run(["card", "certificates"])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn(testbed().env["CERTBRIDGE_TESTBED_READER"], result.stdout)
+
+    def test_change_pin_refuses_without_terminal(self):
+        result = run(["card", "change-pin", "--yes"])
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("--pin-fd", result.stderr)
+
+    def test_change_pin_softhsm_and_back(self):
+        user_pin = testbed().env["CERTBRIDGE_TESTBED_USER_PIN"]
+        for current, new in ((user_pin, NEW_PIN), (NEW_PIN, user_pin)):
+            terminal = Terminal(["card", "change-pin"])
+            terminal.expect("Card: ")
+            terminal.expect("Go on?")
+            terminal.type("y")
+            terminal.expect("New PIN: ")
+            terminal.type(new)
+            terminal.expect("New PIN again: ")
+            terminal.type(new)
+            terminal.expect("Current PIN: ")
+            terminal.type(current)
+            code = terminal.finish()
+            self.assertEqual(code, 0, terminal.screen)
+            self.assertIn("The PIN was changed.", terminal.screen)
+            self.assertNotIn(new, terminal.screen, "a typed PIN must not be echoed")
+            self.assertNotIn(current, terminal.screen)
+
+    def test_pin_rules_before_the_card(self):
+        terminal = Terminal(["card", "change-pin", "--yes"])
+        terminal.expect("New PIN: ")
+        terminal.type("1")
+        terminal.expect("must be 6 to")
+        os.kill(terminal.process.pid, 15)
+        terminal.finish()
+
+    def test_register_and_unregister(self):
+        if shutil.which("modutil") is None:
+            self.skipTest("libnss3-tools (modutil) is not installed")
+        result = run(["card", "register", "--yes"])
+        # A fresh token holds no certificate: the host's NO_CERTIFICATES_ON_CARD, told the catalogue's way.
+        self.assertIn(result.returncode, (0, 1), result.stdout + result.stderr)
+        if result.returncode == 1:
+            self.assertIn("NO_CERTIFICATES_ON_CARD", result.stderr)
+        else:
+            self.assertIn("registered", result.stdout)
+            result = run(["card", "unregister", "--yes"])
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_unblock_request_prints_the_request(self):
+        terminal = Terminal(["card", "unblock-request"])
+        terminal.expect("Paste the authorization")
+        terminal.type("")
+        code = terminal.finish()
+        self.assertEqual(code, 1)
+        self.assertIn('"requestId"', terminal.screen)
+        self.assertIn('"hostPublicKey"', terminal.screen)
+        self.assertIn("nothing was changed", terminal.screen)
+
+    def test_zz_opencryptoki_pin_lock_sequence(self):
+        # Last (zz): it locks the openCryptoki token for good.
+        config = testbed().env["CERTBRIDGE_CONFIG_OCK"]
+        terminal = Terminal(["card", "change-pin", "--yes"], config)
+        terminal.expect("PIN: 4 to 8 characters")
+        terminal.expect("New PIN: ")
+        terminal.type(NEW_PIN)
+        terminal.expect("New PIN again: ")
+        terminal.type(NEW_PIN)
+        terminal.expect("Current PIN: ")
+        terminal.type(WRONG_PIN)
+        terminal.expect("tries left")
+        shown_after_first = terminal.screen
+        terminal.expect("Current PIN: ")
+        terminal.type(WRONG_PIN)
+        terminal.expect("Only one try left")
+        terminal.expect("Current PIN: ")
+        terminal.type(WRONG_PIN)
+        code = terminal.finish()
+        self.assertEqual(code, 1, terminal.screen)
+        self.assertIn("PIN_LOCKED", terminal.screen)
+        self.assertIn("incorrect: 2 tries left", shown_after_first)
+        self.assertNotIn(WRONG_PIN, terminal.screen)
+        # Locked: said before anything is asked, and nothing is asked.
+        result = run(["card", "change-pin", "--yes"], config)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("locked", result.stdout)
+        self.assertIn("PIN_LOCKED", result.stderr)
+        result = run(["card", "list"], config)
+        self.assertIn("PIN_LOCKED", result.stdout)
+
+
+class SupportBundleTest(unittest.TestCase):
+    def test_zzz_bundle_content_and_no_secret(self):
+        # After the card tests (zzz): their PINs went through this host's log folder.
+        bundle = os.path.join(testbed().root, "bundle.tar.gz")
+        result = run(["support-bundle", bundle])
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(stat.S_IMODE(os.stat(bundle).st_mode), 0o600)
+        with open(bundle, "rb") as archive:
+            compressed = archive.read()
+        decompressed = gzip.decompress(compressed)
+        with tarfile.open(fileobj=io.BytesIO(decompressed)) as archive:
+            members = {member.name: archive.extractfile(member).read() for member in archive.getmembers()}
+        for name in ("doctor.txt", "doctor.json", "version.txt", "config/in-force.json"):
+            self.assertIn(name, members)
+        self.assertTrue(any(name.startswith("manifests/") for name in members), list(members))
+        self.assertTrue(any(name.startswith("log/") for name in members), list(members))
+        self.assertTrue(any(name.startswith("config/") and name != "config/in-force.json" for name in members))
+        self.assertIn(b"Environment check", members["doctor.txt"])
+        self.assertIn(b"command=changePin", members["log/certbridge-host.log"])
+        json.loads(members["doctor.json"])
+        secrets = [testbed().env["CERTBRIDGE_TESTBED_USER_PIN"], testbed().env["CERTBRIDGE_TESTBED_SO_PIN"], NEW_PIN,
+                   WRONG_PIN]
+        for secret in secrets:
+            for where, data in [("the archive", compressed), ("the tar", decompressed), *members.items()]:
+                self.assertEqual(data.count(secret.encode()), 0, f"{secret} found in {where}")
+
+
+def main():
+    global TESTBED_INSTANCE
+    TESTBED_INSTANCE = Testbed()
+    try:
+        program = unittest.main(argv=[sys.argv[0], "-v"], exit=False)
+        return 0 if program.result.wasSuccessful() else 1
+    finally:
+        TESTBED_INSTANCE.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
