@@ -103,13 +103,18 @@ std::optional<card::SecretString> SecretInput::read(const std::string& prompt, s
 }
 
 std::optional<std::string> SecretInput::readLine(const std::string& prompt, std::ostream& out) {
-  const int fd = STDIN_FILENO;
+  // Not a secret (a "y", an encrypted authorization): an ordinary line, up to a bound no answer comes near.
+  constexpr std::size_t kMaxLineBytes = 64 * 1024;
   out << prompt << std::flush;
-  std::array<char, kLineBytes> buffer{};
-  std::size_t length = 0;
-  bool tooLong = false;
-  if (!readLineFrom(fd, buffer, length, tooLong)) return std::nullopt;
-  return std::string(buffer.data(), length);
+  std::string line;
+  for (;;) {
+    char c = 0;
+    const ssize_t got = ::read(STDIN_FILENO, &c, 1);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return line.empty() ? std::nullopt : std::optional<std::string>(line);
+    if (c == '\n') return line;
+    if (c != '\r' && line.size() < kMaxLineBytes) line += c;
+  }
 }
 
 }  // namespace certbridge::cli

@@ -367,6 +367,49 @@ class CardCommandTest(unittest.TestCase):
         self.assertIn("PIN_LOCKED", result.stderr)
         result = run(["card", "list"], config)
         self.assertIn("PIN_LOCKED", result.stdout)
+        self.unblock(config)
+
+    def unblock(self, config):
+        """What the old tool's "unlock" did: the request for the RA, the RA's authorization pasted, a new PIN."""
+        terminal = Terminal(["card", "unblock-request"], config)
+        screen = terminal.expect("Paste the authorization")
+        request = json.loads(screen[screen.index("{"):screen.rindex("}") + 1])
+        # The RA's side, as the demo portal's RA does it (tests/demo-portal/ra-verification.mjs).
+        seal = ("const {sealUnblockAuthorization} = await import(process.argv[1]);"
+                "const r = JSON.parse(process.argv[2]);"
+                "console.log(JSON.stringify(sealUnblockAuthorization({requestId: r.requestId, hostPublicKey: r.hostPublicKey,"
+                " serialNumber: r.token.serialNumber, pinGroup: r.pinGroup, soPin: process.argv[3]})));")
+        ra = os.path.join(os.path.dirname(CROSS_CHECK), "..", "..", "demo-portal", "ra-verification.mjs")
+        authorization = subprocess.run(
+            [NODE, "--input-type=module", "-e", seal, "file://" + os.path.abspath(ra), json.dumps(request),
+             testbed().env["CERTBRIDGE_TESTBED_OCK_SO_PIN"]], capture_output=True, text=True, check=True).stdout.strip()
+        terminal.type(authorization)
+        user_pin = testbed().env["CERTBRIDGE_TESTBED_OCK_USER_PIN"]
+        terminal.expect("New PIN: ")
+        terminal.type(user_pin)
+        terminal.expect("New PIN again: ")
+        terminal.type(user_pin)
+        code = terminal.finish()
+        self.assertEqual(code, 0, terminal.screen)
+        self.assertIn("The PIN was reset and unlocked.", terminal.screen)
+        self.assertNotIn(user_pin, terminal.screen)
+        result = run(["card", "list"], config)
+        self.assertNotIn("PIN_LOCKED", result.stdout)
+
+    def test_change_pin_from_a_descriptor(self):
+        # Scripts: PINs one per line on a descriptor the caller opened (here a pipe), never an argument.
+        user_pin = testbed().env["CERTBRIDGE_TESTBED_USER_PIN"]
+        read_end, write_end = os.pipe()
+        os.write(write_end, f"{NEW_PIN}\n{NEW_PIN}\n{user_pin}\n{user_pin}\n{user_pin}\n{NEW_PIN}\n".encode())
+        os.close(write_end)
+        try:
+            for _ in range(2):
+                result = subprocess.run(testbed().command(["card", "change-pin", "--yes", "--pin-fd", str(read_end)]),
+                                        capture_output=True, text=True, pass_fds=(read_end,), timeout=120)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                self.assertIn("The PIN was changed.", result.stdout)
+        finally:
+            os.close(read_end)
 
 
 class SupportBundleTest(unittest.TestCase):
