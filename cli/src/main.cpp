@@ -157,6 +157,10 @@ int run(const std::vector<std::string>& rawArgs) {
     return kUsageError;
   }
   const auto usage = [&](std::ostream& out) { out << catalogue.text("cli.usage", language) << "\n"; };
+  if (args.command.empty() && !args.help) {
+    usage(std::cerr);
+    return kUsageError;
+  }
   if (args.help || args.command == "help") {
     usage(std::cout);
     return 0;
