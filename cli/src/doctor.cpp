@@ -39,6 +39,24 @@ DoctorReport doctorFromSaved(const json& saved) {
   } else {
     report.rows = {environmentErrorRow({{"code", "INTERNAL_ERROR"}})};
   }
+  // The rows about the user's computer come from the saved report as they were (they cannot be made again
+  // elsewhere), re-worded in the reader's language from their message keys.
+  if (isDoctorJson && saved["rows"].is_array()) {
+    for (const auto& row : saved["rows"]) {
+      if (!row.is_object() || row.value("group", std::string()) != "local") continue;
+      Row local{row.value("check", std::string()),
+                row.value("subject", json()),
+                "local",
+                row.value("status", std::string("unknown")),
+                row.value("label", json::object()),
+                {},
+                row.value("error", json()),
+                row.value("fix", json())};
+      for (const auto& part : row.value("details", json::array())) local.details.push_back(part);
+      report.rows.push_back(std::move(local));
+    }
+  }
+  sortRows(report.rows);
   return report;
 }
 

@@ -431,7 +431,19 @@ class SupportBundleTest(unittest.TestCase):
         self.assertTrue(any(name.startswith("config/") and name != "config/in-force.json" for name in members))
         self.assertIn(b"Environment check", members["doctor.txt"])
         self.assertIn(b"command=changePin", members["log/certbridge-host.log"])
-        json.loads(members["doctor.json"])
+        # The help desk re-reads the bundle's report in its own language: the same rows, the same codes.
+        saved = os.path.join(testbed().root, "doctor-from-bundle.json")
+        with open(saved, "wb") as out:
+            out.write(members["doctor.json"])
+        again = subprocess.run([CERTBRIDGE, "doctor", "--json", "--lang", "zh-TW", "--from-environment", saved],
+                               capture_output=True, text=True)
+        original = json.loads(members["doctor.json"])
+        reread = json.loads(again.stdout)
+        identity = lambda rows: [(row["check"], row["subject"], row["status"], row["code"]) for row in rows]
+        self.assertEqual(identity(reread["rows"]), identity(original["rows"]))
+        self.assertEqual(reread["checkedAt"], original["checkedAt"])
+        self.assertIn("環境檢測", subprocess.run([CERTBRIDGE, "doctor", "--lang", "zh-TW", "--from-environment", saved],
+                                             capture_output=True, text=True).stdout)
         secrets = [testbed().env["CERTBRIDGE_TESTBED_USER_PIN"], testbed().env["CERTBRIDGE_TESTBED_SO_PIN"], NEW_PIN,
                    WRONG_PIN]
         for secret in secrets:
