@@ -3,8 +3,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <ostream>
 
 #include "certbridge/protocol.hpp"
@@ -12,11 +14,25 @@
 namespace certbridge::cli {
 namespace {
 
-// Restores the terminal's echo however the read ends.
+// The terminal settings to put back if a signal ends the program while echo is off (Ctrl-C at a PIN
+// prompt must not leave the user's shell without echo). Written before the handlers can run.
+termios savedTerminal{};
+int savedTerminalFd = -1;
+
+extern "C" void restoreTerminalAndDie(int signal) {
+  if (savedTerminalFd >= 0) ::tcsetattr(savedTerminalFd, TCSANOW, &savedTerminal);  // async-signal-safe
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
+// Turns echo off for one read and restores it however the read ends (return, exception or signal).
 class EchoOff {
  public:
   explicit EchoOff(int fd) : fd_(fd) {
     if (::tcgetattr(fd_, &saved_) != 0) return;
+    savedTerminal = saved_;
+    savedTerminalFd = fd_;
+    for (const int signal : kSignals) previous_[index(signal)] = std::signal(signal, restoreTerminalAndDie);
     termios quiet = saved_;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
     quiet.c_lflag |= ICANON;
@@ -24,14 +40,24 @@ class EchoOff {
   }
   ~EchoOff() {
     if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+    if (savedTerminalFd == fd_) {
+      for (const int signal : kSignals) std::signal(signal, previous_[index(signal)]);
+      savedTerminalFd = -1;
+    }
   }
   EchoOff(const EchoOff&) = delete;
   EchoOff& operator=(const EchoOff&) = delete;
 
  private:
+  static constexpr std::array<int, 4> kSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  static std::size_t index(int signal) {
+    return static_cast<std::size_t>(std::find(kSignals.begin(), kSignals.end(), signal) - kSignals.begin());
+  }
+
   int fd_;
   termios saved_{};
   bool active_ = false;
+  std::array<void (*)(int), 4> previous_{};
 };
 
 // Longest line kept: a secret's limit in code points, 4 bytes each at most. A longer line is read to its

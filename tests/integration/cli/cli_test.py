@@ -314,6 +314,17 @@ class CardCommandTest(unittest.TestCase):
         os.kill(terminal.process.pid, 15)
         terminal.finish()
 
+    def test_interrupted_prompt_gives_the_echo_back(self):
+        import signal
+        import termios
+        terminal = Terminal(["card", "change-pin", "--yes"])
+        terminal.expect("New PIN: ")
+        self.assertFalse(termios.tcgetattr(terminal.master)[3] & termios.ECHO, "echo is off while a PIN is typed")
+        os.killpg(terminal.process.pid, signal.SIGINT)
+        terminal.process.wait(timeout=30)
+        self.assertTrue(termios.tcgetattr(terminal.master)[3] & termios.ECHO, "Ctrl-C must give the echo back")
+        os.close(terminal.master)
+
     def test_register_and_unregister(self):
         if shutil.which("modutil") is None:
             self.skipTest("libnss3-tools (modutil) is not installed")
