@@ -44,7 +44,7 @@ class CardTool {
   int list() {
     const json environment = runner_.run("environment", json::object());
     std::vector<Row> rows;
-    for (auto& row : environmentRows(environment, static_cast<int>(protocol::kProtocolVersion))) {
+    for (auto& row : environmentRows(environment)) {
       if (row.group == "cards" && (row.status != "ok" || row.check == "reader" || row.check == "token")) {
         rows.push_back(std::move(row));
       }

@@ -15,7 +15,7 @@ DoctorReport runDoctor(const host::HostState& host, const LocalCheckOptions& opt
   CommandRunner runner(host, nullptr);
   try {
     report.environment = runner.run("environment", json::object());
-    report.rows = environmentRows(report.environment, static_cast<int>(protocol::kProtocolVersion));
+    report.rows = environmentRows(report.environment);
   } catch (const host::ProtocolError& e) {
     report.environment = nullptr;
     report.rows = {environmentErrorRow(host::errorObject(e))};
@@ -35,7 +35,7 @@ DoctorReport doctorFromSaved(const json& saved) {
                          ? saved["checkedAtEpoch"].get<std::time_t>()
                          : std::time(nullptr);
   if (report.environment.is_object()) {
-    report.rows = environmentRows(report.environment, static_cast<int>(protocol::kProtocolVersion));
+    report.rows = environmentRows(report.environment);
   } else {
     report.rows = {environmentErrorRow({{"code", "INTERNAL_ERROR"}})};
   }
@@ -76,9 +76,14 @@ json doctorJson(const DoctorReport& report, const Catalogue& catalogue, const st
           {"environment", report.environment}};
 }
 
+json reportHost(const DoctorReport& report) {
+  return report.environment.is_object() ? report.environment.value("host", json()) : json();
+}
+
 int doctorExitCode(const std::vector<Row>& rows) {
   int code = 0;
   for (const auto& row : rows) {
+    if (isBrowserOnlyRow(row)) continue;  // a terminal cannot check them: no verdict either way
     if (row.status == "error") return 2;
     if (row.status != "ok") code = 1;
   }

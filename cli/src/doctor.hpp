@@ -31,6 +31,9 @@ DoctorReport doctorFromSaved(const nlohmann::json& saved);
 /// {"language", "checkedAt", "summary", "exitCode", "rows": [{...row, "text": {"label", "lines"}}], "environment"}.
 nlohmann::json doctorJson(const DoctorReport& report, const Catalogue& catalogue, const std::string& language);
 
+/// The environment answer's "host" (null when the answer is missing), for the report's header.
+nlohmann::json reportHost(const DoctorReport& report);
+
 /// 0 when every row is OK, 1 when the worst is a warning (or unknown), 2 when any row is a problem.
 int doctorExitCode(const std::vector<Row>& rows);
 

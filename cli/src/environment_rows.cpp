@@ -2,83 +2,24 @@
 
 #include "environment_rows.hpp"
 
+#include "row_parts.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <string_view>
 
 namespace certbridge::cli {
 namespace {
 
 using json = nlohmann::json;
-
-json line(std::string_view key, json params = nullptr) {
-  json part = {{"key", key}};
-  if (!params.is_null()) part["params"] = std::move(params);
-  return part;
-}
-json literal(const std::string& text) {
-  return {{"text", text}};
-}
-
-// JavaScript's `object?.key` for JSON: null when object is not an object or lacks key.
-const json& get(const json& object, std::string_view key) {
-  static const json null;
-  if (!object.is_object()) return null;
-  const auto found = object.find(key);
-  return found == object.end() ? null : *found;
-}
-
-// JavaScript truthiness of a JSON value.
-bool truthy(const json& value) {
-  if (value.is_null()) return false;
-  if (value.is_boolean()) return value.get<bool>();
-  if (value.is_string()) return !value.get_ref<const std::string&>().empty();
-  if (value.is_number()) return value.get<double>() != 0 && !std::isnan(value.get<double>());
-  return true;
-}
-
-// String(value) for values the page prints.
-std::string text(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_null()) return "null";
-  return value.dump();
-}
-
-json orText(const json& value, std::string_view fallback) {
-  return value.is_null() ? json(fallback) : value;
-}
+using namespace row_parts;
 
 json versionOf(const json& part) {
   if (!truthy(part)) return nullptr;
   if (part.is_string()) return part;
   return get(part, "version");
-}
-
-// The host's names for where a setting came from, in the reader's language; any other name as it is.
-struct SourceKey {
-  std::string_view name;
-  std::string_view key;
-};
-constexpr std::array<SourceKey, 4> kSourceKeys = {{{"HKLM policy", "envCheck.value.sourceMachinePolicy"},
-                                                   {"HKCU policy", "envCheck.value.sourceUserPolicy"},
-                                                   {"config file", "envCheck.value.sourceConfigFile"},
-                                                   {"built-in defaults", "envCheck.value.sourceBuiltIn"}}};
-
-json sourcePart(const json& name) {
-  for (const auto& source : kSourceKeys) {
-    if (name.is_string() && name.get_ref<const std::string&>() == source.name) return line(source.key);
-  }
-  return literal(text(name));
-}
-
-json sourceParts(const json& names) {
-  json parts = json::array();
-  if (names.is_array()) {
-    for (const auto& name : names) parts.push_back(sourcePart(name));
-  }
-  if (parts.empty()) parts.push_back(literal("-"));
-  return parts;
 }
 
 std::string listText(const json& value) {
@@ -127,15 +68,15 @@ PolicyLines hostPolicyLines(const json& policy) {
   return lines;
 }
 
-Row hostRow(const json& host, int expectedProtocol) {
+Row hostRow(const json& host, std::optional<int> expectedProtocol) {
   Row row{"host", nullptr, "software", "ok", line("envCheck.row.host"), {}, nullptr, nullptr};
   const json version = versionOf(host);
   const json& protocol = get(host, "protocol");
-  if (truthy(version) && !protocol.is_null() &&
-      !(protocol.is_number() && protocol.get<double>() == static_cast<double>(expectedProtocol))) {
+  if (truthy(version) && !protocol.is_null() && expectedProtocol &&
+      !(protocol.is_number() && protocol.get<double>() == static_cast<double>(*expectedProtocol))) {
     row.status = "error";
     row.details = {line("envCheck.value.protocolMismatch",
-                        {{"version", version}, {"protocol", orText(protocol, "?")}, {"expected", expectedProtocol}})};
+                        {{"version", version}, {"protocol", orText(protocol, "?")}, {"expected", *expectedProtocol}})};
     row.error = {{"code", "PROTOCOL_MISMATCH"}};
     return row;
   }
@@ -153,19 +94,22 @@ Row hostRow(const json& host, int expectedProtocol) {
   if (!policy.ignored.empty()) {
     row.status = "warning";
     row.details.insert(row.details.end(), policy.ignored.begin(), policy.ignored.end());
-    row.fix = line("envCheck.fix.hostPolicyIgnored");
+    // Group Policy exists on Windows only: a value ignored in the configuration file is fixed there.
+    const json& problems = get(get(host, "policy"), "problems");
+    const bool fromGroupPolicy = std::any_of(problems.begin(), problems.end(), [](const json& problem) {
+      const json& source = get(problem, "source");
+      return source == "HKLM policy" || source == "HKCU policy";
+    });
+    const json& file = get(host, "configFile");
+    row.fix = fromGroupPolicy ? line("envCheck.fix.hostPolicyIgnored")
+                              : line("envCheck.fix.hostConfigIgnored", {{"path", file.is_null() ? "-" : text(file)}});
   }
   return row;
 }
 
 std::optional<Row> osRow(const json& host) {
-  const json& os = get(host, "os");
-  if (!truthy(os)) return std::nullopt;
-  std::string shown;
-  for (const json* part : {&get(os, "name"), &get(os, "version")}) {
-    if (truthy(*part)) shown += (shown.empty() ? "" : " ") + text(*part);
-  }
-  if (truthy(get(os, "arch"))) shown += (shown.empty() ? "(" : " (") + text(get(os, "arch")) + ")";
+  const std::string shown = osText(get(host, "os"));
+  if (shown.empty()) return std::nullopt;
   return Row{"os", nullptr, "software", "ok", line("envCheck.row.os"), {literal(shown)}, nullptr, nullptr};
 }
 
@@ -411,6 +355,15 @@ void addProblemRows(const json& problems, std::vector<Row>& rows) {
   (void)shown;
 }
 
+// The OS family this program runs on, as messages.json "fixByOs" names it.
+#if defined(_WIN32)
+constexpr std::string_view kThisOs = "windows";
+#elif defined(__APPLE__)
+constexpr std::string_view kThisOs = "macos";
+#else
+constexpr std::string_view kThisOs = "linux";
+#endif
+
 constexpr std::array<std::string_view, 5> kGroupOrder = {"software", "cards", "certificates", "problems", "local"};
 constexpr std::array<std::string_view, 7> kCardRowOrder = {"environment", "pcsc",   "readers", "reader",
                                                            "card",        "module", "token"};
@@ -421,9 +374,34 @@ std::size_t indexIn(std::span<const std::string_view> list, std::string_view val
 
 }  // namespace
 
-std::vector<Row> environmentRows(const json& environment, int expectedProtocol) {
+std::vector<Row> environmentRows(const json& environment, std::optional<int> expectedProtocol) {
   const json& host = get(environment, "host");
-  std::vector<Row> rows{hostRow(host, expectedProtocol)};
+  // What only a browser can tell: the page's rows for a check with no browser, page library or extension.
+  std::vector<Row> rows{Row{"browser",
+                            nullptr,
+                            "software",
+                            "unknown",
+                            line("envCheck.row.browser"),
+                            {line("envCheck.value.unknownBrowser")},
+                            nullptr,
+                            nullptr},
+                        Row{"pageLibrary",
+                            nullptr,
+                            "software",
+                            "unknown",
+                            line("envCheck.row.pageLibrary"),
+                            {line("envCheck.value.unknown")},
+                            nullptr,
+                            nullptr},
+                        Row{"extension",
+                            nullptr,
+                            "software",
+                            "unknown",
+                            line("envCheck.row.extension"),
+                            {line("envCheck.value.unknown")},
+                            nullptr,
+                            nullptr},
+                        hostRow(host, expectedProtocol)};
   if (auto os = osRow(host)) rows.push_back(std::move(*os));
   rows.push_back(pcscRow(environment));
   const json& readers = get(environment, "readers").is_array() ? get(environment, "readers") : json::array();
@@ -479,13 +457,42 @@ std::vector<Row> environmentRows(const json& environment, int expectedProtocol) 
        get(environment, "certificates").is_array() ? get(environment, "certificates") : json::array()) {
     rows.push_back(certificateRow(certificate));
   }
+  addRegistrationRows(get(environment, "registration"), rows);
   addProblemRows(problems, rows);
+  // Errors the host did not mark with its OS get this computer's, so a fix with steps per OS names this one.
+  for (auto& row : rows) {
+    if (row.error.is_object() && !row.error.contains("os")) row.error["os"] = kThisOs;
+  }
   sortRows(rows);
   return rows;
 }
 
+std::string osText(const json& os) {
+  if (!os.is_object()) return {};
+  std::string shown;
+  for (const json* part : {&get(os, "name"), &get(os, "version")}) {
+    if (truthy(*part)) shown += (shown.empty() ? "" : " ") + text(*part);
+  }
+  if (truthy(get(os, "arch"))) shown += (shown.empty() ? "(" : " (") + text(get(os, "arch")) + ")";
+  return shown;
+}
+
+std::string versionText(const json& part) {
+  if (!truthy(part)) return {};
+  if (part.is_string()) return part.get<std::string>();
+  if (!truthy(get(part, "version"))) return {};
+  const std::string version = text(get(part, "version"));
+  return get(part, "protocol").is_null() ? version : version + " (protocol " + text(get(part, "protocol")) + ")";
+}
+
+bool isBrowserOnlyRow(const Row& row) {
+  return row.check == "browser" || row.check == "pageLibrary" || row.check == "extension";
+}
+
 Row environmentErrorRow(const json& error) {
-  return Row{"environment", nullptr, "cards", "error", line("envCheck.row.environment"), {}, error, nullptr};
+  json shown = error;
+  if (shown.is_object() && !shown.contains("os")) shown["os"] = kThisOs;
+  return Row{"environment", nullptr, "cards", "error", line("envCheck.row.environment"), {}, std::move(shown), nullptr};
 }
 
 void sortRows(std::vector<Row>& rows) {

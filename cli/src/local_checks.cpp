@@ -13,6 +13,7 @@
 
 #include "certbridge/host/manifest_installer.hpp"
 #include "certbridge/protocol.hpp"
+#include "row_parts.hpp"
 
 namespace certbridge::cli {
 namespace {
@@ -287,9 +288,9 @@ Row smartCardServiceRow() {
 
 Row cardProfilesRow(const host::HostConfig& config) {
   Row row{"cardProfiles", nullptr, "local", "ok", line("envCheck.row.cardProfiles"), {}, nullptr, nullptr};
-  std::string from;
-  for (const auto& source : config.policy.cardProfilesFrom) from += (from.empty() ? "" : ", ") + source;
-  row.details.push_back(line("envCheck.value.cardProfilesFrom", {{"from", from.empty() ? "-" : from}}));
+  // The host's names for the sources, worded in the reader's language as the host row words them.
+  row.details.push_back(line("envCheck.value.cardProfilesFrom",
+                             {{"from", row_parts::sourceParts(json(config.policy.cardProfilesFrom))}}));
   if (config.cardProfiles.empty()) {
     row.status = "warning";
     row.details.push_back(line("envCheck.value.noCardProfiles"));

@@ -139,7 +139,7 @@ int runDoctorCommand(const Arguments& args, const cli::Catalogue& catalogue, con
   if (args.json) {
     std::cout << cli::doctorJson(report, catalogue, language).dump(2) << "\n";
   } else {
-    std::cout << cli::reportText(report.rows, catalogue, language, report.checkedAt);
+    std::cout << cli::reportText(report.rows, catalogue, language, report.checkedAt, cli::reportHost(report));
   }
   return cli::doctorExitCode(report.rows);
 }

@@ -39,7 +39,7 @@ std::string reportTime(std::time_t time) {
   std::tm utc{};
   gmtime_r(&time, &utc);
   std::array<char, 32> buffer{};
-  const std::size_t length = std::strftime(buffer.data(), buffer.size(), "%Y-%m-%d %H:%M:%S UTC", &utc);
+  const std::size_t length = std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
   return std::string(buffer.data(), length);
 }
 
@@ -47,20 +47,25 @@ std::string rowLabel(const Row& row, const Catalogue& catalogue, std::string_vie
   return oneLine(catalogue.partText(row.label, language));
 }
 
+std::string problemText(const Row& row, const Catalogue& catalogue, std::string_view language) {
+  std::string problem = catalogue.errorMessage(row.error, language);
+  const json& triesLeft = row.error.is_object() ? row.error.value("triesLeft", json()) : json();
+  if (row.error.value("code", std::string()) == "PIN_INCORRECT" && triesLeft.is_number()) {
+    problem += " " + catalogue.text("envCheck.value.triesLeft", language, {{"triesLeft", triesLeft}});
+  }
+  return problem;
+}
+
+std::string fixText(const Row& row, const Catalogue& catalogue, std::string_view language) {
+  if (!row.error.is_null()) return catalogue.errorFix(row.error, language);
+  return row.fix.is_null() ? std::string() : catalogue.partText(row.fix, language);
+}
+
 std::vector<std::string> rowLines(const Row& row, const Catalogue& catalogue, std::string_view language) {
   std::vector<std::string> lines;
-  if (!row.error.is_null()) {
-    std::string problem = catalogue.errorMessage(row.error, language);
-    const json& triesLeft = row.error.is_object() ? row.error.value("triesLeft", json()) : json();
-    if (row.error.value("code", std::string()) == "PIN_INCORRECT" && triesLeft.is_number()) {
-      problem += " " + catalogue.text("envCheck.value.triesLeft", language, {{"triesLeft", triesLeft}});
-    }
-    lines.push_back(problem);
-  }
+  if (!row.error.is_null()) lines.push_back(problemText(row, catalogue, language));
   for (const auto& part : row.details) lines.push_back(catalogue.partText(part, language));
-  const std::string fix = !row.error.is_null() ? catalogue.errorFix(row.error, language)
-                          : row.fix.is_null()  ? std::string()
-                                               : catalogue.partText(row.fix, language);
+  const std::string fix = fixText(row, catalogue, language);
   if (!fix.empty()) {
     lines.push_back(row.status != "ok" ? catalogue.text("envCheck.fixLabel", language) + " " + fix : fix);
   }
@@ -75,27 +80,58 @@ std::vector<std::string> rowLines(const Row& row, const Catalogue& catalogue, st
   return shown;
 }
 
+std::string cleanField(std::string_view value) {
+  std::string cleaned;
+  bool inSpace = false;
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7F) {
+      inSpace = true;
+      continue;
+    }
+    if (inSpace && !cleaned.empty()) cleaned += ' ';
+    inSpace = false;
+    cleaned += c == '|' ? '/' : c;
+  }
+  return cleaned.empty() ? "-" : cleaned;
+}
+
 std::string reportText(const std::vector<Row>& rows, const Catalogue& catalogue, std::string_view language,
-                       std::time_t checkedAt) {
+                       std::time_t checkedAt, const json& host) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kStateWords = {
+      {{"ok", "OK"}, {"warning", "WARNING"}, {"error", "ERROR"}, {"unknown", "UNKNOWN"}}};
   const json counts = summarize(rows);
-  const int problems = counts["warning"].get<int>() + counts["error"].get<int>();
-  std::string out = "CertBridge " + catalogue.text("envCheck.title", language) + "\n";
-  out += oneLine(catalogue.text("envCheck.checkedAt", language, {{"time", reportTime(checkedAt)}})) + "\n";
-  out += oneLine(problems == 0 ? catalogue.text("envCheck.summary.ok", language)
-                               : catalogue.text("envCheck.summary.problems", language, {{"count", problems}})) +
-         "\n";
+  std::string out = "CertBridge environment report, format " + std::to_string(kReportFormat) + "\n";
+  out += "date: " + cleanField(reportTime(checkedAt)) + "\n";
+  out += "language: " + cleanField(language) + "\n";
+  // What only a browser knows is "-" here: the doctor has no browser, extension or page library.
+  out += "browser: -\n";
+  out += "os: " + cleanField(osText(host.is_object() ? host.value("os", json()) : json())) + "\n";
+  out += "extension: -\n";
+  out += "host: " + cleanField(versionText(host)) + "\n";
+  out += "page library: -\n";
+  out += "summary: error=" + counts["error"].dump() + " warning=" + counts["warning"].dump() +
+         " unknown=" + counts["unknown"].dump() + " ok=" + counts["ok"].dump() + "\n\n";
   for (const auto group : kGroups) {
-    bool headed = false;
     for (const auto& row : rows) {
       if (row.group != group) continue;
-      if (!headed) {
-        out += "\n## " + oneLine(catalogue.text("envCheck.group." + std::string(group), language)) + "\n";
-        headed = true;
+      std::string_view state = "UNKNOWN";
+      for (const auto& [status, word] : kStateWords) {
+        if (row.status == status) state = word;
       }
-      out += oneLine("[" + catalogue.text("envCheck.status." + row.status, language) + "] " +
-                     rowLabel(row, catalogue, language)) +
+      // The detail field: the problem, then each detail line.
+      std::string detail;
+      const auto append = [&](const std::string& part) {
+        if (!part.empty()) detail += (detail.empty() ? "" : "; ") + part;
+      };
+      if (!row.error.is_null()) append(problemText(row, catalogue, language));
+      for (const auto& part : row.details) append(catalogue.partText(part, language));
+      const std::string code = row.error.is_object() && row.error.value("code", json()).is_string()
+                                   ? row.error["code"].get<std::string>()
+                                   : "";
+      out += std::string(state) + " | " + cleanField(catalogue.partText(row.label, language)) + " | " +
+             cleanField(detail) + " | " + cleanField(code) + " | " + cleanField(fixText(row, catalogue, language)) +
              "\n";
-      for (const auto& text : rowLines(row, catalogue, language)) out += "    " + text + "\n";
     }
   }
   return out;

@@ -97,8 +97,9 @@ int runSupportBundle(const std::optional<fs::path>& file, const host::HostState&
       archive.add(name, content, now);
       names.push_back(name);
     };
-    add("doctor.txt", reportText(report.rows, catalogue, language, report.checkedAt));
-    if (language != "en") add("doctor-en.txt", reportText(report.rows, catalogue, "en", report.checkedAt));
+    add("doctor.txt", reportText(report.rows, catalogue, language, report.checkedAt, reportHost(report)));
+    if (language != "en")
+      add("doctor-en.txt", reportText(report.rows, catalogue, "en", report.checkedAt, reportHost(report)));
     add("doctor.json", doctorJson(report, catalogue, language).dump(2) + "\n");
     add("version.txt", hostVersions(foundManifests(options)));
     // The configuration in force and where each part came from (the environment answer's), and the file.

@@ -6,12 +6,14 @@
 // (CERTBRIDGE_BUILD_DIR names the build with the assembled page library; ctest sets it.) Exits 1 on any
 // difference, printing it. The integration suite runs it on answers the real host gave on the test bed.
 //
-// To compare whole reports once the page makes them (its "copy report" button): add the page module's
-// path and export to PAGE_REPORT_MODULES; the text is compared from the first line after the time line.
+// Once the page makes the plain-text report itself (report-text.js, its "copy report" button), whole reports
+// are compared too (date line apart), and the page's reference reports (../extension/fixtures/
+// environment-report/) are checked against the doctor.
 
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
 import {builtPageLibrary, pageLibraryDir} from '../extension/helpers/build_output.mjs';
@@ -21,36 +23,35 @@ const {createTranslator} = await builtPageLibrary('environment-check/catalogue.j
 const protocol = JSON.parse(readFileSync(new URL('../../../extension/shared/protocol.json', import.meta.url), 'utf8'));
 const catalogue = JSON.parse(readFileSync(new URL('../../../extension/shared/messages.json', import.meta.url), 'utf8'));
 
-// The rows only a browser can fill in: doctor has none of them.
-const BROWSER_ONLY = new Set(['browser', 'pageLibrary', 'extension']);
 const GROUPS = ['software', 'cards', 'certificates', 'problems'];
+// The OS the doctor runs on (its fixes name this OS's steps), as the page's findings.os names it.
+const DOCTOR_OS = {win32: 'windows', darwin: 'macos'}[process.platform] ?? 'linux';
 
-// Candidate page modules that make the plain-text report: [path in the page library, export name].
-const PAGE_REPORT_MODULES = [
-  ['environment-check/report-text.js', 'reportText'],
-  ['environment-check/environment-report.js', 'reportText'],
-];
-
-async function pageReportText() {
-  for (const [path, name] of PAGE_REPORT_MODULES) {
-    if (!existsSync(join(pageLibraryDir, path))) continue;
-    const module = await builtPageLibrary(path);
-    if (typeof module[name] === 'function') return module[name];
-  }
-  return null;
+/** The page's rows for an answer as the doctor sees it: no browser, page library or extension. */
+function pageRowsUnordered(environment) {
+  return buildRows({browser: {name: null, version: null}, pageLibrary: null, status: null, statusError: null,
+    environment, environmentError: null, os: DOCTOR_OS});
 }
 
-/** The rows the page shows for an answer, in display order (grouped as the table renders them). */
+/** The same rows in display order (grouped as the table renders them). */
 function pageRows(environment) {
-  const rows = buildRows({
-    browser: {name: null, version: null},
-    pageLibrary: {version: 'cross-check', protocol: protocol.protocolVersion},
-    status: {host: environment.host ?? null},
-    statusError: null,
-    environment,
-    environmentError: null,
-  }).filter((row) => !BROWSER_ONLY.has(row.check));
+  const rows = pageRowsUnordered(environment);
   return GROUPS.flatMap((group) => rows.filter((row) => row.group === group));
+}
+
+// The page's report module ("copy report"), once it is there: [path in the page library, export name].
+const PAGE_REPORT_MODULE = ['environment-check/report-text.js', 'reportText'];
+
+async function pageReport() {
+  if (!existsSync(join(pageLibraryDir, PAGE_REPORT_MODULE[0]))) return null;
+  const module = await builtPageLibrary(PAGE_REPORT_MODULE[0]);
+  const rowsModule = await builtPageLibrary('environment-check/environment-rows.js');
+  if (typeof module[PAGE_REPORT_MODULE[1]] !== 'function' || typeof module.versionText !== 'function') return null;
+  // As the page's own doctor view makes it (environment_report_golden.test.mjs).
+  return (environment, language) => module[PAGE_REPORT_MODULE[1]]({rows: pageRowsUnordered(environment),
+    translator: createTranslator(language), date: '2026-12-05T03:00:00Z',
+    facts: {browser: null, os: rowsModule.osText?.(environment.host?.os) ?? null, extension: null,
+      host: module.versionText(environment.host), pageLibrary: null}});
 }
 
 const oneLine = (text) => String(text).replace(/[\r\n]+/g, ' ').replace(/[ \t]+$/, '');
@@ -88,10 +89,21 @@ function doctorRows(binary, file, language) {
 const identity = (row) => ({check: row.check, subject: row.subject ?? null, group: row.group, status: row.status,
   code: row.error?.code ?? row.code ?? null});
 
+const withoutDate = (text) => text.split('\n').filter((line) => !line.startsWith('date: ')).join('\n');
+
+function doctorText(binary, file, language) {
+  try {
+    return execFileSync(binary, ['doctor', '--lang', language, '--from-environment', file], {encoding: 'utf8'});
+  } catch (error) {
+    if (typeof error.stdout !== 'string' || error.stdout === '') throw error;
+    return error.stdout;
+  }
+}
+
 async function crossCheck(binary, file) {
   const environment = JSON.parse(readFileSync(file, 'utf8'));
   const page = pageRows(environment);
-  const makeReport = await pageReportText();
+  const makeReport = await pageReport();
   for (const language of catalogue.languages) {
     const doctor = doctorRows(binary, file, language);
     assert.deepEqual(doctor.map(identity), page.map(identity), `${file} (${language}): rows differ`);
@@ -102,13 +114,40 @@ async function crossCheck(binary, file) {
       assert.deepEqual(doctor[index].text.lines, pageLines(row, t), `${file} (${language}): lines of row ${index} (${row.check})`);
     }
     if (makeReport) {
-      const withoutTime = (text) => text.split('\n').filter((_, index) => index !== 1).join('\n');
-      const doctorText = execFileSync(binary, ['doctor', '--lang', language, '--from-environment', file],
-        {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).toString();
-      assert.equal(withoutTime(makeReport(page, createTranslator(language), new Date())), withoutTime(doctorText),
+      assert.equal(withoutDate(doctorText(binary, file, language)), withoutDate(makeReport(environment, language)),
         `${file} (${language}): report text differs`);
     }
   }
+}
+
+// The page's reference reports (page README "Plain-text report"), when they are there: each state's answer
+// through the doctor gives the text beside it, date apart.
+const GOLDEN = new URL('../extension/fixtures/environment-report/', import.meta.url);
+
+async function goldenCheck(binary) {
+  const statesFile = new URL('states.json', GOLDEN);
+  if (!existsSync(statesFile)) return [];
+  const {states} = JSON.parse(readFileSync(statesFile, 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'certbridge-golden-'));
+  const failures = [];
+  try {
+    for (const [state, environment] of Object.entries(states)) {
+      const file = join(dir, `${state}.json`);
+      writeFileSync(file, JSON.stringify(environment));
+      for (const language of catalogue.languages) {
+        const golden = readFileSync(new URL(`${state}.${language}.txt`, GOLDEN), 'utf8');
+        try {
+          assert.equal(withoutDate(doctorText(binary, file, language)), withoutDate(golden), `golden ${state} (${language})`);
+          console.log(`ok golden ${state} (${language})`);
+        } catch (error) {
+          failures.push(`golden ${state} (${language})\n${error.message}`);
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true});
+  }
+  return failures;
 }
 
 const [binary, ...files] = process.argv.slice(2);
@@ -125,5 +164,9 @@ for (const file of files) {
     failed += 1;
     console.log(`FAILED ${file}\n${error.message}`);
   }
+}
+for (const failure of await goldenCheck(binary)) {
+  failed += 1;
+  console.log(`FAILED ${failure}`);
 }
 process.exit(failed === 0 ? 0 : 1);
