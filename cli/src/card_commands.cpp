@@ -49,10 +49,8 @@ class CardTool {
         rows.push_back(std::move(row));
       }
     }
-    for (const auto& row : rows) {
-      out_ << "[" << t("envCheck.status." + row.status) << "] " << catalogue_.partText(row.label, language_) << "\n";
-      for (const auto& text : rowLines(row, catalogue_, language_)) out_ << "    " << text << "\n";
-    }
+    // The doctor's report lines (the page's "copy report" form), so a help desk reads both alike.
+    for (const auto& row : rows) out_ << reportLine(row, catalogue_, language_) << "\n";
     return std::any_of(rows.begin(), rows.end(), [](const Row& row) { return row.status == "error"; }) ? 1 : 0;
   }
 

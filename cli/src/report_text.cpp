@@ -96,10 +96,28 @@ std::string cleanField(std::string_view value) {
   return cleaned.empty() ? "-" : cleaned;
 }
 
-std::string reportText(const std::vector<Row>& rows, const Catalogue& catalogue, std::string_view language,
-                       std::time_t checkedAt, const json& host) {
+std::string reportLine(const Row& row, const Catalogue& catalogue, std::string_view language) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kStateWords = {
       {{"ok", "OK"}, {"warning", "WARNING"}, {"error", "ERROR"}, {"unknown", "UNKNOWN"}}};
+  std::string_view state = "UNKNOWN";
+  for (const auto& [status, word] : kStateWords) {
+    if (row.status == status) state = word;
+  }
+  // The detail field: the problem, then each detail line.
+  std::string detail;
+  const auto append = [&](const std::string& part) {
+    if (!part.empty()) detail += (detail.empty() ? "" : "; ") + part;
+  };
+  if (!row.error.is_null()) append(problemText(row, catalogue, language));
+  for (const auto& part : row.details) append(catalogue.partText(part, language));
+  const std::string code =
+      row.error.is_object() && row.error.value("code", json()).is_string() ? row.error["code"].get<std::string>() : "";
+  return std::string(state) + " | " + cleanField(catalogue.partText(row.label, language)) + " | " + cleanField(detail) +
+         " | " + cleanField(code) + " | " + cleanField(fixText(row, catalogue, language));
+}
+
+std::string reportText(const std::vector<Row>& rows, const Catalogue& catalogue, std::string_view language,
+                       std::time_t checkedAt, const json& host) {
   const json counts = summarize(rows);
   std::string out = "CertBridge environment report, format " + std::to_string(kReportFormat) + "\n";
   out += "date: " + cleanField(reportTime(checkedAt)) + "\n";
@@ -114,24 +132,7 @@ std::string reportText(const std::vector<Row>& rows, const Catalogue& catalogue,
          " unknown=" + counts["unknown"].dump() + " ok=" + counts["ok"].dump() + "\n\n";
   for (const auto group : kGroups) {
     for (const auto& row : rows) {
-      if (row.group != group) continue;
-      std::string_view state = "UNKNOWN";
-      for (const auto& [status, word] : kStateWords) {
-        if (row.status == status) state = word;
-      }
-      // The detail field: the problem, then each detail line.
-      std::string detail;
-      const auto append = [&](const std::string& part) {
-        if (!part.empty()) detail += (detail.empty() ? "" : "; ") + part;
-      };
-      if (!row.error.is_null()) append(problemText(row, catalogue, language));
-      for (const auto& part : row.details) append(catalogue.partText(part, language));
-      const std::string code = row.error.is_object() && row.error.value("code", json()).is_string()
-                                   ? row.error["code"].get<std::string>()
-                                   : "";
-      out += std::string(state) + " | " + cleanField(catalogue.partText(row.label, language)) + " | " +
-             cleanField(detail) + " | " + cleanField(code) + " | " + cleanField(fixText(row, catalogue, language)) +
-             "\n";
+      if (row.group == group) out += reportLine(row, catalogue, language) + "\n";
     }
   }
   return out;

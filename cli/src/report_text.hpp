@@ -28,6 +28,9 @@ std::string reportTime(std::time_t time);
 /// no space at either end, "-" when empty.
 std::string cleanField(std::string_view value);
 
+/// One row as a line of the report: "STATE | title | detail | code | fix" (no line break).
+std::string reportLine(const Row& row, const Catalogue& catalogue, std::string_view language);
+
 /// The report text in one language (rows in display order); host: the environment answer's "host" (for
 /// the os and host header lines; null when unknown).
 std::string reportText(const std::vector<Row>& rows, const Catalogue& catalogue, std::string_view language,
