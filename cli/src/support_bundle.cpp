@@ -1,5 +1,8 @@
 #include "support_bundle.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -58,6 +61,15 @@ std::string defaultName(std::time_t now) {
   return std::string(buffer.data(), length);
 }
 
+// A manifest names any program: run it only when it is a regular file that root or this user owns and
+// nobody else may change, so a bundle made with sudo never runs what another user put there.
+bool safeToRun(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return false;
+  const bool owner = info.st_uid == 0 || info.st_uid == ::geteuid();
+  return owner && (info.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
 // The host the manifests name, asked for its version (it may be another build than this command's).
 std::string hostVersions(const std::vector<fs::path>& manifests) {
   std::string text = "certbridge " + std::string(build::kVersion) + "\n";
@@ -70,15 +82,16 @@ std::string hostVersions(const std::vector<fs::path>& manifests) {
     if (std::find(seen.begin(), seen.end(), host) != seen.end()) continue;
     seen.push_back(host);
     std::string output;
-    std::error_code error;
-    if (fs::exists(host, error) && host.find('\'') == std::string::npos) {
+    if (safeToRun(host) && host.find('\'') == std::string::npos) {
       if (FILE* pipe = ::popen(("'" + host + "' --version 2>&1").c_str(), "r")) {
         std::array<char, 256> buffer{};
         while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) output += buffer.data();
         ::pclose(pipe);
       }
     }
-    text += host + ": " + (output.empty() ? "(not found)\n" : output);
+    text +=
+        host + ": " +
+        (output.empty() ? "(not run: missing, or not owned by root or this user, or writable by others)\n" : output);
   }
   return text;
 }

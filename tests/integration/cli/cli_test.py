@@ -526,6 +526,7 @@ class SupportBundleTest(unittest.TestCase):
         self.assertTrue(any(name.startswith("manifests/") for name in members), list(members))
         self.assertTrue(any(name.startswith("log/") for name in members), list(members))
         self.assertTrue(any(name.startswith("config/") and name != "config/in-force.json" for name in members))
+        self.assertIn(f"{HOST}: certbridge-host ".encode(), members["version.txt"])  # the host the manifests start
         self.assertTrue(members["doctor.txt"].startswith(b"CertBridge environment report, format 1\n"))
         self.assertIn(b"command=changePin", members["log/certbridge-host.log"])
         # The help desk re-reads the bundle's report in its own language: the same rows, the same codes.
