@@ -65,7 +65,11 @@ class Testbed:
         self.root = tempfile.mkdtemp(prefix="certbridge-cli-test-")
         self.dir = os.path.join(self.root, "testbed")
         os.mkdir(self.dir)
-        self.env = start_testbed(self.dir)
+        try:
+            self.env = start_testbed(self.dir)
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
         self.home = os.path.join(self.root, "home")
         os.mkdir(self.home)
 
