@@ -134,7 +134,8 @@ TEST_F(ConfigDropIns, AtMostTheProtocolsNumberOfDropInsIsRead) {
   const std::size_t count = protocol::kConfigDropInMaxFiles + 2;
   for (std::size_t i = 0; i < count; ++i) {
     const std::string number = std::to_string(i);
-    write(dropIns() / (std::string(3 - number.size(), '0') + number + ".json"), R"({"logLevel": ")" + std::string(i + 1 < count ? "warn" : "debug") + "\"}");
+    write(dropIns() / (std::string(3 - number.size(), '0') + number + ".json"),
+          R"({"logLevel": ")" + std::string(i + 1 < count ? "warn" : "debug") + "\"}");
   }
   const ConfigLoad load = loadConfig(main(), false);
   EXPECT_EQ(load.config.logLevel, "warn");  // the last two files are beyond the limit
