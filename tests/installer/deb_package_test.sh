@@ -155,6 +155,7 @@ deb=$(ls "$work"/out/certbridge_*.deb)
 echo "package: $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 
 echo "== lintian -I -E --pedantic"
+command -v lintian >/dev/null || echo "lintian is not installed (tests/install-dependencies.sh installs it)"
 rc=0; lintian -I -E --pedantic --fail-on error,warning "$deb" >"$work/lintian.log" 2>&1 || rc=$?
 sed 's/^/  /' "$work/lintian.log"
 check "lintian: no error and no warning (exit $rc)" \
