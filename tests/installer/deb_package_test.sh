@@ -8,7 +8,8 @@
 #     (a repack with a higher version whose /etc files all changed) with no answer on stdin: exit 0, no
 #     prompt, IT's files byte for byte, and the upgraded host, started as Chrome starts it, runs with IT's
 #     settings; `certbridge-host uninstall --user` takes the user's state away; remove keeps IT's settings;
-#     purge leaves nothing of the package.
+#     purge leaves nothing of the package; and the upgrade from the first package (config.json a conffile,
+#     edited) keeps IT's file without a prompt.
 #   deb_package_test.sh BUILD_DIR PROTOCOL_JSON
 set -euo pipefail
 
@@ -34,8 +35,8 @@ output_if_failed() {  # output_if_failed EXIT_STATUS OUTPUT: a failed command's 
 }
 
 # --- Inside a private mount namespace: the dpkg life cycle in an overlay of / -------------------------
-life_cycle() {  # life_cycle WORK V1_DEB V2_DEB CHROME_EXTENSION_ID
-  local work=$1 v1=$2 v2=$3 extension_id=$4
+life_cycle() {  # life_cycle WORK V1_DEB V2_DEB CHROME_EXTENSION_ID V0_DEB
+  local work=$1 v1=$2 v2=$3 extension_id=$4 v0=$5
   local root=$work/root
   mkdir -p "$work/upper" "$work/ovl" "$root"
   mount -t overlay overlay -o "lowerdir=/,upperdir=$work/upper,workdir=$work/ovl" "$root"
@@ -43,6 +44,7 @@ life_cycle() {  # life_cycle WORK V1_DEB V2_DEB CHROME_EXTENSION_ID
   mount --bind /dev "$root/dev"
   cp "$v1" "$root/v1.deb"
   cp "$v2" "$root/v2.deb"
+  cp "$v0" "$root/v0.deb"
   in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=$test_home "$@"; }
   ask() { INSTALLED_HOST_HOME=$test_home python3 "$here/ask_installed_host.py" "$root" "$extension_id" "$@"; }
   json_field() { node -e 'let v=JSON.parse(process.argv[1]);for(const k of process.argv[2].split("."))v=v?.[k];
@@ -130,10 +132,22 @@ life_cycle() {  # life_cycle WORK V1_DEB V2_DEB CHROME_EXTENSION_ID
   check "dpkg no longer knows the package" bash -c '! chroot "$1" dpkg-query -W certbridge 2>/dev/null' _ "$root"
   local left
   left=$(cd "$work/upper" && find . -path ./certbridge-test-home -prune -o -path ./var -prune -o -path ./v1.deb \
-    -prune -o -path ./v2.deb -prune -o \( -iname '*certbridge*' -o -name "$manifest_name" \) -print)
+    -prune -o -path ./v2.deb -prune -o -path ./v0.deb -prune -o \( -iname '*certbridge*' -o -name "$manifest_name" \) -print)
   check "nothing of the package is left in the file system${left:+ (left: $left)}" test -z "$left"
   check "nothing of the package is left in dpkg's database" \
     test -z "$(ls "$root"/var/lib/dpkg/info/certbridge.* 2>/dev/null)"
+  echo "== from the first package, whose config.json was a conffile, edited by IT"
+  in_root dpkg -i /v0.deb </dev/null >/dev/null 2>&1
+  printf '{"logLevel": "debug"}\n' >"$root/etc/certbridge/config.json"
+  rc=0; out=$(in_root dpkg -i /v1.deb </dev/null 2>&1) || rc=$?
+  check "the upgrade from $(dpkg-deb -f "$v0" Version) to $v1_version exits 0" test "$rc" -eq 0
+  output_if_failed "$rc" "$out"
+  check "... asks nothing" bash -c '! grep -qi "configuration file" <<<"$1"' _ "$out"
+  check "... keeps IT's config.json (dpkg marks it obsolete; the host still reads it)" \
+    test "$(cat "$root/etc/certbridge/config.json")" = '{"logLevel": "debug"}'
+  in_root dpkg -P certbridge >/dev/null 2>&1
+  check "... and purge removes it" test ! -e "$root/etc/certbridge"
+
   echo "life cycle: $failures failed"
   [ "$failures" -eq 0 ]
 }
@@ -219,10 +233,20 @@ find "$work/v2/etc" -type f -exec sh -c 'echo " " >>"$1"' _ {} \;
 (cd "$work/v2" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0r md5sum >DEBIAN/md5sums)
 dpkg-deb --root-owner-group -b "$work/v2" "$work/certbridge_v2.deb" >/dev/null
 
+# v0: the first package's layout (0.1.0, before this one): /etc/certbridge/config.json shipped as a conffile.
+dpkg-deb -R "$deb" "$work/v0"
+sed -i "s/^Version: .*/Version: ${v2_version%%-*}~first/" "$work/v0/DEBIAN/control"
+mkdir -p "$work/v0/etc/certbridge"
+printf '{"cardProfiles": []}\n' >"$work/v0/etc/certbridge/config.json"
+echo /etc/certbridge/config.json >"$work/v0/DEBIAN/conffiles"
+(cd "$work/v0" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0r md5sum >DEBIAN/md5sums)
+dpkg-deb --root-owner-group -b "$work/v0" "$work/certbridge_v0.deb" >/dev/null
+
 if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
   chrome_id=$(node -p "JSON.parse(require('fs').readFileSync(process.argv[1])).extensionIds.chromium[0]" "$protocol_json")
   # A step that could not even run (set -e) ends the life cycle early: that is a failure too.
-  unshare -m bash "$0" --life-cycle "$work/life" "$deb" "$work/certbridge_v2.deb" "$chrome_id" ||
+  unshare -m bash "$0" --life-cycle "$work/life" "$deb" "$work/certbridge_v2.deb" "$chrome_id" \
+    "$work/certbridge_v0.deb" ||
     failures=$((failures + 1))
 else
   echo "skipped: the dpkg life cycle needs root and unshare"
