@@ -200,7 +200,7 @@ check "the changelog's top entry is this version" \
   grep -q "^certbridge ($(field Version)) " <<<"$(gzip -dc "$work/tree$docs/changelog.Debian.gz")"
 overrides=$work/tree/usr/share/lintian/overrides/certbridge
 check "every lintian override follows a comment giving its reason" \
-  awk '/^#/ {reason = 1; next} /^[^#[:space:]]/ {if (!reason) exit 1} END {exit 0}' "$overrides"
+  awk '/^#/ {reason = 1; next} /^[[:space:]]*$/ {reason = 0; next} !reason {exit 1}' "$overrides"
 check "packaged host runs and reports its version" grep -q "certbridge-host" <<<"$("$work/tree$host" --version)"
 for l in "${manifest_links[@]}"; do
   check "$l links to the packaged manifest" grep -qx "$(readlink "$work/tree$l")" "$work/files"
