@@ -78,7 +78,7 @@ life_cycle() {  # life_cycle WORK V1_DEB V2_DEB CHROME_EXTENSION_ID V0_DEB
   in_root modutil -dbdir "sql:$test_home/.pki/nssdb" -add "CertBridge: Admin card" \
     -libfile /usr/lib/softhsm/libsofthsm2.so -force >/dev/null
   in_root modutil -dbdir "sql:$test_home/.pki/nssdb" -add "Site middleware" \
-    -libfile /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so -force >/dev/null
+    -libfile "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/opensc-pkcs11.so" -force >/dev/null
   check "the user has a Chrome manifest, a host log and a CertBridge NSS module" test \
     -f "$root$test_home/.config/google-chrome/NativeMessagingHosts/$manifest_name" \
     -a -f "$root$test_home/.local/state/certbridge/certbridge-host.log" \
