@@ -23,6 +23,8 @@ readonly DEBIAN_PACKAGES=(
   clang libclang-rt-14-dev llvm
   # packaging (.deb through CPack)
   dpkg-dev file
+  # the .deb must pass lintian (-I -E --pedantic) with only its justified overrides
+  lintian
   # xmllint: the Group Policy templates (installer/policies/windows/*.admx, *.adml) must be well-formed XML
   libxml2-utils
   # Windows code (certificate registration): mingw-w64 cross compiler (posix threads) and wine to run its tests

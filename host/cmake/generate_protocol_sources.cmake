@@ -329,6 +329,8 @@ json_get(secret_max "${protocol}" limits secretMaxLength)
 json_get(new_password_min "${protocol}" limits newPasswordMinLength)
 json_get(pkcs12_max "${protocol}" limits pkcs12MaxBytes)
 json_get(max_pin_groups "${protocol}" limits maxPinGroups)
+json_get(config_file_max "${protocol}" limits configFileMaxBytes)
+json_get(config_drop_in_max "${protocol}" limits configDropInMaxFiles)
 json_length(rsa_size_count "${protocol}" limits rsaKeySizes)
 if(rsa_size_count LESS 1)
   message(FATAL_ERROR "${PROTOCOL_JSON}: limits.rsaKeySizes must list at least one size")
@@ -350,7 +352,8 @@ endforeach()
 json_get(firefox_id "${protocol}" extensionIds firefox)
 json_get(unblock_lifetime "${protocol}" timeouts unblockAuthorizationLifetimeMs)
 foreach(number protocol_version host_to_browser browser_to_host id_max origin_max unblock_lifetime reply_reserve
-               attached_data_max detached_data_max secret_max new_password_min pkcs12_max max_pin_groups)
+               attached_data_max detached_data_max secret_max new_password_min pkcs12_max max_pin_groups
+               config_file_max config_drop_in_max)
   if(NOT ${number} MATCHES "^[0-9]+$")
     message(FATAL_ERROR "${PROTOCOL_JSON}: '${${number}}' is not a positive integer")
   endif()
@@ -453,6 +456,10 @@ inline constexpr std::size_t kNewPasswordMinLength = ${new_password_min};
 inline constexpr std::size_t kPkcs12MaxBytes = ${pkcs12_max};
 /// PIN groups of one card: pinGroup is 0 .. kMaxPinGroups - 1.
 inline constexpr std::size_t kMaxPinGroups = ${max_pin_groups};
+/// One host configuration file (config.json, a config.d drop-in, a card-profile table), in bytes.
+inline constexpr std::size_t kConfigFileMaxBytes = ${config_file_max};
+/// How many config.d/*.json drop-ins the host reads, in name order; the rest are reported and ignored.
+inline constexpr std::size_t kConfigDropInMaxFiles = ${config_drop_in_max};
 /// The RSA key sizes (bits) a request may ask for, smallest first; a card profile lists a subset.
 inline constexpr std::array<int, ${rsa_size_count}> kRsaKeySizes{${rsa_sizes}};
 

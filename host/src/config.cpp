@@ -2,22 +2,17 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 
 #include "certbridge/build_info.hpp"
 #include "certbridge/card/error.hpp"
 #include "certbridge/host/logging.hpp"
 #include "certbridge/host/strict_json.hpp"
 #include "certbridge/protocol.hpp"
-#include "platform/environment.hpp"
 
 namespace certbridge::host {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr std::uintmax_t kMaxConfigBytes = 1024 * 1024;
 
 void warnUnknownKeys(const json& object, std::initializer_list<std::string_view> known, const std::string& where,
                      std::vector<std::string>& warnings) {
@@ -272,61 +267,6 @@ HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings
 
 std::vector<card::CardProfile> parseCardProfiles(std::string_view text, std::vector<std::string>& warnings) {
   return parseProfileList(parseJson(text), warnings);
-}
-
-std::filesystem::path configFilePath() {
-  return platform::configFile();
-}
-
-namespace {
-
-// The file's part of the policy report: the sources, and its error and warnings as problems.
-ConfigLoad& reported(ConfigLoad& load, const std::filesystem::path& path) {
-  PolicyReport& report = load.config.policy;
-  if (load.config.file) report.sources.push_back({std::string(kSourceConfigFile), platform::pathToUtf8(path)});
-  report.sources.push_back({std::string(kSourceBuiltIn), ""});
-  if (!load.error.empty())
-    report.problems.push_back({std::string(kSourceConfigFile), "(file)", load.error + "; the built-in defaults apply"});
-  for (const auto& warning : load.warnings)
-    report.problems.push_back({std::string(kSourceConfigFile), "(file)", warning});
-  return load;
-}
-
-}  // namespace
-
-ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed) {
-  ConfigLoad load;
-  load.config = HostConfig::builtInDefaults();
-  std::error_code ec;
-  const bool exists = std::filesystem::exists(path, ec);
-  if (!exists) {
-    if (explicitlyNamed) load.error = "configuration file " + path.string() + " does not exist";
-    return reported(load, path);
-  }
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec || size > kMaxConfigBytes) {
-    load.error = "configuration file " + path.string() + (ec ? " cannot be read: " + ec.message() : " is too large");
-    return reported(load, path);
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    load.error = "configuration file " + path.string() + " cannot be read";
-    return reported(load, path);
-  }
-  try {
-    load.config = parseConfig(text.str(), load.warnings);
-    load.config.file = path;
-  } catch (const std::exception& e) {
-    load.error = "configuration file " + path.string() + " is invalid: " + e.what();
-    load.warnings.clear();
-  }
-  return reported(load, path);
-}
-
-ConfigLoad loadConfig() {
-  return loadConfig(configFilePath(), platform::environmentVariable("CERTBRIDGE_CONFIG").has_value());
 }
 
 }  // namespace certbridge::host

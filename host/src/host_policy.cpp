@@ -6,13 +6,11 @@
 #include <sstream>
 
 #include "certbridge/host/logging.hpp"
+#include "certbridge/protocol.hpp"
 #include "platform/environment.hpp"
 
 namespace certbridge::host {
 namespace {
-
-// A card-profile table named by path is read whole; config.json has the same limit.
-constexpr std::uintmax_t kMaxProfileFileBytes = 1024 * 1024;
 
 std::string trimmed(std::string_view text) {
   const auto isSpace = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
@@ -147,8 +145,10 @@ class PolicyOverlay {
         problem(kPolicyCardProfiles, "is neither a JSON array nor a readable file" + where + ": ignored");
         return false;
       }
-      if (size > kMaxProfileFileBytes) {
-        problem(kPolicyCardProfiles, "names a file larger than 1 MB" + where + ": ignored");
+      // A card-profile table named by path is read whole, within the configuration files' limit.
+      if (size > protocol::kConfigFileMaxBytes) {
+        problem(kPolicyCardProfiles, "names a file larger than " + std::to_string(protocol::kConfigFileMaxBytes) +
+                                         " bytes" + where + ": ignored");
         return false;
       }
       std::ifstream in(path, std::ios::binary);

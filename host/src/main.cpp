@@ -33,6 +33,8 @@ constexpr const char* kHelp =
     "  certbridge-host install [--user|--system] [--browser NAME]... [--host-path PATH]\n"
     "                          [--chrome-extension-id ID]... [--firefox-extension-id ID]... [--destdir DIR]\n"
     "  certbridge-host uninstall [--user|--system] [--browser NAME]... [--destdir DIR]\n"
+    "    (--user for every browser also removes this user's host logs and the card modules that\n"
+    "     registerCertificates added to the user's NSS databases)\n"
     "Browsers: chrome, chromium, edge, firefox, all (default).\n";
 
 // Who started us, for the log: Chrome's extension origin or Firefox's add-on ID.

@@ -1,10 +1,13 @@
-// `certbridge-host install|uninstall`: command-line handling for the manifest installer.
+// `certbridge-host install|uninstall`: command-line handling for the manifest installer. `uninstall --user`
+// for every browser (no --browser, no --destdir) also removes the rest of the user's CertBridge state
+// (user_state_cleanup.hpp): what a package's removal cannot reach, since it runs as root for no one home.
 
 #include <ostream>
 
 #include "certbridge/host/manifest_installer.hpp"
 #include "certbridge/protocol.hpp"
 #include "platform/environment.hpp"
+#include "user_state_cleanup.hpp"
 
 #if !defined(_WIN32)
 #include <unistd.h>
@@ -17,7 +20,9 @@ constexpr const char* kUsage =
     "usage: certbridge-host install [--user|--system] [--browser chrome|chromium|edge|firefox|all]...\n"
     "                               [--host-path PATH] [--chrome-extension-id ID]... [--firefox-extension-id ID]...\n"
     "                               [--destdir DIR [--layout linux|macos]]\n"
-    "       certbridge-host uninstall [--user|--system] [--browser ...]... [--destdir DIR [--layout linux|macos]]\n";
+    "       certbridge-host uninstall [--user|--system] [--browser ...]... [--destdir DIR [--layout linux|macos]]\n"
+    "(uninstall --user without --browser also removes the user's host logs and the card modules\n"
+    " registerCertificates added to the user's NSS databases)\n";
 
 class UsageError : public std::runtime_error {
  public:
@@ -39,8 +44,14 @@ bool takeValue(std::span<const std::string> args, std::size_t& i, std::string_vi
   return false;
 }
 
-ManifestOptions parseOptions(bool install, std::span<const std::string> args) {
-  ManifestOptions options;
+struct ParsedOptions {
+  ManifestOptions manifest;
+  bool everyBrowser = true;  ///< No --browser, or --browser all.
+};
+
+ParsedOptions parseOptions(bool install, std::span<const std::string> args) {
+  ParsedOptions parsed;
+  ManifestOptions& options = parsed.manifest;
   std::vector<Browser> browsers;
   bool allBrowsers = false;
   std::optional<std::string> hostPath;
@@ -80,9 +91,12 @@ ManifestOptions parseOptions(bool install, std::span<const std::string> args) {
       throw UsageError("unknown option: " + args[i]);
     }
   }
-  if (!browsers.empty() && !allBrowsers) options.browsers = browsers;
+  if (!browsers.empty() && !allBrowsers) {
+    options.browsers = browsers;
+    parsed.everyBrowser = false;
+  }
   options.hostPath = hostPath ? platform::pathFromUtf8(*hostPath) : currentExecutablePath();
-  return options;
+  return parsed;
 }
 
 }  // namespace
@@ -94,13 +108,14 @@ int runManifestCommand(std::string_view subcommand, std::span<const std::string>
     err << kUsage;
     return 2;
   }
-  ManifestOptions options;
+  ParsedOptions parsed;
   try {
-    options = parseOptions(install, args);
+    parsed = parseOptions(install, args);
   } catch (const UsageError& e) {
     err << "certbridge-host " << subcommand << ": " << e.what() << "\n" << kUsage;
     return 2;
   }
+  ManifestOptions& options = parsed.manifest;
   try {
 #if !defined(_WIN32)
     if (options.scope == InstallScope::System && options.destDir.empty() && geteuid() != 0) {
@@ -117,6 +132,9 @@ int runManifestCommand(std::string_view subcommand, std::span<const std::string>
   } catch (const std::exception& e) {
     err << "certbridge-host " << subcommand << ": " << e.what() << "\n";
     return 1;
+  }
+  if (!install && options.scope == InstallScope::User && parsed.everyBrowser && options.destDir.empty()) {
+    if (!removeUserState(out, err)) return 1;
   }
   return 0;
 }

@@ -231,4 +231,31 @@ RegistryReport NssCertificateRegistry::unregisterCertificates(const CardRegistra
   return report;
 }
 
+RegistryReport NssCertificateRegistry::unregisterEverything() {
+  const auto list = stores();
+  RegistryReport report;
+  Undo undo;
+  for (const Store& store : list) {
+    StoreReport entry = reportFor(store);
+    changeStore("remove every registration", store.name, entry, undo, [&] {
+      const NssDatabase database(store.directory);
+      if (!database.exists()) return;
+      std::vector<NssModule> ours;
+      for (const auto& module : database.modules()) {
+        if (startsWith(module.name, kModuleNamePrefix)) ours.push_back(module);
+      }
+      if (!ours.empty()) requireTools(store.name, entry.location);
+      for (const auto& module : ours) {
+        database.deleteModule(module.name);
+        undo.add("removed " + module.name + " from " + database.spec(),
+                 [database, module] { database.addModule(module.name, module.library); });
+        entry.outcome = StoreOutcome::Removed;
+        entry.registeredAs += (entry.registeredAs.empty() ? "" : ", ") + module.name;
+      }
+    });
+    report.stores.push_back(std::move(entry));
+  }
+  return report;
+}
+
 }  // namespace certbridge::host::os_store

@@ -40,6 +40,11 @@ class NssCertificateRegistry final : public CertificateRegistry {
   RegistryReport registerCertificates(const CardRegistration& registration) override;
   RegistryReport unregisterCertificates(const CardRegistration& registration) override;
 
+  /// Removes every module CertBridge registered (named kModuleNamePrefix...), whatever card profile it
+  /// came from, from every store: the per-user clean-up of `certbridge-host uninstall --user`. The databases,
+  /// the user's own modules, keys and certificates stay. All or nothing, like unregisterCertificates.
+  RegistryReport unregisterEverything();
+
  private:
   struct Store {
     std::string kind;

@@ -355,5 +355,50 @@ TEST_F(OsStore, ParametersAreCheckedBeforeAnything) {
   EXPECT_FALSE(std::filesystem::exists(sharedDatabase()));
 }
 
+// What a user runs before the package is removed: `certbridge-host uninstall --user` takes away what
+// registerCertificates added, in Chrome's database and every Firefox profile, and the host's log; the user's
+// own module and the databases stay.
+TEST_F(OsStore, UninstallForTheUserRemovesEveryRegistrationAndTheLogsButNothingOfTheUsers) {
+  createDatabase(sharedDatabase());
+  const auto otherModule = home() / "other-vendor-pkcs11.so";  // see AFailureHalfWayLeavesEveryDatabaseAsItWas
+  std::filesystem::copy_file(cardModule(), otherModule);
+  addModule(sharedDatabase(), "Other token", otherModule.string());
+  const auto profile = home() / ".mozilla" / "firefox" / "abcd1234.default-esr";
+  createDatabase(profile);
+  writeProfilesIni({"Name=default-esr\nIsRelative=1\nPath=abcd1234.default-esr\nDefault=1"});
+  {
+    auto host = startHost();
+    issueCertificatesToCard(*host, "Dave");
+    const json registered = ok(*host, "r1", "registerCertificates");
+    EXPECT_EQ(outcomeIn(registered, "Chrome / Chromium"), "added");
+    EXPECT_EQ(outcomeIn(registered, "Firefox profile default-esr"), "added");
+  }
+  // The host's log in the user's own state folder (the test bed's host logs elsewhere).
+  const auto logs = home() / ".local" / "state" / "certbridge";
+  writeFile(logs / "certbridge-host.log", "a log line\n");
+
+  std::string output;
+  const int code =
+      runCommand("env -u CERTBRIDGE_LOG_DIR -u XDG_STATE_HOME -u XDG_CONFIG_HOME HOME=" + shellQuote(home().string()) +
+                     " SOFTHSM2_CONF=" + shellQuote(bed().get("SOFTHSM2_CONF")) + " " +
+                     shellQuote(CERTBRIDGE_HOST_BINARY) + " uninstall --user </dev/null",
+                 output);
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("removed " + std::string(kRegisteredModuleName)), std::string::npos) << output;
+  for (const auto& database : {sharedDatabase(), profile}) {
+    EXPECT_EQ(modutilList(database).find(kRegisteredModuleName), std::string::npos) << database;
+    EXPECT_TRUE(std::filesystem::exists(database / "cert9.db")) << database;
+  }
+  EXPECT_EQ(entriesFor(sharedDatabase(), otherModule.string()), 1) << "the user's own module stays";
+  EXPECT_FALSE(std::filesystem::exists(logs));
+
+  // Again: nothing left to remove, and still no error.
+  ASSERT_EQ(runCommand("env -u CERTBRIDGE_LOG_DIR -u XDG_STATE_HOME HOME=" + shellQuote(home().string()) + " " +
+                           shellQuote(CERTBRIDGE_HOST_BINARY) + " uninstall --user </dev/null",
+                       output),
+            0)
+      << output;
+}
+
 }  // namespace
 }  // namespace certbridge::host::integration

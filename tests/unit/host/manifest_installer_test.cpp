@@ -26,6 +26,9 @@ class ManifestInstallerTest : public ::testing::Test {
   test::TempDir home_;
   test::ScopedEnv homeEnv_{"HOME", home_.path().string()};
   test::ScopedEnv xdgEnv_{"XDG_CONFIG_HOME", std::nullopt};
+  // The host's logs go to the temporary HOME, which `uninstall --user` cleans.
+  test::ScopedEnv logDirEnv_{"CERTBRIDGE_LOG_DIR", std::nullopt};
+  test::ScopedEnv stateEnv_{"XDG_STATE_HOME", std::nullopt};
 
   fs::path chrome() const {
     return home_.path() / ".config/google-chrome/NativeMessagingHosts/com.certbridge.host.json";
@@ -125,6 +128,38 @@ TEST_F(ManifestInstallerTest, UninstallRemovesExactlyOursAndIsIdempotent) {
   ASSERT_EQ(run({"uninstall"}, &out), 0);
   EXPECT_NE(out.find("not installed"), std::string::npos);
   EXPECT_TRUE(fs::exists(neighbour));
+}
+
+TEST_F(ManifestInstallerTest, UninstallForTheUserAlsoRemovesTheHostsLogsButNothingElse) {
+  const fs::path logs = home_.path() / ".local/state/certbridge";
+  fs::create_directories(logs);
+  for (const char* name : {"certbridge-host.log", "certbridge-host.1.log", "certbridge-host.12.log"}) {
+    std::ofstream(logs / name) << "log line\n";
+  }
+  ASSERT_EQ(run({"install", "--host-path", "/x/host"}), 0);
+  std::string out;
+  std::string err;
+  ASSERT_EQ(run({"uninstall", "--user"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("logs: removed 3 file(s)"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(logs)) << "the host's own log folder goes when empty";
+  EXPECT_FALSE(fs::exists(chrome()));
+  // No NSS database in this home: nothing to remove there, and none is created.
+  EXPECT_FALSE(fs::exists(home_.path() / ".pki"));
+
+  // Anything else in the folder is not the host's: it stays, and so does the folder.
+  fs::create_directories(logs);
+  std::ofstream(logs / "certbridge-host.log") << "log line\n";
+  std::ofstream(logs / "notes.txt") << "mine\n";
+  std::ofstream(logs / "certbridge-host.x.log") << "mine\n";
+  ASSERT_EQ(run({"uninstall", "--user"}, &out, &err), 0) << err;
+  EXPECT_FALSE(fs::exists(logs / "certbridge-host.log"));
+  EXPECT_TRUE(fs::exists(logs / "notes.txt"));
+  EXPECT_TRUE(fs::exists(logs / "certbridge-host.x.log"));
+
+  // One browser's manifest only: the logs are not touched.
+  std::ofstream(logs / "certbridge-host.log") << "log line\n";
+  ASSERT_EQ(run({"uninstall", "--browser", "chrome"}, &out, &err), 0) << err;
+  EXPECT_TRUE(fs::exists(logs / "certbridge-host.log"));
 }
 
 TEST_F(ManifestInstallerTest, UninstallOneBrowserLeavesTheOthers) {

@@ -1,14 +1,17 @@
 #pragma once
 // The host configuration: allowed origins, card profiles and log level. Read once at start from
-// $CERTBRIDGE_CONFIG, else the platform's system-wide file, else built-in defaults. A broken file never
-// stops the host: it is reported and the built-in defaults apply.
+// $CERTBRIDGE_CONFIG, else the platform's system-wide file (/etc/certbridge/config.json on Linux), then from
+// the drop-ins in the config.d directory beside it (*.json, in name order), else built-in defaults. Each
+// key a later file sets replaces what earlier files said; a file that cannot be used never stops the host:
+// it is reported (log, environment answer) and ignored, and the other files and built-in defaults apply.
+// The Linux package ships neither config.json nor any drop-in, so upgrades never touch what IT wrote.
 //
 // {"allowedOrigins": ["https://ra.example", "http://127.0.0.1:*"],
 //  "cardProfiles": [{"id", "displayName", "atr": "3B 95 ...", "atrMask": "FF ...", "module": "/path/lib.so",
 //                    "tokenLabel", "pins": [{"name", "minLength", "maxLength", "maxTries"}], "keySizes": [2048]}],
 //  "logLevel": "info", "cardBusyWaitSeconds": 10, "unblockLifetimeSeconds": 600}
 // allowedOrigins, when present, replaces the built-in list. Unknown keys are ignored with a warning.
-// On Windows, IT's policy in the registry applies on top of this file (host_policy.hpp).
+// On Windows, IT's policy in the registry applies on top of these files (host_policy.hpp).
 
 #include <chrono>
 #include <filesystem>
@@ -96,16 +99,23 @@ std::vector<card::CardProfile> parseCardProfiles(std::string_view text, std::vec
 struct ConfigLoad {
   HostConfig config;
   std::vector<std::string> warnings;
-  std::string error;  ///< Why the file was not used (the built-in defaults apply); empty if it was.
+  std::string error;  ///< Why the main file was not used; empty if it was (or is absent and not required).
 };
 
 /// Where the configuration is looked for: $CERTBRIDGE_CONFIG if set, else /etc/certbridge/config.json
 /// (Windows %ProgramData%\CertBridge\config.json, macOS /Library/Application Support/CertBridge/config.json).
 std::filesystem::path configFilePath();
 
-/// Loads the file at path. A missing file at the default location is not an error (built-in defaults);
-/// a missing file named by $CERTBRIDGE_CONFIG is (explicit), as is any unreadable or invalid file.
-/// config.policy says which settings the file set; the error and warnings are also its problems.
+/// The drop-in directory that goes with a configuration file: "config.d" beside it.
+std::filesystem::path configDropInDirectory(const std::filesystem::path& configFile);
+
+/// Loads the file at path, then the drop-ins of configDropInDirectory(path): regular files named *.json
+/// (not starting with "."), in byte order of their names, at most protocol::kConfigDropInMaxFiles, each at
+/// most protocol::kConfigFileMaxBytes. Every file must be valid on its own; a later file's top-level keys
+/// replace the earlier files' values. A missing file at the default location is not an error (built-in
+/// defaults); a missing file named by $CERTBRIDGE_CONFIG is (explicit), as is any unreadable or invalid
+/// file, which is then ignored as a whole. config.policy lists every file read (the last drop-in first) and
+/// says which settings the files set; errors and warnings are also its problems, each naming its file.
 ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed);
 
 /// loadConfig(configFilePath(), $CERTBRIDGE_CONFIG is set).

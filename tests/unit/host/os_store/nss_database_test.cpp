@@ -4,12 +4,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "os_store/certificate_registry.hpp"
 #include "os_store/nss_certificate_registry.hpp"
 #include "os_store/nss_database.hpp"
+#include "os_store/nss_tool.hpp"
 
 namespace certbridge::host::os_store {
 namespace {
@@ -94,6 +96,42 @@ TEST(NssRegistry, InspectChangesNothingAndSeesWhoRegisteredTheModule) {
   EXPECT_EQ(report.stores[0].outcome, StoreOutcome::AlreadyPresent);
   EXPECT_EQ(report.stores[0].registeredAs, "OpenSC smartcard framework (0.23)");
   EXPECT_EQ(report.stores[0].name, "Chrome / Chromium");
+  fs::remove_all(home);
+}
+
+// What `certbridge-host uninstall --user` does to the user's databases, with the real NSS tools: every
+// "CertBridge: ..." module goes, whatever card profile added it; the user's own module and the database stay.
+TEST(NssRegistry, UnregisterEverythingRemovesOnlyCertBridgesModules) {
+  const char* ours = "/usr/lib/softhsm/libsofthsm2.so";
+  const char* theirs = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
+  if (!toolAvailable("modutil") || !toolAvailable("certutil") || !fs::exists(ours) || !fs::exists(theirs)) {
+    GTEST_SKIP() << "needs modutil, certutil (libnss3-tools), SoftHSM2 and OpenSC";
+  }
+  const fs::path home = fs::temp_directory_path() / ("certbridge-unregister-all-" + std::to_string(::getpid()));
+  fs::remove_all(home);
+  // SoftHSM reads its configuration when modutil loads it: a private one, so no root is needed.
+  fs::create_directories(home / "tokens");
+  { std::ofstream(home / "softhsm2.conf") << "directories.tokendir = " << (home / "tokens").string() << "\n"; }
+  setenv("SOFTHSM2_CONF", (home / "softhsm2.conf").c_str(), 1);
+  const NssDatabase database(home / ".pki" / "nssdb");
+  database.create();
+  database.addModule("CertBridge: Old card profile", ours);
+  database.addModule("Site middleware", theirs);
+
+  NssCertificateRegistry registry(NssLocations{home, {}});
+  auto report = registry.unregisterEverything();
+  ASSERT_EQ(report.stores.size(), 1u);
+  EXPECT_EQ(report.stores[0].outcome, StoreOutcome::Removed);
+  EXPECT_EQ(report.stores[0].registeredAs, "CertBridge: Old card profile");
+  std::vector<std::string> names;
+  for (const auto& module : database.modules()) names.push_back(module.name);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "CertBridge: Old card profile"), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "Site middleware"), 1);
+  EXPECT_TRUE(database.exists());
+
+  report = registry.unregisterEverything();  // again: nothing of ours, nothing changed
+  EXPECT_EQ(report.stores[0].outcome, StoreOutcome::NotPresent);
+  unsetenv("SOFTHSM2_CONF");
   fs::remove_all(home);
 }
 
