@@ -12,6 +12,8 @@ readonly DEBIAN_PACKAGES=(
   libssl-dev openssl nlohmann-json3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libpcsclite-dev libp11-dev
   libnss3-dev
+  # the certbridge command's support bundle (tar.gz)
+  zlib1g-dev
   # virtual test bed: PC/SC service, virtual reader and card, PKCS#11 tokens and tools
   pcscd vsmartcard-vpcd python3 python3-virtualsmartcard python3-pycryptodome
   softhsm2 opensc opencryptoki libnss3-tools util-linux procps

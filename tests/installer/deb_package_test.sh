@@ -202,6 +202,12 @@ overrides=$work/tree/usr/share/lintian/overrides/certbridge
 check "every lintian override follows a comment giving its reason" \
   awk '/^#/ {reason = 1; next} /^[[:space:]]*$/ {reason = 0; next} !reason {exit 1}' "$overrides"
 check "packaged host runs and reports its version" grep -q "certbridge-host" <<<"$("$work/tree$host" --version)"
+# The help desk's command is on PATH (the host is not), stripped, with its manual page.
+check "package holds /usr/bin/certbridge and its manual page" \
+  bash -c 'grep -qx /usr/bin/certbridge "$1" && grep -qx /usr/share/man/man1/certbridge.1.gz "$1"' _ "$work/files"
+check "certbridge is stripped" grep -q ", stripped" <<<"$(file "$work/tree/usr/bin/certbridge")"
+check "the host is not on PATH" test -z "$(grep -E '^/usr/s?bin/certbridge-host' "$work/files")"
+check "packaged certbridge runs and reports its version" grep -q "certbridge" <<<"$("$work/tree/usr/bin/certbridge" --version)"
 for l in "${manifest_links[@]}"; do
   check "$l links to the packaged manifest" grep -qx "$(readlink "$work/tree$l")" "$work/files"
 done
