@@ -5,6 +5,7 @@
 
 import protocol from './protocol.js';
 import {BridgeError} from './bridge_error.js';
+import {nativeMessagingBlockedByPolicy} from './native_policy_probe.js';
 
 // What the browsers say when there is no usable host for us: not installed (Chromium "Specified native
 // messaging host not found.", Firefox "No such native application <name>"), installed without our ID
@@ -12,8 +13,9 @@ import {BridgeError} from './bridge_error.js';
 // ("Failed to start native messaging host."). Anything else after a start is a host failure.
 // Chromium's words when the host is installed but may not be started for this extension: its manifest's
 // allowed_origins lacks our ID, or policy (NativeMessagingBlocklist / NativeMessagingUserLevelHosts) blocks
-// it. Reinstalling does not help the second, so the page is told apart ("cause": "forbidden"). Firefox
-// reports both as "No such native application".
+// it. Reinstalling does not help the second, so the page is told apart ("cause": "forbidden", or "policy"
+// when a probe shows that browser policy blocks native hosts: native_policy_probe.js). Firefox reports both
+// as "No such native application" (it has no native-messaging policy).
 const HOST_FORBIDDEN = /native messaging host is forbidden/i;
 const HOST_UNAVAILABLE = [
   /native messaging host not found/i,
@@ -124,7 +126,17 @@ export function connectHost(api, {onMessage, onClose, helloTimeoutMs = protocol.
 
   port.onDisconnect.addListener(() => {
     const reason = disconnectReason(api, port);
-    end(disconnectError(reason, helloReceived));
+    const error = disconnectError(reason, helloReceived);
+    if (error.details.cause !== 'forbidden') {
+      end(error);
+      return;
+    }
+    // Refused before it started: a policy, or a manifest without our ID? (native_policy_probe.js). The port is
+    // closed already: no hello can come, so its timer must not answer for the probe.
+    clearTimeout(helloTimer);
+    nativeMessagingBlockedByPolicy(api).then((blocked) => {
+      end(blocked ? new BridgeError('NATIVE_UNAVAILABLE', {cause: 'policy', reason}) : error);
+    });
   });
 
   return {

@@ -277,9 +277,13 @@ describe('host missing, failing or incompatible', () => {
     });
   }
 
+  const FORBIDDEN = {chromiumError: 'Access to the specified native messaging host is forbidden.'};
+  /** Chromium refusing our host as forbidden; the probe name (no manifest anywhere) as `probeAnswer`. */
+  const forbiddenWithProbe = (probeAnswer) => (port) => setImmediate(() =>
+    port.closeFromPeer(port.name === protocolJson.nativeHostName ? FORBIDDEN : probeAnswer));
+
   test('Chromium, host installed but not for our ID (or blocked by policy): its own cause, message and fix', async () => {
-    api.onConnectNative = (port) => setImmediate(() =>
-      port.closeFromPeer({chromiumError: 'Access to the specified native messaging host is forbidden.'}));
+    api.onConnectNative = forbiddenWithProbe(missing.Chromium);
     const response = await responseOn(send(pageRequest('status')));
     assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
     assert.equal(response.error.cause, 'forbidden');
@@ -292,6 +296,19 @@ describe('host missing, failing or incompatible', () => {
       const notInstalled = await responseOn(send(pageRequest('status')));
       assert.equal(notInstalled.error.cause, undefined, browser);
     }
+  });
+
+  test('Chromium, native hosts blocked by policy (the probe name is forbidden too): cause "policy", its own message and fix', async () => {
+    api.onConnectNative = forbiddenWithProbe(FORBIDDEN);
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
+    assert.equal(response.error.cause, 'policy');
+    const {policy, forbidden} = messagesJson.errors.NATIVE_UNAVAILABLE.causes;
+    assert.equal(response.error.message, policy.message.en);
+    assert.match(policy.fix.en, /NativeMessagingAllowlist/);
+    assert.notEqual(policy.message.en, forbidden.message.en);
+    const names = api.nativePorts.map((port) => port.name);
+    assert.deepEqual(names, [protocolJson.nativeHostName, `${protocolJson.nativeHostName}.policy_probe`], 'one probe, after our host');
   });
 
   test('environment() also carries the extension row when the host is missing', async () => {

@@ -1,0 +1,60 @@
+// The extension's policy status with what only the host can see: the browser's managed policy files.
+// Chrome, Chromium and Edge drop an extension's whole policy when one value breaks its
+// storage.managed_schema (managed_schema.json) and say so only on chrome://policy: the extension gets `{}`,
+// exactly as if there were no policy. The host lists the policy files that name our extension IDs
+// (environment().host.policy.browserPolicyFiles, host/include/certbridge/host/browser_policy_files.hpp);
+// a file of this browser that sets keys for this extension while storage.managed holds none is a dropped
+// policy, and a file the browser cannot parse is ignored whole. Both become entries of the report's
+// `ignored` list (what the environment check shows IT) and of `droppedFiles` / `brokenFiles`.
+
+const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+// The host's browser names for the brands extension_info.js reports.
+const POLICY_BROWSER_OF_BRAND = {'Google Chrome': 'chrome', Chrome: 'chrome', Chromium: 'chromium', 'Microsoft Edge': 'edge'};
+const MAX_FILES = 20;
+
+/** A short, printable copy of a host-sent text (it names a path IT wrote). */
+const shortText = (value, length = 200) => String(value).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, length);
+
+/**
+ * @typedef {object} PolicyFileStatus
+ * @property {string} browser "chrome", "chromium" or "edge"
+ * @property {string} path
+ * @property {string[]} [keys] the keys the file sets for this extension (droppedFiles)
+ * @property {string} [error] why the browser ignores the file (brokenFiles)
+ */
+
+/**
+ * The policy report with the browser's policy files taken into account.
+ * @param {import('./policy.js').PolicyReport} report what the extension itself found (policy.js)
+ * @param {unknown} hostPolicy environment().host.policy as the host sent it
+ * @param {{extensionId: string, browserName: string|null}} self this extension's ID and browser brand
+ * @returns {import('./policy.js').PolicyReport & {droppedFiles: PolicyFileStatus[], brokenFiles: PolicyFileStatus[]}}
+ */
+export function withBrowserPolicyFiles(report, hostPolicy, {extensionId, browserName}) {
+  const files = isPlainObject(hostPolicy) && Array.isArray(hostPolicy.browserPolicyFiles)
+    ? hostPolicy.browserPolicyFiles.filter(isPlainObject).slice(0, MAX_FILES) : [];
+  // Another browser's files say nothing about this one; an unknown brand keeps every file.
+  const ours = POLICY_BROWSER_OF_BRAND[browserName];
+  const relevant = files.filter((file) => ours === undefined || file.browser === ours);
+  const droppedFiles = [];
+  const brokenFiles = [];
+  for (const file of relevant) {
+    const path = shortText(file.path ?? '?');
+    const browser = shortText(file.browser ?? '?', 20);
+    if (typeof file.error === 'string' && file.error !== '') {
+      brokenFiles.push({browser, path, error: shortText(file.error)});
+      continue;
+    }
+    const keys = isPlainObject(file.extensions) ? file.extensions[extensionId] : undefined;
+    // A policy the browser delivered is not dropped; a file that sets nothing for us has nothing to drop.
+    if (!report.managed && Array.isArray(keys) && keys.length > 0) {
+      droppedFiles.push({browser, path, keys: keys.slice(0, 20).map((key) => shortText(key, 64))});
+    }
+  }
+  const ignored = [
+    ...droppedFiles.map((file) => ({entry: '(policy)', reason: `${file.path} sets ${file.keys.join(', ')} for this extension, but the browser gave it none of them: the browser dropped the whole policy, because a value in it does not fit the extension's schema (chrome://policy shows which)`})),
+    ...brokenFiles.map((file) => ({entry: '(policy file)', reason: `${file.path}: ${file.error}`})),
+  ];
+  return {...report, ignored: [...ignored, ...report.ignored], droppedFiles, brokenFiles};
+}
