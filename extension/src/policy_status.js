@@ -12,6 +12,8 @@ const isPlainObject = (value) => value !== null && typeof value === 'object' && 
 // The host's browser names for the brands extension_info.js reports.
 const POLICY_BROWSER_OF_BRAND = {'Google Chrome': 'chrome', Chrome: 'chrome', Chromium: 'chromium', 'Microsoft Edge': 'edge'};
 const MAX_FILES = 20;
+/** The `entry` of a dropped policy's report line (the environment check shows these on a line of their own). */
+export const DROPPED_ENTRY = '(policy dropped by the browser)';
 
 /** A short, printable copy of a host-sent text (it names a path IT wrote). */
 const shortText = (value, length = 200) => String(value).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, length);
@@ -53,7 +55,7 @@ export function withBrowserPolicyFiles(report, hostPolicy, {extensionId, browser
     }
   }
   const ignored = [
-    ...droppedFiles.map((file) => ({entry: '(policy)', reason: `${file.path} sets ${file.keys.join(', ')} for this extension, but the browser gave it none of them: the browser dropped the whole policy, because a value in it does not fit the extension's schema (chrome://policy shows which)`})),
+    ...droppedFiles.map((file) => ({entry: DROPPED_ENTRY, reason: `${file.path} sets ${file.keys.join(', ')} for this extension, but the browser gave it none of them: the browser dropped the whole policy, because a value in it does not fit the extension's schema (chrome://policy shows which)`})),
     ...brokenFiles.map((file) => ({entry: '(policy file)', reason: `${file.path}: ${file.error}`})),
   ];
   return {...report, ignored: [...ignored, ...report.ignored], droppedFiles, brokenFiles};

@@ -66,6 +66,17 @@ function extensionRow(findings) {
   const extension = findings.status?.extension ?? findings.environment?.extension ?? statusError?.extension;
   const version = versionOf(extension);
   if (version) {
+    // A policy the browser dropped whole (a value breaks the schema): the host saw the file, the extension got
+    // nothing. Said on its own, with the file, as the sites it allows are all missing.
+    const dropped = findings.environment?.extension?.policy?.droppedFiles;
+    if (Array.isArray(dropped) && dropped.length > 0) {
+      const others = (findings.environment.extension.policy.ignored ?? []).filter((problem) => problem?.entry !== '(policy dropped by the browser)');
+      return {check: 'extension', group: 'software', status: 'warning', label,
+        details: [line('envCheck.value.version', {version}),
+          ...dropped.map((file) => line('envCheck.value.policyDropped', {path: String(file?.path), keys: (file?.keys ?? []).join(', ')})),
+          ...others.map((problem) => line('envCheck.value.policyIgnored', {entry: String(problem?.entry), reason: String(problem?.reason)}))],
+        fix: line('envCheck.fix.policyDropped')};
+    }
     // Enterprise policy entries the extension ignored (only environment() reports them): a warning for IT.
     const ignored = findings.environment?.extension?.policy?.ignored;
     if (Array.isArray(ignored) && ignored.length > 0) {

@@ -114,3 +114,24 @@ describe('the host row when the host cannot be started', () => {
     assert.equal(forbidden.error.cause, 'forbidden', 'the fix comes from the error: the catalogue\'s "forbidden" text');
   });
 });
+
+describe('the extension row: a policy the browser dropped', () => {
+  test('names the file and its keys on a line of its own, with the fix for IT, and keeps the other ignored entries', () => {
+    const path = '/etc/chromium/policies/managed/certbridge.json';
+    const policy = {managed: false, mode: 'extend', allowLoopbackHttp: false, brokenFiles: [],
+      droppedFiles: [{browser: 'chromium', path, keys: ['allowedOrigins', 'allowedOriginsMode']}],
+      ignored: [{entry: '(policy dropped by the browser)', reason: 'dropped'}, {entry: '(policy file)', reason: 'x.json: not valid JSON'}]};
+    const extension = {version: '0.1.0', browser: {name: 'Chromium', version: '156'}, protocol: 1, policy};
+    const rows = buildRows({browser: {name: 'Chromium', version: '156'}, pageLibrary: {version: '1', protocol: 1}, status: null,
+      statusError: null, environment: {host: null, pcsc: {available: true, error: null}, readers: [], modules: [], tokens: [],
+        certificates: [], problems: [], extension}, environmentError: null});
+    const row = rows.find((candidate) => candidate.check === 'extension');
+    assert.equal(row.status, 'warning');
+    const en = createTranslator('en');
+    const shown = row.details.map((detail) => en.text(detail.key, detail.params));
+    assert.equal(shown[1], `The browser dropped this extension's whole enterprise policy in ${path} (allowedOrigins, allowedOriginsMode): a value in it does not fit the extension's schema, so none of it applies, including the sites it allows`);
+    assert.deepEqual(shown.slice(2), ['Enterprise policy entry ignored: (policy file) (x.json: not valid JSON)']);
+    assert.match(en.text(row.fix.key, row.fix.params), /chrome:\/\/policy/);
+    assert.match(createTranslator('zh-TW').text(row.details[1].key, row.details[1].params), /certbridge\.json/);
+  });
+});

@@ -20,7 +20,7 @@ describe('policy status with the browser policy files', () => {
     const report = withBrowserPolicyFiles(NO_POLICY, {browserPolicyFiles: [chromiumFile]}, self);
     assert.deepEqual(report.droppedFiles, [{browser: 'chromium', path: chromiumFile.path, keys: ['allowedOrigins', 'allowedOriginsMode']}]);
     assert.equal(report.ignored.length, 1);
-    assert.equal(report.ignored[0].entry, '(policy)');
+    assert.equal(report.ignored[0].entry, '(policy dropped by the browser)');
     assert.match(report.ignored[0].reason, /certbridge\.json sets allowedOrigins, allowedOriginsMode .*dropped the whole policy.*chrome:\/\/policy/);
   });
 
