@@ -5,23 +5,26 @@
 
 import protocol from './protocol.js';
 import {BridgeError} from './bridge_error.js';
-import {nativeMessagingBlockedByPolicy} from './native_policy_probe.js';
 
 // What the browsers say when there is no usable host for us: not installed (Chromium "Specified native
 // messaging host not found.", Firefox "No such native application <name>"), installed without our ID
 // ("Access to the specified native messaging host is forbidden."), or its executable is missing
 // ("Failed to start native messaging host."). Anything else after a start is a host failure.
 // Chromium's words when the host is installed but may not be started for this extension: its manifest's
-// allowed_origins lacks our ID, or policy (NativeMessagingBlocklist / NativeMessagingUserLevelHosts) blocks
-// it. Reinstalling does not help the second, so the page is told apart ("cause": "forbidden", or "policy"
-// when a probe shows that browser policy blocks native hosts: native_policy_probe.js). Firefox reports both
-// as "No such native application" (it has no native-messaging policy).
+// allowed_origins lacks our ID. Reinstalling the host fixes that, so the page is told apart ("cause":
+// "forbidden"). A host that
+// browser policy blocks by name (NativeMessagingBlocklist without our host on NativeMessagingAllowlist) has
+// words of its own, "Access to the native messaging host was disabled by the system administrator.": cause
+// "policy", so that the page can send the user to IT. Firefox reports all of these as "No such native
+// application" (it has no native-messaging policy).
 const HOST_FORBIDDEN = /native messaging host is forbidden/i;
+const HOST_BLOCKED_BY_POLICY = /native messaging host was disabled by the system administrator/i;
 const HOST_UNAVAILABLE = [
   /native messaging host not found/i,
   /no such native application/i,
   /native messaging host is forbidden/i,
   /failed to start native messaging host/i,
+  HOST_BLOCKED_BY_POLICY,
 ];
 
 /**
@@ -39,6 +42,7 @@ export function disconnectReason(api, port) {
  * @param {boolean} helloReceived whether the host had started talking
  */
 export function disconnectError(reason, helloReceived) {
+  if (HOST_BLOCKED_BY_POLICY.test(reason)) return new BridgeError('NATIVE_UNAVAILABLE', {cause: 'policy', reason});
   if (HOST_FORBIDDEN.test(reason)) return new BridgeError('NATIVE_UNAVAILABLE', {cause: 'forbidden', reason});
   if (HOST_UNAVAILABLE.some((pattern) => pattern.test(reason))) {
     return new BridgeError('NATIVE_UNAVAILABLE', {reason});
@@ -126,17 +130,7 @@ export function connectHost(api, {onMessage, onClose, helloTimeoutMs = protocol.
 
   port.onDisconnect.addListener(() => {
     const reason = disconnectReason(api, port);
-    const error = disconnectError(reason, helloReceived);
-    if (error.details.cause !== 'forbidden') {
-      end(error);
-      return;
-    }
-    // Refused before it started: a policy, or a manifest without our ID? (native_policy_probe.js). The port is
-    // closed already: no hello can come, so its timer must not answer for the probe.
-    clearTimeout(helloTimer);
-    nativeMessagingBlockedByPolicy(api).then((blocked) => {
-      end(blocked ? new BridgeError('NATIVE_UNAVAILABLE', {cause: 'policy', reason}) : error);
-    });
+    end(disconnectError(reason, helloReceived));
   });
 
   return {

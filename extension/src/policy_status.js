@@ -1,11 +1,13 @@
 // The extension's policy status with what only the host can see: the browser's managed policy files.
-// Chrome, Chromium and Edge drop an extension's whole policy when one value breaks its
-// storage.managed_schema (managed_schema.json) and say so only on chrome://policy: the extension gets `{}`,
-// exactly as if there were no policy. The host lists the policy files that name our extension IDs
-// (environment().host.policy.browserPolicyFiles, host/include/certbridge/host/browser_policy_files.hpp);
-// a file of this browser that sets keys for this extension while storage.managed holds none is a dropped
-// policy, and a file the browser cannot parse is ignored whole. Both become entries of the report's
-// `ignored` list (what the environment check shows IT) and of `droppedFiles` / `brokenFiles`.
+// Chrome, Chromium and Edge drop every value of an extension's policy that breaks its
+// storage.managed_schema (managed_schema.json), and every key the schema does not name, and say so only on
+// chrome://policy: the extension never sees them, so a single wrong value (an origin list written as one
+// string) leaves storage.managed `{}`, exactly as if there were no policy. The host lists the policy files
+// that name our extension IDs and the keys each sets (environment().host.policy.browserPolicyFiles,
+// host/include/certbridge/host/browser_policy_files.hpp); a key of this browser's files that
+// storage.managed lacks was dropped, and a file the browser cannot parse is ignored whole. Both become
+// entries of the report's `ignored` list (what the environment check shows IT) and of `droppedFiles` /
+// `brokenFiles`.
 
 const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -22,7 +24,7 @@ const shortText = (value, length = 200) => String(value).replace(/[\u0000-\u001f
  * @typedef {object} PolicyFileStatus
  * @property {string} browser "chrome", "chromium" or "edge"
  * @property {string} path
- * @property {string[]} [keys] the keys the file sets for this extension (droppedFiles)
+ * @property {string[]} [keys] the keys the file sets for this extension that the browser dropped (droppedFiles)
  * @property {string} [error] why the browser ignores the file (brokenFiles)
  */
 
@@ -49,13 +51,12 @@ export function withBrowserPolicyFiles(report, hostPolicy, {extensionId, browser
       continue;
     }
     const keys = isPlainObject(file.extensions) ? file.extensions[extensionId] : undefined;
-    // A policy the browser delivered is not dropped; a file that sets nothing for us has nothing to drop.
-    if (!report.managed && Array.isArray(keys) && keys.length > 0) {
-      droppedFiles.push({browser, path, keys: keys.slice(0, 20).map((key) => shortText(key, 64))});
-    }
+    const delivered = new Set(report.keys ?? []);
+    const dropped = Array.isArray(keys) ? keys.filter((key) => typeof key === 'string' && !delivered.has(key)) : [];
+    if (dropped.length > 0) droppedFiles.push({browser, path, keys: dropped.slice(0, 20).map((key) => shortText(key, 64))});
   }
   const ignored = [
-    ...droppedFiles.map((file) => ({entry: DROPPED_ENTRY, reason: `${file.path} sets ${file.keys.join(', ')} for this extension, but the browser gave it none of them: the browser dropped the whole policy, because a value in it does not fit the extension's schema (chrome://policy shows which)`})),
+    ...droppedFiles.map((file) => ({entry: DROPPED_ENTRY, reason: `${file.path} sets ${file.keys.join(', ')} for this extension, but the browser did not pass them on: it drops a value that does not fit the extension's schema, and a key the schema does not name (chrome://policy shows why)`})),
     ...brokenFiles.map((file) => ({entry: '(policy file)', reason: `${file.path}: ${file.error}`})),
   ];
   return {...report, ignored: [...ignored, ...report.ignored], droppedFiles, brokenFiles};

@@ -277,13 +277,9 @@ describe('host missing, failing or incompatible', () => {
     });
   }
 
-  const FORBIDDEN = {chromiumError: 'Access to the specified native messaging host is forbidden.'};
-  /** Chromium refusing our host as forbidden; the probe name (no manifest anywhere) as `probeAnswer`. */
-  const forbiddenWithProbe = (probeAnswer) => (port) => setImmediate(() =>
-    port.closeFromPeer(port.name === protocolJson.nativeHostName ? FORBIDDEN : probeAnswer));
-
   test('Chromium, host installed but not for our ID (or blocked by policy): its own cause, message and fix', async () => {
-    api.onConnectNative = forbiddenWithProbe(missing.Chromium);
+    api.onConnectNative = (port) => setImmediate(() =>
+      port.closeFromPeer({chromiumError: 'Access to the specified native messaging host is forbidden.'}));
     const response = await responseOn(send(pageRequest('status')));
     assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
     assert.equal(response.error.cause, 'forbidden');
@@ -298,8 +294,9 @@ describe('host missing, failing or incompatible', () => {
     }
   });
 
-  test('Chromium, native hosts blocked by policy (the probe name is forbidden too): cause "policy", its own message and fix', async () => {
-    api.onConnectNative = forbiddenWithProbe(FORBIDDEN);
+  test('Chromium, our host blocked by policy (NativeMessagingBlocklist): cause "policy", its own message and fix', async () => {
+    api.onConnectNative = (port) => setImmediate(() =>
+      port.closeFromPeer({chromiumError: 'Access to the native messaging host was disabled by the system administrator.'}));
     const response = await responseOn(send(pageRequest('listReaders')));
     assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
     assert.equal(response.error.cause, 'policy');
@@ -307,8 +304,6 @@ describe('host missing, failing or incompatible', () => {
     assert.equal(response.error.message, policy.message.en);
     assert.match(policy.fix.en, /NativeMessagingAllowlist/);
     assert.notEqual(policy.message.en, forbidden.message.en);
-    const names = api.nativePorts.map((port) => port.name);
-    assert.deepEqual(names, [protocolJson.nativeHostName, `${protocolJson.nativeHostName}.policy_probe`], 'one probe, after our host');
   });
 
   test('environment() also carries the extension row when the host is missing', async () => {
@@ -317,7 +312,7 @@ describe('host missing, failing or incompatible', () => {
     assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
     const {policy, ...row} = response.error.extension;
     assert.deepEqual(row, EXTENSION_ROW);
-    assert.deepEqual(policy, {managed: false, mode: 'extend', allowLoopbackHttp: true, ignored: []});
+    assert.deepEqual(policy, {managed: false, keys: [], mode: 'extend', allowLoopbackHttp: true, ignored: []});
   });
 
   test('a host that crashes after its hello is INTERNAL_ERROR', async () => {

@@ -115,7 +115,7 @@ describe('the host row when the host cannot be started', () => {
   });
 });
 
-describe('the extension row: a policy the browser dropped', () => {
+describe('the extension row: policy values the browser dropped', () => {
   test('names the file and its keys on a line of its own, with the fix for IT, and keeps the other ignored entries', () => {
     const path = '/etc/chromium/policies/managed/certbridge.json';
     const policy = {managed: false, mode: 'extend', allowLoopbackHttp: false, brokenFiles: [],
@@ -129,7 +129,7 @@ describe('the extension row: a policy the browser dropped', () => {
     assert.equal(row.status, 'warning');
     const en = createTranslator('en');
     const shown = row.details.map((detail) => en.text(detail.key, detail.params));
-    assert.equal(shown[1], `The browser dropped this extension's whole enterprise policy in ${path} (allowedOrigins, allowedOriginsMode): a value in it does not fit the extension's schema, so none of it applies, including the sites it allows`);
+    assert.equal(shown[1], `The browser dropped these settings of this extension's enterprise policy in ${path}: allowedOrigins, allowedOriginsMode (a value that does not fit the extension's schema, or a setting the schema does not have); they do not apply`);
     assert.deepEqual(shown.slice(2), ['Enterprise policy entry ignored: (policy file) (x.json: not valid JSON)']);
     assert.match(en.text(row.fix.key, row.fix.params), /chrome:\/\/policy/);
     assert.match(createTranslator('zh-TW').text(row.details[1].key, row.details[1].params), /certbridge\.json/);

@@ -1,6 +1,6 @@
-// A policy the browser dropped as invalid: the host sees the policy file, the extension got no values. The
-// extension's policy report names the file and its keys; broken files are named too; other browsers' files
-// and a policy the browser did deliver are not reported.
+// Policy values the browser dropped as invalid: the host sees the policy file's keys, the extension got
+// fewer (or none). The extension's policy report names the file and the missing keys; broken files are
+// named too; other browsers' files and keys the browser did deliver are not reported.
 
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
@@ -10,7 +10,7 @@ import {builtExtension} from './helpers/build_output.mjs';
 const {withBrowserPolicyFiles} = await builtExtension('policy_status.js');
 
 const OUR_ID = 'jchbopihgjendkbmjddpblohdhfkllcn';
-const NO_POLICY = {managed: false, mode: 'extend', allowLoopbackHttp: false, ignored: []};
+const NO_POLICY = {managed: false, keys: [], mode: 'extend', allowLoopbackHttp: false, ignored: []};
 const chromiumFile = {browser: 'chromium', path: '/etc/chromium/policies/managed/certbridge.json',
   extensions: {[OUR_ID]: ['allowedOrigins', 'allowedOriginsMode']}, error: null};
 const self = {extensionId: OUR_ID, browserName: 'Chromium'};
@@ -21,13 +21,15 @@ describe('policy status with the browser policy files', () => {
     assert.deepEqual(report.droppedFiles, [{browser: 'chromium', path: chromiumFile.path, keys: ['allowedOrigins', 'allowedOriginsMode']}]);
     assert.equal(report.ignored.length, 1);
     assert.equal(report.ignored[0].entry, '(policy dropped by the browser)');
-    assert.match(report.ignored[0].reason, /certbridge\.json sets allowedOrigins, allowedOriginsMode .*dropped the whole policy.*chrome:\/\/policy/);
+    assert.match(report.ignored[0].reason, /certbridge\.json sets allowedOrigins, allowedOriginsMode .*did not pass them on.*chrome:\/\/policy/);
   });
 
-  test('a policy the browser delivered is not dropped', () => {
-    const report = withBrowserPolicyFiles({...NO_POLICY, managed: true}, {browserPolicyFiles: [chromiumFile]}, self);
-    assert.deepEqual(report.droppedFiles, []);
-    assert.deepEqual(report.ignored, []);
+  test('only the keys the browser did not deliver are dropped; a policy delivered whole is not reported', () => {
+    const partly = withBrowserPolicyFiles({...NO_POLICY, managed: true, keys: ['allowedOrigins']}, {browserPolicyFiles: [chromiumFile]}, self);
+    assert.deepEqual(partly.droppedFiles, [{browser: 'chromium', path: chromiumFile.path, keys: ['allowedOriginsMode']}]);
+    const whole = withBrowserPolicyFiles({...NO_POLICY, managed: true, keys: ['allowedOrigins', 'allowedOriginsMode']}, {browserPolicyFiles: [chromiumFile]}, self);
+    assert.deepEqual(whole.droppedFiles, []);
+    assert.deepEqual(whole.ignored, []);
   });
 
   test("another browser's file, or another extension ID's section, says nothing here", () => {
