@@ -1,7 +1,7 @@
 // The extension's policy status with what only the host can see: the browser's managed policy files.
 // Chrome, Chromium and Edge drop every value of an extension's policy that breaks its
-// storage.managed_schema (managed_schema.json), and every key the schema does not name, and say so only on
-// chrome://policy: the extension never sees them, so a single wrong value (an origin list written as one
+// storage.managed_schema (managed_schema.json), and every key the schema does not name, without telling
+// the extension: it never sees them, so a single wrong value (an origin list written as one
 // string) leaves storage.managed `{}`, exactly as if there were no policy. The host lists the policy files
 // that name our extension IDs and the keys each sets (environment().host.policy.browserPolicyFiles,
 // host/include/certbridge/host/browser_policy_files.hpp); a key of this browser's files that
@@ -56,7 +56,7 @@ export function withBrowserPolicyFiles(report, hostPolicy, {extensionId, browser
     if (dropped.length > 0) droppedFiles.push({browser, path, keys: dropped.slice(0, 20).map((key) => shortText(key, 64))});
   }
   const ignored = [
-    ...droppedFiles.map((file) => ({entry: DROPPED_ENTRY, reason: `${file.path} sets ${file.keys.join(', ')} for this extension, but the browser did not pass them on: it drops a value that does not fit the extension's schema, and a key the schema does not name (chrome://policy shows why)`})),
+    ...droppedFiles.map((file) => ({entry: DROPPED_ENTRY, reason: `${file.path} sets ${file.keys.join(', ')} for this extension, but the browser did not pass them on: it drops a value that does not fit the extension's schema (managed_schema.json), and a key the schema does not name`})),
     ...brokenFiles.map((file) => ({entry: '(policy file)', reason: `${file.path}: ${file.error}`})),
   ];
   return {...report, ignored: [...ignored, ...report.ignored], droppedFiles, brokenFiles};
