@@ -98,9 +98,10 @@ if (skip && !(problem?.fail || (namespaceProblem && process.env.CI))) {
         await startBrowser('force-install', {policyFiles: {'certbridge.json': {ExtensionSettings: {[crx.extensionId]: settings}}},
           extensionIds: [crx.extensionId]});
 
-        const policies = await readChromePolicyPage(session.context);
-        const shown = policies.chrome?.ExtensionSettings;
-        assert.ok(shown, `chrome://policy lists ExtensionSettings (it shows ${JSON.stringify(policies.chrome)})`);
+        // The page fills its tables as the policy service reports; read again until the policy is there.
+        const policies = await eventually(() => readChromePolicyPage(session.context), (tables) => tables.chrome?.ExtensionSettings,
+          'chrome://policy lists ExtensionSettings');
+        const shown = policies.chrome.ExtensionSettings;
         assert.equal(shown.status, 'OK', `chrome://policy status of ExtensionSettings: ${JSON.stringify(shown)}`);
         assert.equal(shown.errors + shown.warnings, '');
         assert.deepEqual(JSON.parse(shown.value), {[crx.extensionId]: settings});
@@ -124,7 +125,8 @@ if (skip && !(problem?.fail || (namespaceProblem && process.env.CI))) {
       const allowlisted = template('chrome-native-messaging.json');
       assert.deepEqual(allowlisted.NativeMessagingAllowlist, [protocol.nativeHostName]);
       await startBrowser('native-allowed', {policyFiles: {'certbridge-native.json': allowlisted}, extensionIds: [DEV_ID], loadUnpacked: true});
-      const policies = await readChromePolicyPage(session.context);
+      const policies = await eventually(() => readChromePolicyPage(session.context),
+        (tables) => tables.chrome?.NativeMessagingBlocklist && tables.chrome?.NativeMessagingAllowlist, 'chrome://policy lists both lists');
       for (const name of ['NativeMessagingBlocklist', 'NativeMessagingAllowlist']) assert.equal(policies.chrome?.[name]?.status, 'OK', name);
       const allowed = await callFrom(portal.httpOrigin, 'status');
       assert.equal(allowed.ok, true, JSON.stringify(allowed));
