@@ -247,7 +247,7 @@ std::vector<Row> browserPolicyRows(const LocalCheckOptions& options) {
       row.details.push_back(line("envCheck.value.policyUnreadable"));
     } else if (readPolicy(browser, *policy, row.details)) {
       row.status = "error";
-      row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"cause", "forbidden"}, {"os", "linux"}};
+      row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"cause", "policy"}, {"os", "linux"}};
     }
     rows.push_back(std::move(row));
   }

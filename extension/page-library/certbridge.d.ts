@@ -86,6 +86,15 @@ export interface PolicyReport {
   allowLoopbackHttp: boolean;
   /** Policy entries that were ignored, each with the reason (English, for IT). */
   ignored: Array<{entry: string; reason: string}>;
+  /** The keys storage.managed holds, sorted. */
+  keys: string[];
+  /**
+   * Browser policy files (Linux: the host reads them) setting keys for this extension that the browser did not
+   * pass on (dropped as not fitting the schema): `keys` are the dropped ones. Absent in status() and on error.
+   */
+  droppedFiles?: Array<{browser: string; path: string; keys: string[]}>;
+  /** Browser policy files the browser ignores whole (not JSON, unreadable), with why. */
+  brokenFiles?: Array<{browser: string; path: string; error: string}>;
 }
 
 /** One host setting in force and its sources, the one that wins first. */
@@ -105,6 +114,11 @@ export interface HostPolicyReport {
   logLevel: HostPolicySetting<string>;
   /** Values the host ignored, each with the reason (English, for IT). */
   problems: Array<{source: string; entry: string; reason: string}>;
+  /**
+   * The Chromium browsers' managed policy files (Linux) that name one of our extension IDs, with the keys each
+   * sets for it, or that the browser cannot read (error). Empty on Windows and macOS.
+   */
+  browserPolicyFiles: Array<{browser: 'chrome' | 'chromium' | 'edge'; path: string; extensions: Record<string, string[]>; error: string | null}>;
 }
 
 /** The host's row: its hello, plus whatever its status command adds. */

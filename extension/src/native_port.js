@@ -11,15 +11,20 @@ import {BridgeError} from './bridge_error.js';
 // ("Access to the specified native messaging host is forbidden."), or its executable is missing
 // ("Failed to start native messaging host."). Anything else after a start is a host failure.
 // Chromium's words when the host is installed but may not be started for this extension: its manifest's
-// allowed_origins lacks our ID, or policy (NativeMessagingBlocklist / NativeMessagingUserLevelHosts) blocks
-// it. Reinstalling does not help the second, so the page is told apart ("cause": "forbidden"). Firefox
-// reports both as "No such native application".
+// allowed_origins lacks our ID. Reinstalling the host fixes that, so the page is told apart ("cause":
+// "forbidden"). A host that
+// browser policy blocks by name (NativeMessagingBlocklist without our host on NativeMessagingAllowlist) has
+// words of its own, "Access to the native messaging host was disabled by the system administrator.": cause
+// "policy", so that the page can send the user to IT. Firefox reports all of these as "No such native
+// application" (it has no native-messaging policy).
 const HOST_FORBIDDEN = /native messaging host is forbidden/i;
+const HOST_BLOCKED_BY_POLICY = /native messaging host was disabled by the system administrator/i;
 const HOST_UNAVAILABLE = [
   /native messaging host not found/i,
   /no such native application/i,
   /native messaging host is forbidden/i,
   /failed to start native messaging host/i,
+  HOST_BLOCKED_BY_POLICY,
 ];
 
 /**
@@ -37,6 +42,7 @@ export function disconnectReason(api, port) {
  * @param {boolean} helloReceived whether the host had started talking
  */
 export function disconnectError(reason, helloReceived) {
+  if (HOST_BLOCKED_BY_POLICY.test(reason)) return new BridgeError('NATIVE_UNAVAILABLE', {cause: 'policy', reason});
   if (HOST_FORBIDDEN.test(reason)) return new BridgeError('NATIVE_UNAVAILABLE', {cause: 'forbidden', reason});
   if (HOST_UNAVAILABLE.some((pattern) => pattern.test(reason))) {
     return new BridgeError('NATIVE_UNAVAILABLE', {reason});

@@ -136,6 +136,8 @@ export class OriginPolicy {
 /**
  * @typedef {object} PolicyReport what the environment check shows about the policy in force
  * @property {boolean} managed whether enterprise policy set anything
+ * @property {string[]} keys the keys the browser's managed storage holds (sorted), to compare with the policy
+ *   files the host sees (policy_status.js)
  * @property {'extend'|'replace'} mode how the policy's origins combine with the built-in list
  * @property {boolean} allowLoopbackHttp whether http on loopback is allowed
  * @property {import('./managed_policy.js').PolicyProblem[]} ignored entries that were ignored, and why
@@ -166,6 +168,7 @@ export function composePolicy(builtIn, managedData) {
   });
   policy.report = {
     managed: present,
+    keys: managedData !== null && typeof managedData === 'object' && !Array.isArray(managedData) ? Object.keys(managedData).sort() : [],
     mode: settings.allowedOriginsMode,
     allowLoopbackHttp,
     ignored: [...problems, ...policy.problems],

@@ -27,6 +27,7 @@ import {
 import {ConsentWindows} from './consent_window.js';
 import {connectHost} from './native_port.js';
 import {ParkedHosts, parkingKey} from './parked_hosts.js';
+import {withBrowserPolicyFiles} from './policy_status.js';
 import {SAVES_FILES, saveFiles} from './pkcs12_downloads.js';
 import {hostRequest, isCancelFor, validatePageRequest} from './request_validation.js';
 import {senderOrigin} from './sender_origin.js';
@@ -488,6 +489,13 @@ class RequestSession {
     if (this.command === 'status') {
       const host = {...this.hello, ...(isPlainObject(base.host) ? base.host : {})};
       return {...base, host, extension: this.extension};
+    }
+    // The host sees the browser's policy files, the extension what the browser made of them: together they
+    // tell a policy the browser dropped from no policy (policy_status.js).
+    if (this.extension?.policy && isPlainObject(base.host)) {
+      const policy = withBrowserPolicyFiles(this.extension.policy, base.host.policy,
+        {extensionId: this.settings.api.runtime.id, browserName: this.extension.browser?.name ?? null});
+      return {...base, extension: {...this.extension, policy}};
     }
     return {...base, extension: this.extension};
   }

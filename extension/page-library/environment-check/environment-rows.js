@@ -71,6 +71,17 @@ function extensionRow(findings) {
   const extension = findings.status?.extension ?? findings.environment?.extension ?? statusError?.extension;
   const version = versionOf(extension);
   if (version) {
+    // A policy the browser dropped whole (a value breaks the schema): the host saw the file, the extension got
+    // nothing. Said on its own, with the file, as the sites it allows are all missing.
+    const dropped = findings.environment?.extension?.policy?.droppedFiles;
+    if (Array.isArray(dropped) && dropped.length > 0) {
+      const others = (findings.environment.extension.policy.ignored ?? []).filter((problem) => problem?.entry !== '(policy dropped by the browser)');
+      return {check: 'extension', group: 'software', status: 'warning', label,
+        details: [line('envCheck.value.version', {version}),
+          ...dropped.map((file) => line('envCheck.value.policyDropped', {path: String(file?.path), keys: (file?.keys ?? []).join(', ')})),
+          ...others.map((problem) => line('envCheck.value.policyIgnored', {entry: String(problem?.entry), reason: String(problem?.reason)}))],
+        fix: line('envCheck.fix.policyDropped')};
+    }
     // Enterprise policy entries the extension ignored (only environment() reports them): a warning for IT.
     const ignored = findings.environment?.extension?.policy?.ignored;
     if (Array.isArray(ignored) && ignored.length > 0) {
@@ -96,12 +107,13 @@ function hostRow(findings) {
     return {check: 'host', group: 'software', status: 'unknown', label, details: [line('envCheck.value.needsExtension')]};
   }
   if (statusError?.code === 'NATIVE_UNAVAILABLE') {
-    // Installed but refused by the browser (another extension ID, or a policy) is not "not installed": its
-    // fix is the registration or IT, and a download link would only send the user round in circles.
-    const forbidden = statusError.cause === 'forbidden';
+    // Installed but refused by the browser is not "not installed": a browser policy blocking native programs
+    // ("policy": the browser says so) or a registration without this extension's ID ("forbidden"). Its fix is
+    // IT or the registration, and a download link would only send the user round in circles.
+    const refusal = {policy: 'envCheck.value.blockedByPolicy', forbidden: 'envCheck.value.notAllowed'}[statusError.cause];
     return {check: 'host', group: 'software', status: 'error', label,
-      details: [line(forbidden ? 'envCheck.value.notAllowed' : 'envCheck.value.notInstalled')],
-      error: statusError, ...(forbidden ? {} : {action: 'downloadHost'})};
+      details: [line(refusal ?? 'envCheck.value.notInstalled')],
+      error: statusError, ...(refusal ? {} : {action: 'downloadHost'})};
   }
   const host = findings.environment?.host ?? findings.status?.host ?? statusError?.host;
   const version = versionOf(host);

@@ -2,7 +2,10 @@
 // {"host": {"version", "protocol", "os": {"name", "version", "arch"}, "logFile", "configFile",
 //           "policy": {"sources": [{"name", "location"}], "allowedOrigins": {"value": [...], "from": [...]},
 //                      "cardProfiles": {"value": [profile ids], "from"}, "logLevel": {"value", "from"},
-//                      "problems": [{"source", "entry", "reason"}]}},
+//                      "problems": [{"source", "entry", "reason"}],
+//                      "browserPolicyFiles": [{"browser", "path", "extensions": {<our id>: [keys]}, "error"}]}},
+//          (browserPolicyFiles: the Chromium browsers' managed policy files naming our extension, or broken;
+//           the extension compares them with what its storage.managed holds: browser_policy_files.hpp)
 //  "pcsc": {"available", "error"},
 //  "readers": [{"name", "cardPresent", "pinPad", "atr", "profile", "token": {"label", "serial"}|null, "problem"}],
 //  "modules": [{"path", "loaded", "error"}],
@@ -37,6 +40,7 @@
 #include "certbridge/card/token_identity.hpp"
 #include "certbridge/card/token_mechanisms.hpp"
 #include "certbridge/card/token_objects.hpp"
+#include "certbridge/host/browser_policy_files.hpp"
 #include "certbridge/host/error_mapping.hpp"
 #include "certbridge/host/param_validator.hpp"
 #include "certbridge/host/pin_state.hpp"
@@ -83,6 +87,27 @@ json policyJson(const HostConfig& config) {
           {"cardProfiles", {{"value", std::move(profiles)}, {"from", report.cardProfilesFrom}}},
           {"logLevel", {{"value", config.logLevel}, {"from", report.logLevelFrom}}},
           {"problems", std::move(problems)}};
+}
+
+// What the extension cannot see itself: browser policy files that name it (browser_policy_files.hpp).
+json browserPolicyFilesJson() {
+  const std::vector<std::string_view> ids(protocol::kChromiumExtensionIds.begin(),
+                                          protocol::kChromiumExtensionIds.end());
+  json files = json::array();
+  for (const auto& file : findExtensionPolicyFiles(systemBrowserPolicyDirectories(), ids)) {
+    json extensions = json::object();
+    for (const auto& [id, keys] : file.extensions) extensions[id] = keys;
+    files.push_back({{"browser", file.browser},
+                     {"path", file.path},
+                     {"extensions", std::move(extensions)},
+                     {"error", file.error.empty() ? json(nullptr) : json(file.error)}});
+  }
+  return files;
+}
+
+json withBrowserPolicyFiles(json policy) {
+  policy["browserPolicyFiles"] = browserPolicyFilesJson();
+  return policy;
 }
 
 void throwIfCancelled(const CommandContext& context) {
@@ -140,7 +165,7 @@ class EnvironmentReport {
             {"os", {{"name", os.name}, {"version", os.version}, {"arch", os.arch}}},
             {"logFile", pathOrNull(context_.host.logFile)},
             {"configFile", pathOrNull(context_.host.config.file)},
-            {"policy", policyJson(context_.host.config)}};
+            {"policy", withBrowserPolicyFiles(policyJson(context_.host.config))}};
   }
 
   void scanReaders() {

@@ -295,13 +295,25 @@ describe('host missing, failing or incompatible', () => {
     }
   });
 
+  test('Chromium, our host blocked by policy (NativeMessagingBlocklist): cause "policy", its own message and fix', async () => {
+    api.onConnectNative = (port) => setImmediate(() =>
+      port.closeFromPeer({chromiumError: 'Access to the native messaging host was disabled by the system administrator.'}));
+    const response = await responseOn(send(pageRequest('listReaders')));
+    assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
+    assert.equal(response.error.cause, 'policy');
+    const {policy, forbidden} = messagesJson.errors.NATIVE_UNAVAILABLE.causes;
+    assert.equal(response.error.message, policy.message.en);
+    assert.match(policy.fix.en, /NativeMessagingAllowlist/);
+    assert.notEqual(policy.message.en, forbidden.message.en);
+  });
+
   test('environment() also carries the extension row when the host is missing', async () => {
     api.onConnectNative = (port) => setImmediate(() => port.closeFromPeer(missing.Chromium));
     const response = await responseOn(send(pageRequest('environment')));
     assert.equal(response.error.code, 'NATIVE_UNAVAILABLE');
     const {policy, ...row} = response.error.extension;
     assert.deepEqual(row, EXTENSION_ROW);
-    assert.deepEqual(policy, {managed: false, mode: 'extend', allowLoopbackHttp: true, ignored: []});
+    assert.deepEqual(policy, {managed: false, keys: [], mode: 'extend', allowLoopbackHttp: true, ignored: []});
   });
 
   test('a host that crashes after its hello is INTERNAL_ERROR', async () => {

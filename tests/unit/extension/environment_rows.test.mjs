@@ -126,6 +126,9 @@ describe('the host row when the host cannot be started', () => {
     const forbidden = hostRow({code: 'NATIVE_UNAVAILABLE', message: 'x', cause: 'forbidden'});
     assert.equal(forbidden.details[0].key, 'envCheck.value.notAllowed');
     assert.equal(forbidden.error.cause, 'forbidden', 'the fix comes from the error: the catalogue\'s "forbidden" text');
+    const blocked = hostRow({code: 'NATIVE_UNAVAILABLE', message: 'x', cause: 'policy'});
+    assert.equal(blocked.details[0].key, 'envCheck.value.blockedByPolicy', 'a browser policy block: its own words');
+    assert.equal(blocked.action, undefined, 'no download link: reinstalling does not lift a policy');
   });
 });
 
@@ -262,5 +265,26 @@ describe('the registration row: the card\'s certificates in this computer\'s sto
     assert.equal(en(row)[0], 'Registering the card\'s certificates in this computer\'s certificate store is not supported on this operating system');
     assert.equal(registrationRows({supported: true, cards: []}).length, 0);
     assert.equal(registrationRows(undefined).length, 0);
+  });
+});
+
+describe('the extension row: policy values the browser dropped', () => {
+  test('names the file and its keys on a line of its own, with the fix for IT, and keeps the other ignored entries', () => {
+    const path = '/etc/chromium/policies/managed/certbridge.json';
+    const policy = {managed: false, mode: 'extend', allowLoopbackHttp: false, brokenFiles: [],
+      droppedFiles: [{browser: 'chromium', path, keys: ['allowedOrigins', 'allowedOriginsMode']}],
+      ignored: [{entry: '(policy dropped by the browser)', reason: 'dropped'}, {entry: '(policy file)', reason: 'x.json: not valid JSON'}]};
+    const extension = {version: '0.1.0', browser: {name: 'Chromium', version: '156'}, protocol: 1, policy};
+    const rows = buildRows({browser: {name: 'Chromium', version: '156'}, pageLibrary: {version: '1', protocol: 1}, status: null,
+      statusError: null, environment: {host: null, pcsc: {available: true, error: null}, readers: [], modules: [], tokens: [],
+        certificates: [], problems: [], extension}, environmentError: null});
+    const row = rows.find((candidate) => candidate.check === 'extension');
+    assert.equal(row.status, 'warning');
+    const en = createTranslator('en');
+    const shown = row.details.map((detail) => en.text(detail.key, detail.params));
+    assert.equal(shown[1], `The browser dropped these settings of this extension's enterprise policy in ${path}: allowedOrigins, allowedOriginsMode (a value that does not fit the extension's schema, or a setting the schema does not have); they do not apply`);
+    assert.deepEqual(shown.slice(2), ['Enterprise policy entry ignored: (policy file) (x.json: not valid JSON)']);
+    assert.match(en.text(row.fix.key, row.fix.params), /allowedOrigins a list of strings/);
+    assert.match(createTranslator('zh-TW').text(row.details[1].key, row.details[1].params), /certbridge\.json/);
   });
 });

@@ -73,7 +73,7 @@ describe('enterprise policy over the built-in list', () => {
     assert.equal(policy.allows('https://ra.example'), true);
     assert.equal(policy.allows('http://127.0.0.1:8080'), true);
     assert.equal(policy.allows('https://other.example'), false);
-    assert.deepEqual(policy.report, {managed: false, mode: 'extend', allowLoopbackHttp: true, ignored: []});
+    assert.deepEqual(policy.report, {managed: false, keys: [], mode: 'extend', allowLoopbackHttp: true, ignored: []});
   });
 
   test('allowedOrigins extends the list by default', () => {
