@@ -1,6 +1,7 @@
-# Assembles the unpacked extension and the page library (cmake -DSETTINGS=<file> -P assemble.cmake).
-# The settings file (written by extension/CMakeLists.txt) sets SOURCE_DIR, EXTENSION_OUTPUT_DIR,
-# PAGE_LIBRARY_OUTPUT_DIR, PROTOCOL_JSON, MESSAGES_JSON, VERSION, ALLOWED_ORIGINS and ALLOW_LOOPBACK_HTTP.
+# Assembles one channel's unpacked extension, and the page library (cmake -DSETTINGS=<file> -P assemble.cmake).
+# The settings file (written by extension/CMakeLists.txt) sets SOURCE_DIR, EXTENSION_OUTPUT_DIR, CHANNEL
+# (see channel_manifest.cmake), PAGE_LIBRARY_OUTPUT_DIR (empty: no page library, as for the store channels),
+# PROTOCOL_JSON, MESSAGES_JSON, VERSION, ALLOWED_ORIGINS and ALLOW_LOOPBACK_HTTP.
 #
 # JSON is valid JavaScript, so a generated module is `export default <the JSON file>;`.
 
@@ -20,6 +21,7 @@ function(read_json out path)
 endfunction()
 
 include("${CMAKE_CURRENT_LIST_DIR}/string_literal.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/channel_manifest.cmake")
 
 # Copies every file under `from` (recursively, minus names matching `exclude`) to `to`.
 function(copy_tree from to exclude)
@@ -41,17 +43,21 @@ read_json(messages "${MESSAGES_JSON}")
 string(JSON firefox_id GET "${protocol}" extensionIds firefox)
 
 # Start from empty directories so a deleted source file does not linger in the output.
-file(REMOVE_RECURSE "${EXTENSION_OUTPUT_DIR}" "${PAGE_LIBRARY_OUTPUT_DIR}")
+file(REMOVE_RECURSE "${EXTENSION_OUTPUT_DIR}")
+if(PAGE_LIBRARY_OUTPUT_DIR)
+  file(REMOVE_RECURSE "${PAGE_LIBRARY_OUTPUT_DIR}")
+endif()
 
 # --- extension ------------------------------------------------------------------------------------------
 copy_tree("${SOURCE_DIR}/src" "${EXTENSION_OUTPUT_DIR}" "")
 copy_tree("${SOURCE_DIR}/common" "${EXTENSION_OUTPUT_DIR}" "")
 
-# The manifest's version is the project's; the Firefox add-on ID is protocol.json's.
+# The manifest's version is the project's; the Firefox add-on ID is protocol.json's; then the channel's cut.
 read_json(manifest "${SOURCE_DIR}/src/manifest.json")
 string(JSON manifest SET "${manifest}" version "\"${VERSION}\"")
 string_literal(quoted_firefox_id "${firefox_id}")
 string(JSON manifest SET "${manifest}" browser_specific_settings gecko id "${quoted_firefox_id}")
+channel_manifest(manifest "${manifest}" "${CHANNEL}")
 file(WRITE "${EXTENSION_OUTPUT_DIR}/manifest.json" "${manifest}\n")
 
 set(protocol_module "${header} from extension/shared/protocol.json. Do not edit.\nexport default ${protocol};\n")
@@ -72,7 +78,7 @@ foreach(origin IN LISTS ALLOWED_ORIGINS)
   math(EXPR index "${index} + 1")
 endforeach()
 file(WRITE "${EXTENSION_OUTPUT_DIR}/policy_defaults.js"
-  "${header} from CERTBRIDGE_DEFAULT_ORIGINS and CERTBRIDGE_ALLOW_LOOPBACK_HTTP. Do not edit.\n"
+  "${header} from CERTBRIDGE_DEFAULT_ORIGINS and CERTBRIDGE_ALLOW_LOOPBACK_HTTP for the ${CHANNEL} build. Do not edit.\n"
   "export default {allowedOrigins: ${origins_json}, allowLoopbackHttp: ${ALLOW_LOOPBACK_HTTP}};\n")
 
 # chrome.i18n catalogues (_locales/<lang>/messages.json) from the "extension."-prefixed UI strings (for the
@@ -114,6 +120,9 @@ foreach(language_index RANGE ${last_language})
 endforeach()
 
 # --- page library ---------------------------------------------------------------------------------------
+if(NOT PAGE_LIBRARY_OUTPUT_DIR)
+  return()
+endif()
 copy_tree("${SOURCE_DIR}/page-library" "${PAGE_LIBRARY_OUTPUT_DIR}" "(^|/)tsconfig\\.json$|\\.typecheck\\.ts$")
 copy_tree("${SOURCE_DIR}/common" "${PAGE_LIBRARY_OUTPUT_DIR}" "")
 

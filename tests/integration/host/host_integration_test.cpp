@@ -110,8 +110,8 @@ TEST_F(HostWithTestbed, HelloFirstThenStatus) {
 }
 
 TEST_F(HostWithTestbed, FirefoxStyleArguments) {
-  auto host = startHost(
-      {}, {"/usr/lib/mozilla/native-messaging-hosts/com.certbridge.host.json", "certbridge@certbridge.example"});
+  auto host = startHost({}, {"/usr/lib/mozilla/native-messaging-hosts/com.certbridge.host.json",
+                             "{5b1309ee-8eca-44d3-9fee-ddedec839aa7}"});
   EXPECT_EQ(call(*host, request("s", "status"))["ok"], true);
 }
 

@@ -1,22 +1,16 @@
-// The built manifest loads in Chromium browsers and Firefox: MV3, both background keys, the add-on and
-// extension IDs of protocol.json, localized name and description, nothing remote.
+// The development build's manifest loads in Chromium browsers and Firefox: MV3, both background keys, the
+// add-on and extension IDs of protocol.json, localized name and description, icons, nothing remote. (The
+// store builds cut from it: store_packages.test.mjs.)
 
 import assert from 'node:assert/strict';
-import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, test} from 'node:test';
 
-import {extensionDir, protocolJson, readJson, repoRoot} from './helpers/build_output.mjs';
+import {chromiumExtensionId, pngSize} from './helpers/extension_facts.mjs';
+import {extensionDir, projectVersion, protocolJson, readJson} from './helpers/build_output.mjs';
 
 const manifest = readJson(join(extensionDir, 'manifest.json'));
-const projectVersion = /project\(CertBridge\s+VERSION\s+([0-9.]+)/.exec(readFileSync(join(repoRoot, 'CMakeLists.txt'), 'utf8'))[1];
-
-/** Chromium's extension ID: the first 128 bits of SHA-256 over the DER public key, hex digits 0-f as a-p. */
-function chromiumExtensionId(base64Key) {
-  const hex = createHash('sha256').update(Buffer.from(base64Key, 'base64')).digest('hex').slice(0, 32);
-  return [...hex].map((digit) => String.fromCharCode('a'.charCodeAt(0) + parseInt(digit, 16))).join('');
-}
 
 describe('manifest', () => {
   test('is MV3 with a module background for both engines', () => {
@@ -33,9 +27,24 @@ describe('manifest', () => {
     assert.equal(chromiumExtensionId(manifest.key), protocolJson.extensionIds.stores.chromeWebStore.chromiumId);
   });
 
-  test('the Firefox add-on ID is protocol.json\'s', () => {
-    assert.equal(manifest.browser_specific_settings.gecko.id, protocolJson.extensionIds.firefox);
-    assert.match(manifest.browser_specific_settings.gecko.strict_min_version, /^\d+\.\d+$/);
+  test('the Firefox add-on ID is protocol.json\'s, with the minimum that data_collection_permissions needs', () => {
+    const {gecko, gecko_android: geckoAndroid} = manifest.browser_specific_settings;
+    assert.equal(gecko.id, protocolJson.extensionIds.firefox);
+    assert.deepEqual(gecko.data_collection_permissions, {required: ['none']});
+    assert.equal(gecko.strict_min_version, '140.0');
+    assert.equal(geckoAndroid.strict_min_version, '142.0');
+  });
+
+  test('Chromium 121 or newer, the first to load background.scripts beside the service worker', () => {
+    assert.equal(manifest.minimum_chrome_version, '121');
+  });
+
+  test('has its icons at 16, 32, 48 and 128 pixels', () => {
+    assert.deepEqual(Object.keys(manifest.icons).sort(), ['128', '16', '32', '48']);
+    for (const [size, file] of Object.entries(manifest.icons)) {
+      const png = readFileSync(join(extensionDir, file));
+      assert.deepEqual(pngSize(png), {width: Number(size), height: Number(size)}, file);
+    }
   });
 
   test('asks only for nativeMessaging, storage and downloads (PKCS#12 files), and no host permissions', () => {

@@ -44,3 +44,19 @@ export function readJson(path) {
 /** The single sources. */
 export const protocolJson = readJson(join(repoRoot, 'extension/shared/protocol.json'));
 export const messagesJson = readJson(join(repoRoot, 'extension/shared/messages.json'));
+
+/** The CMake project's version, which every build's manifest carries. */
+export const projectVersion =
+  /project\(CertBridge\s+VERSION\s+([0-9.]+)/.exec(readFileSync(join(repoRoot, 'CMakeLists.txt'), 'utf8'))[1];
+
+/** The store packages (target extension-packages) and the unpacked folders they were packed from. */
+export const storePackages = {
+  chromium: {
+    archive: join(buildDir, 'dist', `certbridge-extension-${projectVersion}-chromium.zip`),
+    folder: join(buildDir, 'dist', 'extension-chromium-store'),
+  },
+  firefox: {
+    archive: join(buildDir, 'dist', `certbridge-extension-${projectVersion}-firefox.xpi`),
+    folder: join(buildDir, 'dist', 'extension-firefox-amo'),
+  },
+};
