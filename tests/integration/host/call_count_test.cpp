@@ -46,8 +46,11 @@ class CallCounts : public CardCommands {
     return readPkcs11CallCounts(countDirectory());
   }
 
-  /// The calls of pkcs11-tool runs (each `pkcs11-tool --module COUNTER --slot S ARGS`, one process each).
-  Pkcs11CallCounts toolCalls(const std::vector<std::string>& runs) {
+  /// The calls of pkcs11-tool runs (each `pkcs11-tool --module COUNTER --slot S ARGS`, one process each), after
+  /// a `--list-token-slots` run: finding which slot holds the card's token is work the host does too (it maps
+  /// the reader to its token through every slot's description and token label), so it is counted for both.
+  Pkcs11CallCounts toolCalls(std::vector<std::string> runs) {
+    runs.insert(runs.begin(), "--list-token-slots");
     std::string prefix = "SOFTHSM2_CONF=" + shellQuote(bed().get("SOFTHSM2_CONF"));
     for (const auto& [name, value] : counterEnvironment()) prefix += " " + name + "=" + shellQuote(value);
     prefix += std::string(" pkcs11-tool --module ") + CERTBRIDGE_PKCS11_COUNTER + " --slot " + slot_ + " ";
