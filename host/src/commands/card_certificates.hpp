@@ -27,6 +27,10 @@ struct CardCertificate {
 std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card::SessionMode mode,
                                                   const std::optional<std::string>& onlyId = std::nullopt);
 
+/// Decodes the certificate objects of one token (PIN group) onto certificates, as readCardCertificates does.
+void appendCardCertificates(std::vector<CardCertificate>& certificates, std::vector<card::CertificateInfo> objects,
+                            std::size_t pinGroup, const std::optional<std::string>& onlyId = std::nullopt);
+
 /// The certificate object of extension/shared/commands.md.
 nlohmann::json certificateJson(const CardCertificate& certificate, std::time_t now);
 
