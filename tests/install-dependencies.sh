@@ -33,6 +33,8 @@ readonly DEBIAN_PACKAGES=(
   g++-mingw-w64-x86-64-posix wine wine64
   # Windows installers: the MSIs are built with wixl, their tables read with msiinfo, signed with osslsigncode
   wixl msitools osslsigncode
+  # benchmarks: callgrind counts the instructions of a whole process (repeatable on a loaded machine)
+  valgrind
 )
 
 missing=()

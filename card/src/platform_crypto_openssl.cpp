@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
+#include <cstring>
 #include <string>
 
 #include "certbridge/card/error.hpp"
@@ -74,7 +75,13 @@ std::vector<std::uint8_t> randomBytes(std::size_t count) {
 }
 
 void wipeSecret(void* data, std::size_t size) noexcept {
+#if defined(__GLIBC__)
+  // glibc's own non-elidable wipe: the host's operator delete wipes every block, and this keeps a process that
+  // never touches a card (a status request) from loading libcrypto for it (cmake/lazy_libraries.cmake).
+  explicit_bzero(data, size);
+#else
   OPENSSL_cleanse(data, size);
+#endif
 }
 
 }  // namespace certbridge::card::detail

@@ -39,11 +39,7 @@ std::vector<CertificateObject> certificateObjects(TokenSession::Impl& s) {
 // Fills keyOnToken / keyId from the keys the session can see. Before login the private keys are hidden and
 // the public key objects of the pairs stand for them; after login the private keys are the authority. The other
 // kind is searched only when the first finds none: each search reads every object on software tokens.
-void matchKeys(std::vector<CertificateObject>& certificates, TokenSession::Impl& s) {
-  const ck::Ulong first = s.loggedIn ? ck::kCkoPrivateKey : ck::kCkoPublicKey;
-  auto keys = detail::rsaKeyNumbers(s, first);
-  if (keys.empty())
-    keys = detail::rsaKeyNumbers(s, first == ck::kCkoPrivateKey ? ck::kCkoPublicKey : ck::kCkoPrivateKey);
+void matchKeys(std::vector<CertificateObject>& certificates, const std::vector<detail::KeyNumbers>& keys) {
   for (auto& certificate : certificates) {
     std::optional<detail::RsaNumbers> publicKey;
     try {
@@ -58,6 +54,21 @@ void matchKeys(std::vector<CertificateObject>& certificates, TokenSession::Impl&
     certificate.info.keyOnToken = true;
     certificate.info.keyId = key->id;
   }
+}
+
+void matchKeys(std::vector<CertificateObject>& certificates, TokenSession::Impl& s) {
+  const ck::Ulong first = s.loggedIn ? ck::kCkoPrivateKey : ck::kCkoPublicKey;
+  auto keys = detail::rsaKeyNumbers(s, first);
+  if (keys.empty())
+    keys = detail::rsaKeyNumbers(s, first == ck::kCkoPrivateKey ? ck::kCkoPublicKey : ck::kCkoPrivateKey);
+  matchKeys(certificates, keys);
+}
+
+std::vector<CertificateInfo> infosOf(std::vector<CertificateObject>& certificates) {
+  std::vector<CertificateInfo> infos;
+  infos.reserve(certificates.size());
+  for (auto& certificate : certificates) infos.push_back(std::move(certificate.info));
+  return infos;
 }
 
 std::optional<CertificateInfo> alreadyStored(TokenSession::Impl& s, std::span<const std::uint8_t> der) {
@@ -102,10 +113,14 @@ std::vector<CertificateInfo> listCertificates(TokenSession& session) {
   auto& s = session.impl();
   auto certificates = certificateObjects(s);
   matchKeys(certificates, s);
-  std::vector<CertificateInfo> infos;
-  infos.reserve(certificates.size());
-  for (auto& certificate : certificates) infos.push_back(std::move(certificate.info));
-  return infos;
+  return infosOf(certificates);
+}
+
+std::vector<CertificateInfo> detail::listCertificatesMatching(TokenSession::Impl& s,
+                                                              const std::vector<KeyNumbers>& keys) {
+  auto certificates = certificateObjects(s);
+  matchKeys(certificates, keys);
+  return infosOf(certificates);
 }
 
 CertificateInfo storeCertificate(TokenSession& session, std::span<const std::uint8_t> certificateDer,

@@ -135,11 +135,12 @@ std::vector<KeyNumbers> rsaKeyNumbers(TokenSession::Impl& s, ck::Ulong objectCla
   for (const auto object : findObjects(
            s.f(), s.handle, {ck::attribute(ck::kCkaClass, objectClass), ck::attribute(ck::kCkaKeyType, ck::kCkkRsa)})) {
     const auto attributes =
-        readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent, ck::kCkaId});
+        readAttributes(s.f(), s.handle, object, {ck::kCkaModulus, ck::kCkaPublicExponent, ck::kCkaId, ck::kCkaLabel});
     auto numbers = objectClass == ck::kCkoPrivateKey ? privateKeysNumbers(s, attributes, attributes.bytes(ck::kCkaId))
                                                      : rsaNumbersOf(attributes);
     if (numbers)
-      keys.push_back({attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{}), std::move(*numbers)});
+      keys.push_back({attributes.bytes(ck::kCkaId).value_or(std::vector<std::uint8_t>{}), std::move(*numbers),
+                      attributes.text(ck::kCkaLabel)});
   }
   return keys;
 }

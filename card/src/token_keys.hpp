@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "certbridge/card/token_objects.hpp"
@@ -11,10 +12,11 @@
 
 namespace certbridge::card::detail {
 
-/// A key object's CKA_ID and public key.
+/// A key object's CKA_ID, public key and CKA_LABEL.
 struct KeyNumbers {
   std::vector<std::uint8_t> id;
   RsaNumbers numbers;
+  std::string label;
 };
 
 /// What the token says about one private key object.
@@ -30,5 +32,8 @@ std::vector<KeyNumbers> rsaKeyNumbers(TokenSession::Impl& session, ck::Ulong obj
 /// RSA method signs on the token (token_rsa_key.cpp; throws CardError(Pkcs11) when OpenSSL cannot be set up for
 /// it), an RsaSigner on Windows (token_rsa_signer.cpp).
 PrivateKey tokenRsaKey(TokenSession::Impl& session, ck::ObjectHandle privateKey, const RsaNumbers& publicKey);
+
+/// The certificates of listCertificates, their keys matched against keys (already read) instead of a search.
+std::vector<CertificateInfo> listCertificatesMatching(TokenSession::Impl& session, const std::vector<KeyNumbers>& keys);
 
 }  // namespace certbridge::card::detail

@@ -109,6 +109,11 @@ void Dispatcher::shutdown() {
   worker_.shutdown();
 }
 
+void Dispatcher::leaveCardsToProcessExit() noexcept {
+  // Deliberately never destroyed: the process ends right after, and its end does the teardown's work.
+  [[maybe_unused]] CardAccess* const leftToExit = card_.release();
+}
+
 void Dispatcher::handleTooLarge(std::uint32_t declaredLength, std::size_t limit) {
   spdlog::warn("request rejected: message of {} bytes is over the {} byte limit", declaredLength, limit);
   responder_.sendError(std::nullopt, ProtocolError(ErrorCode::MessageTooLarge, {{"limit", limit}}));

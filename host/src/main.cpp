@@ -4,6 +4,8 @@
 //   certbridge-host --version | --help
 //   certbridge-host install|uninstall [options]                     see manifest_cli.cpp
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -66,10 +68,13 @@ int runHost(const std::vector<std::string>& args) {
 
   host::FdSource in(0);
   host::FdSink out(framesFd);
-  const int code = host::runSession(in, out, state);
+  const int code = host::runSession(in, out, state, host::SessionEnd::ProcessExits);
   spdlog::info("certbridge-host exiting with {}", code);
   spdlog::shutdown();
-  return code;
+  // The last reply is out and the log flushed: nothing left is worth the exit handlers' time (OpenSSL's and
+  // libp11's cleanup, destructors of objects the process drops anyway).
+  std::fflush(nullptr);
+  std::_Exit(code);
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 
 #if !defined(_WIN32)
 #include <openssl/crypto.h>
+#include <unistd.h>
 #endif
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -69,7 +71,12 @@ bool wipeOpenSslMemoryOnFree() noexcept {
   return true;
 }
 #else
+// Present when the executable binds OpenSSL lazily (cmake/lazy_libraries.cmake): libcrypto is then loaded
+// at its first use, and the allocator is set right then, before libcrypto or libp11 allocate anything.
+extern "C" __attribute__((weak)) const std::uint32_t certbridge_lazy_symbol_count;
+
 bool wipeOpenSslMemoryOnFree() noexcept {
+  if (&certbridge_lazy_symbol_count != nullptr) return true;  // set by certbridge_lazy_library_loaded
   return CRYPTO_set_mem_functions(&allocate, &reallocate, &wipeAndFree) == 1;
 }
 #endif
@@ -84,3 +91,16 @@ void wipeStackBelowCaller() noexcept {
 }
 
 }  // namespace certbridge::host
+
+#if !defined(_WIN32)
+// The lazy loader's hook (cmake/lazy_libraries/lazy_libraries.c): libcrypto has just been loaded, nothing has
+// allocated through it yet.
+extern "C" void certbridge_lazy_library_loaded(const char* soname) {
+  if (std::strncmp(soname, "libcrypto.", 10) != 0) return;
+  if (CRYPTO_set_mem_functions(&certbridge::host::allocate, &certbridge::host::reallocate,
+                               &certbridge::host::wipeAndFree) != 1) {
+    static const char kRefused[] = "certbridge: cannot make OpenSSL wipe freed memory\n";
+    if (::write(2, kRefused, sizeof kRefused - 1) < 0) return;
+  }
+}
+#endif

@@ -8,7 +8,7 @@
 
 namespace certbridge::host {
 
-int runSession(ByteSource& in, ByteSink& out, const HostState& host) {
+int runSession(ByteSource& in, ByteSink& out, const HostState& host, SessionEnd end) {
   FrameWriter writer(out, protocol::kHostToBrowserMaxBytes);
   Responder responder(writer);
   responder.sendHello();
@@ -41,6 +41,7 @@ int runSession(ByteSource& in, ByteSink& out, const HostState& host) {
     }
   }
   dispatcher.shutdown();
+  if (end == SessionEnd::ProcessExits) dispatcher.leaveCardsToProcessExit();
   return 0;
 }
 

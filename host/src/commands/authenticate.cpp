@@ -26,7 +26,7 @@ struct AuthenticateParams {
 
 nlohmann::json authenticate(CommandContext& context, const AuthenticateParams& params) {
   CardOperation operation(context, params.reader);
-  const Signer signer = openSigner(operation, params.certificate, *params.pins);
+  const Signer signer = openSigner(operation, params.certificate, *params.pins, SignerCertificates::ChosenOnly);
   // The origin is the one the browser reported for the page (checked against the allow-list), never a value
   // the page chose.
   const std::string& origin = context.request.origin;

@@ -7,17 +7,25 @@
 #include "crypto/encoding.hpp"
 
 namespace certbridge::host::commands {
-std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card::SessionMode mode) {
+void appendCardCertificates(std::vector<CardCertificate>& certificates, std::vector<card::CertificateInfo> objects,
+                            std::size_t pinGroup, const std::optional<std::string>& onlyId) {
+  for (auto& object : objects) {
+    // A hash is far cheaper than decoding a certificate (OpenSSL sets up its public-key decoders for that).
+    if (onlyId && crypto::hexEncode(crypto::sha256(object.der)) != *onlyId) continue;
+    auto parsed = crypto::parseCertificateDer(object.der);
+    if (!parsed) {
+      spdlog::warn("listCertificates: skipping a certificate object (label '{}') that is not X.509", object.label);
+      continue;
+    }
+    certificates.push_back({std::move(*parsed), std::move(object), pinGroup});
+  }
+}
+
+std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card::SessionMode mode,
+                                                  const std::optional<std::string>& onlyId) {
   std::vector<CardCertificate> certificates;
   for (const std::size_t group : operation.tokenPinGroups()) {
-    for (auto& object : card::listCertificates(operation.session(group, mode))) {
-      auto parsed = crypto::parseCertificateDer(object.der);
-      if (!parsed) {
-        spdlog::warn("listCertificates: skipping a certificate object (label '{}') that is not X.509", object.label);
-        continue;
-      }
-      certificates.push_back({std::move(*parsed), std::move(object), group});
-    }
+    appendCardCertificates(certificates, card::listCertificates(operation.session(group, mode)), group, onlyId);
   }
   return certificates;
 }
@@ -76,9 +84,11 @@ card::PrivateKey signingKey(CardOperation& operation, const CardCertificate& cer
   return key;
 }
 
-Signer openSigner(CardOperation& operation, const std::optional<std::string>& certificateId, const PinList& pins) {
+Signer openSigner(CardOperation& operation, const std::optional<std::string>& certificateId, const PinList& pins,
+                  SignerCertificates keep) {
   Signer signer;
-  signer.certificates = readCardCertificates(operation, card::SessionMode::ReadOnly);
+  signer.certificates = readCardCertificates(operation, card::SessionMode::ReadOnly,
+                                             keep == SignerCertificates::ChosenOnly ? certificateId : std::nullopt);
   signer.now = std::time(nullptr);
   signer.chosen = &chooseSigningCertificate(signer.certificates, certificateId, signer.now);
   signer.key = signingKey(operation, *signer.chosen, pins);

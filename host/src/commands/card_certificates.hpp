@@ -22,8 +22,14 @@ struct CardCertificate {
 };
 
 /// The certificates on every token of the card, opening each token's session in mode (no login needed).
-/// Objects that are not parseable X.509 certificates are skipped (and logged).
-std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card::SessionMode mode);
+/// Objects that are not parseable X.509 certificates are skipped (and logged). With onlyId, only the
+/// certificate whose DER has that SHA-256 (hex) is decoded and returned: the others are hashed, not parsed.
+std::vector<CardCertificate> readCardCertificates(CardOperation& operation, card::SessionMode mode,
+                                                  const std::optional<std::string>& onlyId = std::nullopt);
+
+/// Decodes the certificate objects of one token (PIN group) onto certificates, as readCardCertificates does.
+void appendCardCertificates(std::vector<CardCertificate>& certificates, std::vector<card::CertificateInfo> objects,
+                            std::size_t pinGroup, const std::optional<std::string>& onlyId = std::nullopt);
 
 /// The certificate object of extension/shared/commands.md.
 nlohmann::json certificateJson(const CardCertificate& certificate, std::time_t now);
@@ -46,7 +52,12 @@ struct Signer {
   card::PrivateKey key;
   std::time_t now = 0;
 };
-Signer openSigner(CardOperation& operation, const std::optional<std::string>& certificateId, const PinList& pins);
+/// Which certificates a Signer keeps: every one on the card (signRenewal includes the issuers it finds
+/// there), or, when the caller named one by id, that one alone, found by its DER hash before anything is
+/// decoded (authenticate).
+enum class SignerCertificates { All, ChosenOnly };
+Signer openSigner(CardOperation& operation, const std::optional<std::string>& certificateId, const PinList& pins,
+                  SignerCertificates keep = SignerCertificates::All);
 
 /// The CA certificates on the card that issued certificate (to include beside a signature).
 std::vector<const crypto::ParsedCertificate*> issuersOnCard(const std::vector<CardCertificate>& certificates,

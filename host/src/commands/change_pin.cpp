@@ -33,7 +33,8 @@ nlohmann::json changePin(CommandContext& context, const ChangePinParams& params)
       card::changePinOnPinPad(session, rules);
     }
   });
-  const PinStatus status = userPinStatus(session.refreshToken(), rules.maxTries);
+  // card::changePin re-read the token after C_SetPIN: its flags are fresh (another read is one more card call).
+  const PinStatus status = userPinStatus(session.token(), rules.maxTries);
   return {{"pinGroup", params.pinGroup}, {"pinName", rules.name}, {"pinState", pinStatusJson(status)}};
 }
 

@@ -92,7 +92,10 @@ crypto::EvpPkeyPtr exportPrivateKey(SECKEYPrivateKey* key) {
     OPENSSL_cleanse(password.data(), password.size());
     throwStoreError("exporting the private key");
   }
-  const SecItemPtr der(SEC_ASN1EncodeItem(nullptr, nullptr, encrypted, SECKEY_EncryptedPrivateKeyInfoTemplate));
+  // The template through NSS's accessor function, not the exported data symbol: NSS is bound lazily
+  // (cmake/lazy_libraries.cmake), which works for functions only.
+  const SecItemPtr der(SEC_ASN1EncodeItem(nullptr, nullptr, encrypted,
+                                          NSS_Get_SECKEY_EncryptedPrivateKeyInfoTemplate(nullptr, PR_FALSE)));
   SECKEY_DestroyEncryptedPrivateKeyInfo(encrypted, PR_TRUE);
   if (!der) {
     OPENSSL_cleanse(password.data(), password.size());

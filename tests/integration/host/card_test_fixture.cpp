@@ -118,7 +118,7 @@ std::string CardCommands::softhsmModule() const {
   return config["cardProfiles"][0]["module"].get<std::string>();
 }
 
-std::string CardCommands::listObjectsWithPkcs11Tool(const std::string& tokenLabel, const std::string& pin) const {
+std::string CardCommands::pkcs11ToolSlot(const std::string& tokenLabel) const {
   const std::string tool = "SOFTHSM2_CONF=" + shellQuote(bed().get("SOFTHSM2_CONF")) + " pkcs11-tool --module " +
                            shellQuote(softhsmModule());
   // pkcs11-tool's --token-label matches prefixes ("CertBridge Card" would pick "CertBridge Card 2"): find the
@@ -136,6 +136,13 @@ std::string CardCommands::listObjectsWithPkcs11Tool(const std::string& tokenLabe
     if (line == "  token label        : " + tokenLabel) found = slot;
   }
   EXPECT_FALSE(found.empty()) << "no token labelled " << tokenLabel << ": " << slots;
+  return found;
+}
+
+std::string CardCommands::listObjectsWithPkcs11Tool(const std::string& tokenLabel, const std::string& pin) const {
+  const std::string tool = "SOFTHSM2_CONF=" + shellQuote(bed().get("SOFTHSM2_CONF")) + " pkcs11-tool --module " +
+                           shellQuote(softhsmModule());
+  const std::string found = pkcs11ToolSlot(tokenLabel);
   std::string output;
   const int code =
       run(tool + " --slot " + found + " --login --pin " + shellQuote(pin.empty() ? userPin() : pin) + " --list-objects",

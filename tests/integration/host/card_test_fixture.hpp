@@ -62,6 +62,8 @@ class CardCommands : public ::testing::Test {
   /// Objects on a SoftHSM2 token as pkcs11-tool lists them (logged in), read without the host.
   std::string listObjectsWithPkcs11Tool(const std::string& tokenLabel = "CertBridge Card",
                                         const std::string& pin = {}) const;
+  /// The slot (0x...) pkcs11-tool knows the SoftHSM2 token labelled exactly tokenLabel by.
+  std::string pkcs11ToolSlot(const std::string& tokenLabel = "CertBridge Card") const;
   int countObjects(const std::string& kind, const std::string& tokenLabel = "CertBridge Card") const;
   std::string softhsmModule() const;
 

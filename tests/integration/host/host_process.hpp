@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,9 @@ class HostProcess {
   /// After exit: everything left on stdout, split into frames. Throws if stdout held anything but whole frames.
   std::vector<nlohmann::json> remainingFrames();
 
+  /// After wait() saw the exit: the process's resource use as wait4 reports it (CPU time, ru_maxrss).
+  const rusage& resourceUsage() const { return usage_; }
+
   /// The host's process id, e.g. to read /proc/<pid>/status while it runs.
   pid_t pid() const { return pid_; }
 
@@ -68,6 +72,7 @@ class HostProcess {
   std::vector<nlohmann::json> pending_;
   bool eof_ = false;
   std::optional<int> exitCode_;
+  rusage usage_{};
 };
 
 /// Waits for the answer to the request with this id, collecting the progress messages that come first.

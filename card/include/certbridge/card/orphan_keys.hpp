@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "certbridge/card/token_objects.hpp"
 #include "certbridge/card/token_session.hpp"
 
 namespace certbridge::card {
@@ -22,5 +23,13 @@ struct KeyWithoutCertificate {
 /// The key pairs no certificate on the token belongs to, found by their public key objects (visible without
 /// a login; key generation always leaves one beside the private key). In the token's object order.
 std::vector<KeyWithoutCertificate> keysWithoutCertificate(TokenSession& session);
+
+/// A token's listing: its certificates (as listCertificates gives them) and its key pairs without a certificate
+/// (as keysWithoutCertificate), each object read once. On a card every read is an APDU exchange.
+struct TokenListing {
+  std::vector<CertificateInfo> certificates;
+  std::vector<KeyWithoutCertificate> keysWithoutCertificate;
+};
+TokenListing listCertificatesAndKeys(TokenSession& session);
 
 }  // namespace certbridge::card

@@ -76,6 +76,10 @@ class Dispatcher {
   /// Cancels pending work (queued requests answer USER_CANCELLED) and waits for the worker.
   void shutdown();
 
+  /// After shutdown(), when the process exits next: lets go of the card library without stopping its reader
+  /// watch or finalizing its modules (see SessionEnd::ProcessExits in session.hpp).
+  void leaveCardsToProcessExit() noexcept;
+
  private:
   void runOnWorker(const Request& request, const CommandRun& run, const CancelToken& token);
 
