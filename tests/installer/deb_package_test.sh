@@ -181,6 +181,10 @@ check "version has a Debian revision (changelog.Debian, per-release builds)" gre
 check "depends on pcscd and the NSS tools" grep -q "pcscd.*libnss3-tools" <<<"$(field Depends)"
 check "depends on the PC/SC and libp11 libraries (shlibdeps)" \
   grep -q "libpcsclite1.*libp11-3\|libp11-3.*libpcsclite1" <<<"$(field Depends)"
+# The host loads these with dlopen at first use, so shlibdeps cannot see them (installer/linux/CMakeLists.txt).
+for package in libssl3 libp11-3 libnss3 libnspr4; do
+  check "depends on $package (loaded at first use)" grep -q "\b$package (>= " <<<"$(field Depends)"
+done
 check "no description line is longer than 80 characters" test -z "$(field Description | awk 'length > 80')"
 
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' >"$work/files"

@@ -69,6 +69,16 @@ std::string windowsPath(const fs::path& path) {
   return text;
 }
 
+namespace {
+void removeScratch() {
+  if (suite.scratch.empty()) return;
+  std::string ignored;
+  runCommand("WINEPREFIX=" + shellQuote(suite.prefix.string()) + " wineserver -k", ignored);
+  std::error_code error;
+  fs::remove_all(suite.scratch, error);
+}
+}  // namespace
+
 void WineHost::SetUpTestSuite() {
   if (!suite.scratch.empty() || !suite.skipReason.empty()) return;
   suite.wine = shell("command -v wine");
@@ -85,6 +95,9 @@ void WineHost::SetUpTestSuite() {
   }
   char pattern[] = "/tmp/certbridge-wine-XXXXXX";
   suite.scratch = ::mkdtemp(pattern);
+  // One prefix for every test suite of this program (about 1 GB): removed when the program ends, after its
+  // wineserver, so repeated runs do not fill /tmp.
+  std::atexit(removeScratch);
   suite.prefix = suite.scratch / "prefix";
   suite.withDoubles = suite.scratch / "with-doubles";
   suite.withoutDoubles = suite.scratch / "without-doubles";
