@@ -28,7 +28,9 @@ function makeService(overrides = {}) {
     policy: currentPolicy,
     extensionInfo: async () => EXTENSION_ROW,
     language: () => pickLanguage(api.i18n.getUILanguage()),
-    helloTimeoutMs: 50,
+    // Long enough that a test host's hello (sent on the next turn) always wins on a loaded 2-core machine,
+    // where 50 ms lost the race about once in three runs; only the "never says hello" test waits it out.
+    helloTimeoutMs: 1000,
     cancelTimeoutMs: 50,
     // Short, so that a host left parked by a test does not keep the test process waiting.
     parkedLifetimeMs: 200,
