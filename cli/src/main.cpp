@@ -108,18 +108,6 @@ Arguments parse(const std::vector<std::string>& args) {
   return parsed;
 }
 
-host::HostState loadHostState() {
-  host::HostState state;
-  state.logFile = host::initLogging();
-  host::ConfigLoad load = host::loadConfigAndPolicy();
-  for (const auto& problem : load.config.policy.problems) {
-    spdlog::warn("policy: {} {} {}", problem.source, problem.entry, problem.reason);
-  }
-  host::setLogLevel(load.config.logLevel);
-  state.config = std::move(load.config);
-  return state;
-}
-
 int runDoctorCommand(const Arguments& args, const cli::Catalogue& catalogue, const std::string& language) {
   cli::DoctorReport report;
   if (args.fromEnvironment) {
@@ -133,7 +121,7 @@ int runDoctorCommand(const Arguments& args, const cli::Catalogue& catalogue, con
     }
     report = cli::doctorFromSaved(saved);
   } else {
-    const host::HostState state = loadHostState();
+    const host::HostState state = host::loadHostState();
     report = cli::runDoctor(state, cli::LocalCheckOptions{args.destDir});
   }
   if (args.json) {
@@ -179,11 +167,11 @@ int run(const std::vector<std::string>& rawArgs) {
       usage(std::cerr);
       return kUsageError;
     }
-    const host::HostState state = loadHostState();
+    const host::HostState state = host::loadHostState();
     return cli::runCardCommand(sub, args.card, state, catalogue, language, std::cout, std::cerr);
   }
   if (args.command == "support-bundle" && args.positional.size() <= 1) {
-    const host::HostState state = loadHostState();
+    const host::HostState state = host::loadHostState();
     std::optional<std::filesystem::path> file;
     if (!args.positional.empty()) file = std::filesystem::path(args.positional[0]);
     return cli::runSupportBundle(file, state, cli::LocalCheckOptions{args.destDir}, catalogue, language, std::cout,

@@ -50,15 +50,7 @@ std::string caller(const std::vector<std::string>& args) {
 int runHost(const std::vector<std::string>& args) {
   const int framesFd = host::platform::takeStandardStreams();
 
-  host::HostState state;
-  state.logFile = host::initLogging();
-  host::ConfigLoad load = host::loadConfigAndPolicy();
-  // Before the level applies: a policy that turned logging off must not hide what was wrong with it.
-  for (const auto& problem : load.config.policy.problems) {
-    spdlog::warn("policy: {} {} {}", problem.source, problem.entry, problem.reason);
-  }
-  host::setLogLevel(load.config.logLevel);
-  state.config = std::move(load.config);
+  host::HostState state = host::loadHostState();
   std::string sources;
   for (const auto& source : state.config.policy.sources) {
     sources += (sources.empty() ? "" : ", ") + source.name + (source.location.empty() ? "" : " " + source.location);

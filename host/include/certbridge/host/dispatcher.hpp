@@ -27,6 +27,10 @@ struct HostState {
   std::optional<std::filesystem::path> logFile;
 };
 
+/// The state every process that runs commands starts with (the host, the certbridge command): logging to its
+/// file, then the configuration and policy in force, their problems logged (host_state.cpp).
+HostState loadHostState();
+
 /// Everything a command may use while it runs.
 struct CommandContext {
   const Request& request;  ///< id, command and origin; params were consumed by the command's prepare step.
