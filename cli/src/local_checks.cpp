@@ -230,8 +230,10 @@ std::vector<Row> manifestRows(const LocalCheckOptions& options) {
 std::vector<Row> browserPolicyRows(const LocalCheckOptions& options) {
   std::vector<Row> rows;
   for (const auto& [browser, path] : policyFiles(options)) {
+    // A copy for the lambda: clang before 16 cannot capture a structured binding.
+    const auto& wanted = browser;
     const std::string_view name = std::find_if(kBrowsers.begin(), kBrowsers.end(), [&](const auto& entry) {
-                                    return entry.first == browser;
+                                    return entry.first == wanted;
                                   })->second;
     Row row{"browserPolicy",
             name,
