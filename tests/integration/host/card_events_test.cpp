@@ -1,6 +1,7 @@
 // Card events and concurrency: the card pulled during key generation (and put back), a cancelled generation, a
 // second host process finding the card busy, and a host that keeps running while the PC/SC service restarts.
 
+#include <csignal>
 #include <thread>
 
 #include "card_test_fixture.hpp"
@@ -82,11 +83,15 @@ TEST_F(CardCommands, RequestsInOneProcessQueueAndAnotherProcessGetsBusy) {
   first->send(request("queued", "listCertificates"));
   awaitFirstKey(*first, "slow");
 
-  // Another host process (another tab or browser) waits for the card, then answers BUSY.
+  // Another host process (another tab or browser) waits for the card, then answers BUSY. The first host is
+  // frozen while it holds the card, so the card stays in use however fast the token makes keys and however
+  // slowly the second host starts (under the sanitizers the generation used to finish first).
+  ASSERT_EQ(::kill(first->pid(), SIGSTOP), 0);
   auto second = startHost({{"CERTBRIDGE_CONFIG", configWith("busy-wait-1s", {{"cardBusyWaitSeconds", 1}})}});
   const auto start = std::chrono::steady_clock::now();
   const Answer busy = call(*second, request("other", "listCertificates"), 30s);
-  EXPECT_EQ(busy.code(), "BUSY") << busy.message.dump();
+  ASSERT_EQ(::kill(first->pid(), SIGCONT), 0);
+  ASSERT_EQ(busy.code(), "BUSY") << busy.message.dump();
   EXPECT_EQ(busy.error()["reason"], "cardInUse");
   EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms) << "it waited before giving up";
 
