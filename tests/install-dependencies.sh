@@ -31,6 +31,8 @@ readonly DEBIAN_PACKAGES=(
   libxml2-utils
   # Windows code (certificate registration): mingw-w64 cross compiler (posix threads) and wine to run its tests
   g++-mingw-w64-x86-64-posix wine wine64
+  # certbridge.exe's support bundle (.tar.gz): zlib for mingw, linked statically
+  libz-mingw-w64-dev
   # Windows installers: the MSIs are built with wixl, their tables read with msiinfo, signed with osslsigncode
   wixl msitools osslsigncode
   # benchmarks: callgrind counts the instructions of a whole process (repeatable on a loaded machine)

@@ -1,6 +1,11 @@
 #include "catalogue.hpp"
 
+#if defined(_WIN32)
+#include <windows.h>
+#endif
+
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdlib>
 #include <stdexcept>
@@ -121,6 +126,12 @@ std::string Catalogue::languageFromEnvironment() const {
     if (tag == "C" || tag == "POSIX" || tag.rfind("C.", 0) == 0) return pickLanguage("en");
     return pickLanguage(tag);
   }
+#if defined(_WIN32)
+  // Windows says it through the user's display language ("zh-TW", "en-US"), not through variables.
+  std::array<wchar_t, LOCALE_NAME_MAX_LENGTH> name{};
+  const int length = ::LCIDToLocaleName(::GetUserDefaultUILanguage(), name.data(), static_cast<int>(name.size()), 0);
+  if (length > 1) return pickLanguage(std::string(name.data(), name.data() + length - 1));  // ASCII tags
+#endif
   return defaultLanguage_;
 }
 

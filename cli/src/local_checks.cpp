@@ -1,10 +1,7 @@
 #include "local_checks.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -13,6 +10,7 @@
 
 #include "certbridge/host/manifest_installer.hpp"
 #include "certbridge/protocol.hpp"
+#include "platform/environment.hpp"
 #include "row_parts.hpp"
 
 namespace certbridge::cli {
@@ -49,28 +47,6 @@ bool pathExists(const fs::path& path) {
   return fs::exists(path, error);
 }
 
-fs::path underDestDir(const fs::path& destDir, const fs::path& path) {
-  return destDir.empty() ? path : destDir / path.relative_path();
-}
-
-// The manifest's locations for a browser: per user first, then system-wide (the order browsers look in).
-std::vector<fs::path> manifestLocations(host::Browser browser, const LocalCheckOptions& options) {
-  std::vector<fs::path> locations;
-  host::ManifestOptions manifest;
-  manifest.browsers = {browser};
-  try {
-    manifest.user = host::userDirectoriesFromEnvironment();
-    manifest.scope = host::InstallScope::User;
-    locations.push_back(host::manifestPath(browser, manifest));
-  } catch (const host::InstallerError&) {
-    // No home folder: only the system-wide manifest can apply.
-  }
-  manifest.scope = host::InstallScope::System;
-  manifest.destDir = options.destDir;
-  locations.push_back(host::manifestPath(browser, manifest));
-  return locations;
-}
-
 bool namesOurExtension(host::Browser browser, const json& manifest) {
   if (browser == host::Browser::Firefox) {
     const json& allowed = manifest.value("allowed_extensions", json::array());
@@ -88,73 +64,45 @@ bool namesOurExtension(host::Browser browser, const json& manifest) {
 Row manifestRow(host::Browser browser, std::string_view browserName, const LocalCheckOptions& options) {
   Row row{"manifest", browserName, "local", "ok", line("envCheck.row.manifest", {{"browser", browserName}}),
           {},         nullptr,     nullptr};
-  const std::vector<fs::path> locations = manifestLocations(browser, options);
-  const auto found =
-      std::find_if(locations.begin(), locations.end(), [](const fs::path& path) { return pathExists(path); });
-  if (found == locations.end()) {
+  const json notAvailable = {{"code", "NATIVE_UNAVAILABLE"}, {"os", local_places::thisOs()}};
+  const std::vector<local_places::ManifestPlace> places = local_places::manifestPlaces(browser, options);
+  const auto found = std::find_if(places.begin(), places.end(), [](const auto& place) { return place.file; });
+  if (found == places.end()) {
     std::string looked;
-    for (const auto& path : locations) looked += (looked.empty() ? "" : ", ") + path.string();
+    for (const auto& place : places) looked += (looked.empty() ? "" : ", ") + place.where;
     row.status = "error";
     row.details.push_back(line("envCheck.value.manifestMissing", {{"paths", looked}}));
-    row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"os", "linux"}};
+    row.error = notAvailable;
     return row;
   }
-  row.details.push_back(line("envCheck.value.manifestAt", {{"path", found->string()}}));
-  const std::optional<json> manifest = readJsonFile(*found);
+  const std::string file = host::platform::pathToUtf8(*found->file);
+  row.details.push_back(line("envCheck.value.manifestAt", {{"path", file}}));
+  // Windows: the registry key that names the file.
+  if (found->where != file) row.details.push_back(line("envCheck.value.manifestRegisteredAt", {{"key", found->where}}));
+  const std::optional<json> manifest = readJsonFile(*found->file);
   if (!manifest || !manifest->is_object() || manifest->value("name", std::string()) != protocol::kNativeHostName ||
       !manifest->value("path", json()).is_string()) {
     row.status = "error";
     row.details.push_back(line("envCheck.value.manifestUnreadable"));
-    row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"os", "linux"}};
+    row.error = notAvailable;
     return row;
   }
-  const fs::path host = (*manifest)["path"].get<std::string>();
-  row.details.push_back(line("envCheck.value.manifestHost", {{"path", host.string()}}));
-  if (!host.is_absolute() || !pathExists(host) || ::access(host.c_str(), X_OK) != 0) {
+  const std::string named = (*manifest)["path"].get<std::string>();
+  const std::optional<fs::path> program = local_places::manifestProgram(*found->file, named);
+  const std::string shown = program ? host::platform::pathToUtf8(*program) : named;
+  row.details.push_back(line("envCheck.value.manifestHost", {{"path", shown}}));
+  if (!program || !local_places::isStartableProgram(*program)) {
     row.status = "error";
-    row.details.push_back(line("envCheck.value.manifestHostMissing", {{"path", host.string()}}));
-    row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"os", "linux"}};
+    row.details.push_back(line("envCheck.value.manifestHostMissing", {{"path", shown}}));
+    row.error = notAvailable;
     return row;
   }
   if (!namesOurExtension(browser, *manifest)) {
     row.status = "error";
     row.details.push_back(line("envCheck.value.manifestExtensionMissing"));
-    row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"cause", "forbidden"}, {"os", "linux"}};
+    row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"cause", "forbidden"}, {"os", local_places::thisOs()}};
   }
   return row;
-}
-
-// Where each browser reads its policies on Linux (system-wide; IT's files).
-struct PolicyPlace {
-  host::Browser browser;
-  std::string_view location;  ///< A directory of *.json files (Chromium family) or one file (Firefox).
-  bool directory;
-};
-constexpr std::array<PolicyPlace, 6> kPolicyPlaces = {
-    {{host::Browser::Chrome, "/etc/opt/chrome/policies/managed", true},
-     {host::Browser::Chromium, "/etc/chromium/policies/managed", true},
-     {host::Browser::Edge, "/etc/opt/edge/policies/managed", true},
-     {host::Browser::Firefox, "/etc/firefox/policies/policies.json", false},
-     {host::Browser::Firefox, "/usr/lib/firefox-esr/distribution/policies.json", false},
-     {host::Browser::Firefox, "/usr/lib/firefox/distribution/policies.json", false}}};
-
-std::vector<std::pair<host::Browser, fs::path>> policyFiles(const LocalCheckOptions& options) {
-  std::vector<std::pair<host::Browser, fs::path>> files;
-  for (const auto& place : kPolicyPlaces) {
-    const fs::path location = underDestDir(options.destDir, fs::path(place.location));
-    if (!place.directory) {
-      if (pathExists(location)) files.emplace_back(place.browser, location);
-      continue;
-    }
-    std::error_code error;
-    std::vector<fs::path> inDirectory;
-    for (const auto& entry : fs::directory_iterator(location, error)) {
-      if (entry.path().extension() == ".json") inDirectory.push_back(entry.path());
-    }
-    std::sort(inDirectory.begin(), inDirectory.end());
-    for (auto& path : inDirectory) files.emplace_back(place.browser, std::move(path));
-  }
-  return files;
 }
 
 bool listHas(const json& list, std::string_view value) {
@@ -200,17 +148,6 @@ bool readPolicy(host::Browser browser, const json& policy, std::vector<json>& de
   return blocks;
 }
 
-std::string runQuiet(const std::string& commandLine) {
-  std::string output;
-  if (FILE* pipe = ::popen(commandLine.c_str(), "r")) {
-    std::array<char, 256> buffer{};
-    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) output += buffer.data();
-    ::pclose(pipe);
-  }
-  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
-  return output;
-}
-
 }  // namespace
 
 std::vector<Row> manifestRows(const LocalCheckOptions& options) {
@@ -229,27 +166,24 @@ std::vector<Row> manifestRows(const LocalCheckOptions& options) {
 
 std::vector<Row> browserPolicyRows(const LocalCheckOptions& options) {
   std::vector<Row> rows;
-  for (const auto& [browser, path] : policyFiles(options)) {
-    // A copy for the lambda: clang before 16 cannot capture a structured binding.
-    const auto& wanted = browser;
+  for (const auto& source : local_places::browserPolicies(options)) {
     const std::string_view name = std::find_if(kBrowsers.begin(), kBrowsers.end(), [&](const auto& entry) {
-                                    return entry.first == wanted;
+                                    return entry.first == source.browser;
                                   })->second;
     Row row{"browserPolicy",
             name,
             "local",
             "ok",
             line("envCheck.row.browserPolicy", {{"browser", name}}),
-            {line("envCheck.value.policyFile", {{"path", path.string()}})},
+            {line(local_places::policySourceKey(), {{"path", source.where}})},
             nullptr,
             nullptr};
-    const std::optional<json> policy = readJsonFile(path);
-    if (!policy || !policy->is_object()) {
+    if (!source.policy || !source.policy->is_object()) {
       row.status = "warning";
       row.details.push_back(line("envCheck.value.policyUnreadable"));
-    } else if (readPolicy(browser, *policy, row.details)) {
+    } else if (readPolicy(source.browser, *source.policy, row.details)) {
       row.status = "error";
-      row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"cause", "policy"}, {"os", "linux"}};
+      row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"cause", "policy"}, {"os", local_places::thisOs()}};
     }
     rows.push_back(std::move(row));
   }
@@ -259,33 +193,11 @@ std::vector<Row> browserPolicyRows(const LocalCheckOptions& options) {
                        "local",
                        "ok",
                        line("envCheck.row.browserPolicies"),
-                       {line("envCheck.value.policyNone")},
+                       {line(local_places::noPoliciesKey())},
                        nullptr,
                        nullptr});
   }
   return rows;
-}
-
-Row smartCardServiceRow() {
-  Row row{"pcscService", nullptr, "local", "ok", line("envCheck.row.pcscService"), {}, nullptr, nullptr};
-  const char* named = std::getenv("PCSCLITE_CSOCK_NAME");
-  const fs::path socket = named != nullptr && *named != '\0' ? fs::path(named) : fs::path("/run/pcscd/pcscd.comm");
-  const bool present = pathExists(socket);
-  row.details.push_back(line(present ? "envCheck.value.serviceSocket" : "envCheck.value.serviceSocketMissing",
-                             {{"path", socket.string()}}));
-  // systemd starts pcscd on demand through its socket unit: the socket unit being active is what matters.
-  if (::access("/run/systemd/system", F_OK) == 0) {
-    for (const char* unit : {"pcscd.socket", "pcscd.service"}) {
-      const std::string state = runQuiet(std::string("systemctl is-active ") + unit + " 2>/dev/null");
-      row.details.push_back(
-          line("envCheck.value.serviceUnit", {{"unit", unit}, {"state", state.empty() ? "?" : state}}));
-    }
-  }
-  if (!present) {
-    row.status = "error";
-    row.error = {{"code", "PCSC_UNAVAILABLE"}, {"os", "linux"}};
-  }
-  return row;
 }
 
 Row cardProfilesRow(const host::HostConfig& config) {
@@ -316,7 +228,7 @@ std::vector<Row> localRows(const host::HostConfig& config, const LocalCheckOptio
   std::vector<Row> rows = manifestRows(options);
   std::vector<Row> policies = browserPolicyRows(options);
   rows.insert(rows.end(), policies.begin(), policies.end());
-  rows.push_back(smartCardServiceRow());
+  rows.push_back(local_places::smartCardServiceRow());
   rows.push_back(cardProfilesRow(config));
   return rows;
 }
@@ -324,16 +236,10 @@ std::vector<Row> localRows(const host::HostConfig& config, const LocalCheckOptio
 std::vector<fs::path> foundManifests(const LocalCheckOptions& options) {
   std::vector<fs::path> found;
   for (const auto& [browser, name] : kBrowsers) {
-    for (const auto& path : manifestLocations(browser, options)) {
-      if (pathExists(path)) found.push_back(path);
+    for (const auto& place : local_places::manifestPlaces(browser, options)) {
+      if (place.file) found.push_back(*place.file);
     }
   }
-  return found;
-}
-
-std::vector<fs::path> foundBrowserPolicies(const LocalCheckOptions& options) {
-  std::vector<fs::path> found;
-  for (auto& [browser, path] : policyFiles(options)) found.push_back(std::move(path));
   return found;
 }
 

@@ -10,13 +10,9 @@
 
 #include "certbridge/host/config.hpp"
 #include "environment_rows.hpp"
+#include "local_places.hpp"
 
 namespace certbridge::cli {
-
-struct LocalCheckOptions {
-  /// Prefix for the system-wide locations (a package staging tree); empty for this computer.
-  std::filesystem::path destDir;
-};
 
 /// One row per browser: the manifest found (per user first, then system-wide, as the browsers look), the
 /// program it points to and the extension it allows. NATIVE_UNAVAILABLE when missing or pointing nowhere,
@@ -27,19 +23,13 @@ std::vector<Row> manifestRows(const LocalCheckOptions& options);
 /// the policy our extension gets. NATIVE_UNAVAILABLE cause "forbidden" when a policy blocks our host.
 std::vector<Row> browserPolicyRows(const LocalCheckOptions& options);
 
-/// The smart card service: its socket and, where systemd runs it, the units' state.
-Row smartCardServiceRow();
-
 /// The card profiles in force, where they came from and whether each profile's module is there.
 Row cardProfilesRow(const host::HostConfig& config);
 
 /// Every local row, in display order.
 std::vector<Row> localRows(const host::HostConfig& config, const LocalCheckOptions& options);
 
-/// The manifests found, by path, with their content (for the support bundle).
+/// The manifest files found (for the support bundle).
 std::vector<std::filesystem::path> foundManifests(const LocalCheckOptions& options);
-
-/// The browser policy files found (for the support bundle).
-std::vector<std::filesystem::path> foundBrowserPolicies(const LocalCheckOptions& options);
 
 }  // namespace certbridge::cli

@@ -4,9 +4,6 @@
 //   certbridge support-bundle [FILE]
 // Usage text and messages: extension/shared/messages.json ("cli.*", "envCheck.*", "consent.*").
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <charconv>
 #include <fstream>
 #include <iostream>
@@ -23,10 +20,12 @@
 #include "certbridge/host/host_policy.hpp"
 #include "certbridge/host/logging.hpp"
 #include "doctor.hpp"
+#include "platform/environment.hpp"
 #include "process_hardening.hpp"
 #include "report_text.hpp"
 #include "secret_memory.hpp"
 #include "support_bundle.hpp"
+#include "terminal.hpp"
 
 namespace {
 
@@ -82,9 +81,9 @@ Arguments parse(const std::vector<std::string>& args) {
     } else if (arg == "--json") {
       parsed.json = true;
     } else if (arg == "--destdir") {
-      parsed.destDir = value();
+      parsed.destDir = host::platform::pathFromUtf8(value());
     } else if (arg == "--from-environment") {
-      parsed.fromEnvironment = std::filesystem::path(value());
+      parsed.fromEnvironment = host::platform::pathFromUtf8(value());
     } else if (arg == "--reader") {
       parsed.card.reader = value();
     } else if (arg == "--pin-group") {
@@ -92,7 +91,7 @@ Arguments parse(const std::vector<std::string>& args) {
     } else if (arg == "--pin-fd") {
       const int fd = parseCount(arg, value(), 1 << 20);
       // A descriptor that is not open is a mistake to report now, not an empty PIN later.
-      if (fd <= 2 || ::fcntl(fd, F_GETFD) < 0)
+      if (fd <= 2 || !cli::terminal::descriptorIsOpen(fd))
         throw UsageError("cli.error.badValue", {{"option", arg}, {"value", args[i]}});
       parsed.card.pinFd = fd;
     } else if (arg == "--yes" || arg == "-y") {
@@ -116,7 +115,9 @@ int runDoctorCommand(const Arguments& args, const cli::Catalogue& catalogue, con
     text << in.rdbuf();
     const json saved = json::parse(text.str(), nullptr, false);
     if (!in || saved.is_discarded()) {
-      std::cerr << catalogue.text("cli.error.cannotRead", language, {{"path", args.fromEnvironment->string()}}) << "\n";
+      std::cerr << catalogue.text("cli.error.cannotRead", language,
+                                  {{"path", host::platform::pathToUtf8(*args.fromEnvironment)}})
+                << "\n";
       return 1;
     }
     report = cli::doctorFromSaved(saved);
@@ -173,7 +174,7 @@ int run(const std::vector<std::string>& rawArgs) {
   if (args.command == "support-bundle" && args.positional.size() <= 1) {
     const host::HostState state = host::loadHostState();
     std::optional<std::filesystem::path> file;
-    if (!args.positional.empty()) file = std::filesystem::path(args.positional[0]);
+    if (!args.positional.empty()) file = host::platform::pathFromUtf8(args.positional[0]);
     return cli::runSupportBundle(file, state, cli::LocalCheckOptions{args.destDir}, catalogue, language, std::cout,
                                  std::cerr);
   }
@@ -191,7 +192,8 @@ int main(int argc, char** argv) {
   // As the host: OpenSSL must wipe what it frees (PINs pass through it), and no core file may hold a PIN.
   if (!host::wipeOpenSslMemoryOnFree()) std::cerr << "certbridge: cannot make OpenSSL wipe freed memory\n";
   host::hardenProcess();
-  std::vector<std::string> args(argv + 1, argv + argc);
+  const cli::terminal::Utf8Console console;
+  std::vector<std::string> args = host::platform::commandLineArguments(argc, argv);
   if (!args.empty() && args[0] == "--version") args[0] = "version";
   try {
     const int code = run(args);

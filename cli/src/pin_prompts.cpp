@@ -1,11 +1,10 @@
 #include "pin_prompts.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <ostream>
 
 #include "certbridge/protocol.hpp"
+#include "terminal.hpp"
 
 namespace certbridge::cli {
 namespace {
@@ -103,7 +102,7 @@ CardFacts cardFromEnvironment(const json& environment, const std::optional<std::
 
 bool PinPrompts::confirm(bool yes) {
   if (yes) return true;
-  if (::isatty(STDIN_FILENO) != 1) {
+  if (!terminal::standardInputIsTerminal()) {
     err_ << t("cli.error.confirmNeeded") << "\n";
     return false;
   }

@@ -37,7 +37,11 @@ json summarize(const std::vector<Row>& rows) {
 
 std::string reportTime(std::time_t time) {
   std::tm utc{};
+#if defined(_WIN32)
+  gmtime_s(&utc, &time);
+#else
   gmtime_r(&time, &utc);
+#endif
   std::array<char, 32> buffer{};
   const std::size_t length = std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
   return std::string(buffer.data(), length);

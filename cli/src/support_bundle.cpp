@@ -1,8 +1,5 @@
 #include "support_bundle.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -13,6 +10,8 @@
 
 #include "certbridge/build_info.hpp"
 #include "doctor.hpp"
+#include "platform/environment.hpp"
+#include "program_version.hpp"
 #include "report_text.hpp"
 #include "tar_gz_writer.hpp"
 
@@ -41,8 +40,8 @@ std::optional<std::string> readFile(const fs::path& path, std::uintmax_t tailByt
 }
 
 // "/home/u/.config/chromium/NativeMessagingHosts/com.certbridge.host.json" -> an archive name.
-std::string entryName(std::string_view folder, const fs::path& path) {
-  std::string flat = path.string();
+std::string entryName(std::string_view folder, const std::string& where) {
+  std::string flat = where;
   for (char& c : flat) {
     if (c == '/' || c == '\\' || c == ':') c = '_';
   }
@@ -54,20 +53,15 @@ std::string entryName(std::string_view folder, const fs::path& path) {
 
 std::string defaultName(std::time_t now) {
   std::tm local{};
+#if defined(_WIN32)
+  localtime_s(&local, &now);
+#else
   localtime_r(&now, &local);
+#endif
   std::array<char, 64> buffer{};
   const std::size_t length =
       std::strftime(buffer.data(), buffer.size(), "certbridge-support-%Y%m%d-%H%M%S.tar.gz", &local);
   return std::string(buffer.data(), length);
-}
-
-// A manifest names any program: run it only when it is a regular file that root or this user owns and
-// nobody else may change, so a bundle made with sudo never runs what another user put there.
-bool safeToRun(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return false;
-  const bool owner = info.st_uid == 0 || info.st_uid == ::geteuid();
-  return owner && (info.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
 // The host the manifests name, asked for its version (it may be another build than this command's).
@@ -78,20 +72,13 @@ std::string hostVersions(const std::vector<fs::path>& manifests) {
     const std::optional<std::string> content = readFile(path);
     const json manifest = content ? json::parse(*content, nullptr, false) : json();
     if (!manifest.is_object() || !manifest.value("path", json()).is_string()) continue;
-    const std::string host = manifest["path"];
-    if (std::find(seen.begin(), seen.end(), host) != seen.end()) continue;
-    seen.push_back(host);
-    std::string output;
-    if (safeToRun(host) && host.find('\'') == std::string::npos) {
-      if (FILE* pipe = ::popen(("'" + host + "' --version 2>&1").c_str(), "r")) {
-        std::array<char, 256> buffer{};
-        while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) output += buffer.data();
-        ::pclose(pipe);
-      }
-    }
-    text +=
-        host + ": " +
-        (output.empty() ? "(not run: missing, or not owned by root or this user, or writable by others)\n" : output);
+    const std::string named = manifest["path"];
+    if (std::find(seen.begin(), seen.end(), named) != seen.end()) continue;
+    seen.push_back(named);
+    const std::optional<fs::path> program = local_places::manifestProgram(path, named);
+    const std::optional<std::string> output = program ? programVersion(*program) : std::nullopt;
+    text += named + ": " +
+            output.value_or("(not run: missing, or not owned by root or this user, or writable by others)\n");
   }
   return text;
 }
@@ -120,28 +107,33 @@ int runSupportBundle(const std::optional<fs::path>& file, const host::HostState&
         report.environment.is_object() ? report.environment.value("host", json::object()) : json::object();
     add("config/in-force.json", policy.dump(2) + "\n");
     if (host.config.file) {
-      if (auto content = readFile(*host.config.file)) add(entryName("config", *host.config.file), *content);
+      if (auto content = readFile(*host.config.file))
+        add(entryName("config", host::platform::pathToUtf8(*host.config.file)), *content);
     }
     for (const auto& manifest : foundManifests(options)) {
-      if (auto content = readFile(manifest)) add(entryName("manifests", manifest), *content);
+      if (auto content = readFile(manifest))
+        add(entryName("manifests", host::platform::pathToUtf8(manifest)), *content);
     }
-    for (const auto& policyFile : foundBrowserPolicies(options)) {
-      if (auto content = readFile(policyFile)) add(entryName("browser-policies", policyFile), *content);
+    for (const auto& source : local_places::browserPolicies(options)) {
+      add(entryName("browser-policies", source.where), source.text);
     }
     if (host.logFile) {
       // The log and its rotated predecessors, newest first.
       for (const std::string suffix : {"", ".1", ".2", ".3"}) {
         fs::path log = *host.logFile;
         if (!suffix.empty()) log.replace_extension(suffix + log.extension().string());
-        if (auto content = readFile(log, kLogTailBytes)) add("log/" + log.filename().string(), *content);
+        if (auto content = readFile(log, kLogTailBytes))
+          add("log/" + host::platform::pathToUtf8(log.filename()), *content);
       }
     }
     archive.finish();
   } catch (const std::exception& e) {
-    err << catalogue.text("cli.error.cannotWrite", language, {{"path", path.string()}, {"reason", e.what()}}) << "\n";
+    err << catalogue.text("cli.error.cannotWrite", language,
+                          {{"path", host::platform::pathToUtf8(path)}, {"reason", e.what()}})
+        << "\n";
     return 1;
   }
-  out << catalogue.text("cli.bundle.written", language, {{"path", path.string()}}) << "\n";
+  out << catalogue.text("cli.bundle.written", language, {{"path", host::platform::pathToUtf8(path)}}) << "\n";
   std::string list;
   for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
   out << catalogue.text("cli.bundle.contents", language, {{"files", list}}) << "\n";

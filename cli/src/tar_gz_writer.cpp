@@ -1,8 +1,13 @@
 #include "tar_gz_writer.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 #include <zlib.h>
+#if defined(_WIN32)
+#include <io.h>
+#include <sys/stat.h>
+#else
+#include <unistd.h>
+#endif
 
 #include <array>
 #include <cerrno>
@@ -11,11 +16,42 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "platform/environment.hpp"
+
 namespace certbridge::cli {
 
 namespace {
 
 constexpr std::size_t kBlock = 512;
+
+// The archive file: created new (never an existing file or, on POSIX, a link), readable by its owner only.
+#if defined(_WIN32)
+int createNewFile(const std::filesystem::path& path) {
+  return ::_wopen(path.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _S_IREAD | _S_IWRITE);
+}
+long long writeSome(int fd, const unsigned char* data, std::size_t size) {
+  return ::_write(fd, data, static_cast<unsigned int>(size));
+}
+int syncFile(int fd) {
+  return ::_commit(fd);
+}
+int closeFile(int fd) {
+  return ::_close(fd);
+}
+#else
+int createNewFile(const std::filesystem::path& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+long long writeSome(int fd, const unsigned char* data, std::size_t size) {
+  return ::write(fd, data, size);
+}
+int syncFile(int fd) {
+  return ::fsync(fd);
+}
+int closeFile(int fd) {
+  return ::close(fd);
+}
+#endif
 
 // An octal field of a ustar header, NUL-terminated, zero-padded.
 void octal(char* field, std::size_t width, unsigned long long value) {
@@ -32,8 +68,8 @@ struct TarGzWriter::State {
 };
 
 TarGzWriter::TarGzWriter(const std::filesystem::path& path) : state_(std::make_unique<State>()) {
-  state_->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (state_->fd < 0) throw std::system_error(errno, std::generic_category(), path.string());
+  state_->fd = createNewFile(path);
+  if (state_->fd < 0) throw std::system_error(errno, std::generic_category(), host::platform::pathToUtf8(path));
   // gzip wrapper (windowBits 15 + 16), default level: logs compress well.
   if (deflateInit2(&state_->stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("zlib: deflateInit2 failed");
@@ -43,7 +79,7 @@ TarGzWriter::TarGzWriter(const std::filesystem::path& path) : state_(std::make_u
 
 TarGzWriter::~TarGzWriter() {
   if (state_->deflating) deflateEnd(&state_->stream);
-  if (state_->fd >= 0) ::close(state_->fd);
+  if (state_->fd >= 0) closeFile(state_->fd);
 }
 
 void TarGzWriter::deflateOut(const char* data, std::size_t size, bool last) {
@@ -59,7 +95,7 @@ void TarGzWriter::deflateOut(const char* data, std::size_t size, bool last) {
     const std::size_t produced = out.size() - state_->stream.avail_out;
     std::size_t written = 0;
     while (written < produced) {
-      const ssize_t n = ::write(state_->fd, out.data() + written, produced - written);
+      const long long n = writeSome(state_->fd, out.data() + written, produced - written);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) throw std::system_error(errno, std::generic_category(), "write");
       written += static_cast<std::size_t>(n);
@@ -99,10 +135,10 @@ void TarGzWriter::finish() {
   deflateOut(end.data(), end.size(), true);
   deflateEnd(&state_->stream);
   state_->deflating = false;
-  if (::fsync(state_->fd) != 0 && errno != EINVAL) throw std::system_error(errno, std::generic_category(), "fsync");
+  if (syncFile(state_->fd) != 0 && errno != EINVAL) throw std::system_error(errno, std::generic_category(), "fsync");
   const int fd = state_->fd;
   state_->fd = -1;
-  if (::close(fd) != 0) throw std::system_error(errno, std::generic_category(), "close");
+  if (closeFile(fd) != 0) throw std::system_error(errno, std::generic_category(), "close");
   state_->finished = true;
 }
 

@@ -126,23 +126,8 @@ void requireDestDirForForeignLayout(const ManifestOptions& options) {
 
 #if defined(_WIN32)
 std::wstring registryKey(Browser browser) {
-  std::wstring base;
-  switch (browser) {
-    case Browser::Chrome:
-      base = L"SOFTWARE\\Google\\Chrome\\NativeMessagingHosts\\";
-      break;
-    case Browser::Chromium:
-      base = L"SOFTWARE\\Chromium\\NativeMessagingHosts\\";
-      break;
-    case Browser::Edge:
-      base = L"SOFTWARE\\Microsoft\\Edge\\NativeMessagingHosts\\";
-      break;
-    case Browser::Firefox:
-      base = L"SOFTWARE\\Mozilla\\NativeMessagingHosts\\";
-      break;
-  }
-  const std::string name(protocol::kNativeHostName);
-  return base + std::wstring(name.begin(), name.end());  // the host name is ASCII
+  const std::string key = manifestRegistryKey(browser);
+  return std::wstring(key.begin(), key.end());  // ASCII
 }
 
 HKEY registryRoot(const ManifestOptions& options) {
@@ -172,6 +157,25 @@ bool deleteRegistryKey(const ManifestOptions& options, Browser browser) {
 #endif
 
 }  // namespace
+
+std::string manifestRegistryKey(Browser browser) {
+  std::string base;
+  switch (browser) {
+    case Browser::Chrome:
+      base = "SOFTWARE\\Google\\Chrome\\NativeMessagingHosts\\";
+      break;
+    case Browser::Chromium:
+      base = "SOFTWARE\\Chromium\\NativeMessagingHosts\\";
+      break;
+    case Browser::Edge:
+      base = "SOFTWARE\\Microsoft\\Edge\\NativeMessagingHosts\\";
+      break;
+    case Browser::Firefox:
+      base = "SOFTWARE\\Mozilla\\NativeMessagingHosts\\";
+      break;
+  }
+  return base + std::string(protocol::kNativeHostName);
+}
 
 std::string_view toString(Browser browser) noexcept {
   switch (browser) {

@@ -73,6 +73,9 @@ class InstallerError : public std::runtime_error {
 /// Manifest file for a browser and scope (Windows: the file next to the host executable).
 std::filesystem::path manifestPath(Browser browser, const ManifestOptions& options);
 
+/// The registry key (below HKCU or HKLM) whose default value names the browser's manifest file on Windows.
+std::string manifestRegistryKey(Browser browser);
+
 /// The manifest's content.
 nlohmann::json manifestJson(Browser browser, const ManifestOptions& options);
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace certbridge::host {
 
@@ -42,6 +43,9 @@ class RegistryReader {
   /// The value `name` under `key` (a path below the hive, "SOFTWARE\\Policies\\CertBridge"), or nullopt
   /// when the key or the value does not exist. Never throws.
   virtual std::optional<RegistryValue> read(RegistryHive hive, std::string_view key, std::string_view name) const = 0;
+  /// The names of the values under `key` (a browser's numbered policy list), empty when the key does not
+  /// exist or cannot be read. Never throws.
+  virtual std::vector<std::string> valueNames(RegistryHive /*hive*/, std::string_view /*key*/) const { return {}; }
 };
 
 /// The operating system's registry (RegGetValueW) on Windows; nullptr elsewhere, where there is none.
