@@ -11,6 +11,8 @@
 #                (HKCU\Environment) once, an upgrade with FORCEINSTALL=0 that turns the forced install off,
 #                and uninstall, which takes the folder off that PATH; mistyped properties install without
 #                error; an ADDLOCAL given by IT is followed as written.
+#   certbridge.exe: when the build does not ship it, a package with a stand-in (the host under that name):
+#                added by an upgrade, run by name in a new console, removed by the uninstall.
 #   msi_wine_test.sh MSI_DIR VERSION REASON_IF_NOT_BUILT -- BUILD_MSI_ARGS...
 # BUILD_MSI_ARGS: the cmake -D arguments of installer/windows/build_msi.cmake, to build the later versions
 # the upgrades need from the same staged files.
@@ -44,6 +46,16 @@ for next in "$v2" "$v3"; do
     -DPER_MACHINE_MSI="$work/certbridge-$next-per-machine.msi" -DPER_USER_MSI="$work/certbridge-$next-per-user.msi" \
     -P "$here/../../installer/windows/build_msi.cmake"
 done
+# While the build does not ship certbridge.exe (CERTBRIDGE_MSI_SHIP_CLI off), version v2 is also built with a
+# stand-in for it, the host under that name, to take the packaging of certbridge.exe through an upgrade.
+staged=$(printf '%s\n' "${build_msi_args[@]}" | sed -n 's/^-DWORK_DIR=//p')
+if [ ! -f "$staged/certbridge.exe" ]; then
+  cp -a "$staged" "$work/stage-with-stand-in"
+  cp "$staged/certbridge-host.exe" "$work/stage-with-stand-in/certbridge.exe"
+  cmake "${build_msi_args[@]}" -DWORK_DIR="$work/stage-with-stand-in" -DSTAGED=ON -DVERSION="$v2" \
+    -DPER_MACHINE_MSI="$work/certbridge-$v2-with-stand-in-per-machine.msi" \
+    -DPER_USER_MSI="$work/certbridge-$v2-with-stand-in-per-user.msi" -P "$here/../../installer/windows/build_msi.cmake"
+fi
 
 wine_suite_boot
 
@@ -218,13 +230,38 @@ check "the installation folder is off the system PATH" times_on_path "$system_en
 check "... and the rest of the system PATH is as before the installation" \
   is "$(path_entries "$system_environment")" "$system_path_before"
 check "... still of type $system_path_type_before" is "$(reg_type "$system_environment" PATH)" "$system_path_type_before"
-# wine 8's RemoveEnvironmentStrings takes the folder out but leaves its separator behind (the value then ends
-# in ";"), and wine's cmd.exe stops searching PATH at an empty entry, where Windows skips it. The value is
-# put back as it was, so that the per-user checks below measure the per-user package, not that leftover.
-system_path_value_after=$(reg_value "$system_environment" PATH)
-if [ "$system_path_value_after" != "$system_path_value_before" ]; then
-  echo "note: after the uninstall the system PATH is '$system_path_value_after' (before: '$system_path_value_before')"
-  wine reg add "$system_environment" /v PATH /t "$system_path_type_before" /d "$system_path_value_before" /f >/dev/null
+# wine 8's RemoveEnvironmentStrings takes the folder out but leaves its separator behind (one ";" more at the
+# end of the value for every removal, the upgrades' included), and wine's cmd.exe stops searching PATH at
+# an empty entry, where Windows skips it. The value is put back as it was, so that the checks below measure
+# the next package, not that leftover; for the same reason a console finds programs by name only after a
+# fresh installation here, not after an upgrade.
+restore_system_path() {
+  local after
+  after=$(reg_value "$system_environment" PATH)
+  if [ "$after" != "$system_path_value_before" ]; then
+    echo "note: after the uninstall the system PATH is '$after' (before: '$system_path_value_before')"
+    wine reg add "$system_environment" /v PATH /t "$system_path_type_before" /d "$system_path_value_before" /f >/dev/null
+  fi
+}
+restore_system_path
+
+if [ -f "$work/certbridge-$v2-with-stand-in-per-machine.msi" ]; then
+  echo "== certbridge.exe packaged (a stand-in: the host under that name)"
+  with_cli="$work/certbridge-$v2-with-stand-in-per-machine.msi"
+  cli_exe="$WINEPREFIX/drive_c/Program Files/CertBridge/certbridge.exe"
+  check "install $version without certbridge.exe succeeds" installs "$per_machine"
+  check "upgrade to $v2 with certbridge.exe succeeds" installs "$with_cli"
+  check "certbridge.exe installed beside the host" test -f "$cli_exe"
+  check "the installation folder is on the system PATH once" times_on_path "$system_environment" "$machine_folder" 1
+  check "uninstall succeeds" msiexec /x "$with_cli"
+  restore_system_path
+  check "a fresh install of $v2 with certbridge.exe succeeds" installs "$with_cli"
+  check "a new console runs certbridge by its name" found_on_path certbridge "certbridge-host $version"
+  check "uninstall succeeds" msiexec /x "$with_cli"
+  check "certbridge.exe removed" test ! -e "$cli_exe"
+  check "the installation folder is off the system PATH" times_on_path "$system_environment" "$machine_folder" 0
+  check "... and the rest of the system PATH is as before" is "$(path_entries "$system_environment")" "$system_path_before"
+  restore_system_path
 fi
 
 echo "== per-user install"
