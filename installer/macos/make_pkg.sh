@@ -7,8 +7,9 @@
 #                 [--cli PATH] [--notary-profile PROFILE] [--out DIR]
 #
 # --host: certbridge-host built on a Mac, universal (arm64 + x86_64), since Distribution.xml offers the
-# package to both kinds of Mac. --cli: certbridge, the help-desk command, built on a Mac the same way; it is
-# installed beside the host and put on PATH (@PATHS_D_FILE@). Without it the package holds the host only. --notary-profile: a keychain profile saved once with
+# package to both kinds of Mac. --cli: certbridge, the help-desk command, built on a Mac the same way; it
+# is installed beside the host and put on PATH (@PATHS_D_FILE@). Without it the package holds the host
+# only. --notary-profile: a keychain profile saved once with
 # `xcrun notarytool store-credentials PROFILE --apple-id ... --team-id ...`; without it the package is
 # signed but not notarized (for a test install only: Gatekeeper refuses it when downloaded).
 set -euo pipefail

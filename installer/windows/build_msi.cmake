@@ -9,9 +9,9 @@
 #   3. extension_policies.wxi: the per-extension-ID policy components, one registry key per Chromium ID of
 #      protocol.json (wixl's preprocessor has no <?foreach?>);
 #   4. wixl, once per scope, then msibuild for what wixl cannot write (SecureCustomProperties, and the
-#      Environment table that puts the installation folder on PATH with its two standard actions). The ProductCode is derived from version and scope, so a rebuild of the same
-#      version is the same product and the golden tables stay stable; a new version is a new product,
-#      which MajorUpgrade replaces.
+#      Environment table that puts the installation folder on PATH with its two standard actions). The
+#      ProductCode is derived from version and scope, so a rebuild of the same version is the same product
+#      and the golden tables stay stable; a new version is a new product, which MajorUpgrade replaces.
 # With -DSTAGED=ON only step 4 runs, on the WORK_DIR of an earlier run (certbridge.exe is packaged when that
 # run staged it): the upgrade tests build later versions of the same package that way.
 set(needed WIXL MSIBUILD PROTOCOL_JSON WXS VERSION WORK_DIR PER_MACHINE_MSI PER_USER_MSI)
