@@ -20,11 +20,17 @@ set(PKG_ID com.certbridge.host)
 set(BUNDLE_ID com.certbridge.host)
 set(PRODUCT_ID com.certbridge)
 set(COMPONENT_PKG certbridge-host-component.pkg)
+set(CLI_ID com.certbridge.cli)
 
 if(NOT HOST_INSTALL_PATH MATCHES "^(/Library/[A-Za-z0-9 ._/-]+\\.app)/Contents/MacOS/certbridge-host$")
   message(FATAL_ERROR "the host's install path must be /Library/.../<name>.app/Contents/MacOS/certbridge-host: ${HOST_INSTALL_PATH}")
 endif()
 set(APP_BUNDLE_PATH "${CMAKE_MATCH_1}")
+# certbridge, the help-desk command (make_pkg.sh --cli), beside the host; the paths.d file that puts its
+# folder on PATH (make_pkg.sh says why that way).
+get_filename_component(host_folder "${HOST_INSTALL_PATH}" DIRECTORY)
+set(CLI_INSTALL_PATH "${host_folder}/certbridge")
+set(PATHS_D_FILE "/private/etc/paths.d/certbridge")
 string(SUBSTRING "${APP_BUNDLE_PATH}" 1 -1 BUNDLE_ROOT_RELATIVE_PATH)
 file(READ "${PROTOCOL_JSON}" protocol)
 string(JSON host_name GET "${protocol}" nativeHostName)

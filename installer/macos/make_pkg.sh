@@ -4,10 +4,12 @@
 #
 #   ./make_pkg.sh --host PATH --app-identity "Developer ID Application: NAME (TEAMID)" \
 #                 --installer-identity "Developer ID Installer: NAME (TEAMID)" \
-#                 [--notary-profile PROFILE] [--out DIR]
+#                 [--cli PATH] [--notary-profile PROFILE] [--out DIR]
 #
 # --host: certbridge-host built on a Mac, universal (arm64 + x86_64), since Distribution.xml offers the
-# package to both kinds of Mac. --notary-profile: a keychain profile saved once with
+# package to both kinds of Mac. --cli: certbridge, the help-desk command, built on a Mac the same way; it
+# is installed beside the host and put on PATH (@PATHS_D_FILE@). Without it the package holds the host
+# only. --notary-profile: a keychain profile saved once with
 # `xcrun notarytool store-credentials PROFILE --apple-id ... --team-id ...`; without it the package is
 # signed but not notarized (for a test install only: Gatekeeper refuses it when downloaded).
 set -euo pipefail
@@ -18,6 +20,9 @@ readonly bundle_id="@BUNDLE_ID@"
 readonly component_pkg="@COMPONENT_PKG@"
 readonly app_bundle="@APP_BUNDLE_PATH@"
 readonly host_install_path="@HOST_INSTALL_PATH@"
+readonly cli_install_path="@CLI_INSTALL_PATH@"
+readonly cli_id="@CLI_ID@"
+readonly paths_d_file="@PATHS_D_FILE@"
 inputs="$(cd "$(dirname "$0")" && pwd)"
 readonly inputs
 
@@ -26,10 +31,11 @@ usage() {
   exit 2
 }
 
-host="" app_identity="" installer_identity="" notary_profile="" out="$PWD"
+host="" cli="" app_identity="" installer_identity="" notary_profile="" out="$PWD"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --host) host="${2:?}"; shift 2 ;;
+    --cli) cli="${2:?}"; shift 2 ;;
     --app-identity) app_identity="${2:?}"; shift 2 ;;
     --installer-identity) installer_identity="${2:?}"; shift 2 ;;
     --notary-profile) notary_profile="${2:?}"; shift 2 ;;
@@ -40,22 +46,50 @@ done
 [[ -n "$host" && -n "$app_identity" && -n "$installer_identity" ]] || usage
 [[ "$(uname -s)" == "Darwin" ]] || { echo "make_pkg.sh runs on macOS (pkgbuild, codesign, notarytool)" >&2; exit 1; }
 
-# The host must be a universal Mach-O executable, never the placeholder.
-archs="$(lipo -archs "$host" 2>/dev/null)" || { echo "not a macOS executable: $host" >&2; exit 1; }
-for arch in arm64 x86_64; do
-  [[ " $archs " == *" $arch "* ]] || { echo "$host lacks $arch (has: $archs); build it universal" >&2; exit 1; }
-done
+# The programs must be universal Mach-O executables, never the placeholder.
+require_universal() {
+  local archs arch
+  archs="$(lipo -archs "$1" 2>/dev/null)" || { echo "not a macOS executable: $1" >&2; exit 1; }
+  for arch in arm64 x86_64; do
+    [[ " $archs " == *" $arch "* ]] || { echo "$1 lacks $arch (has: $archs); build it universal" >&2; exit 1; }
+  done
+}
+require_universal "$host"
+if [[ -n "$cli" ]]; then
+  require_universal "$cli"
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # ditto keeps the modes the payload was made with.
 ditto "$inputs/payload" "$work/payload"
 install -m 0755 "$host" "$work/payload$host_install_path"
+entitlements="$inputs/certbridge-host.entitlements"
+if [[ -n "$cli" ]]; then
+  install -m 0755 "$cli" "$work/payload$cli_install_path"
+  # On PATH through path_helper, which builds PATH from /etc/paths and /etc/paths.d/* for every login shell
+  # (Terminal's default), rather than a symbolic link in /usr/local/bin: the file is part of the payload
+  # (listed by `pkgutil --files`, no code runs to make it), and /usr/local/bin is missing on Apple silicon
+  # Macs without Homebrew and belongs to a user on Intel Macs with it (a link there is theirs to replace).
+  # /etc is a symbolic link to /private/etc: a payload names the real directory.
+  for dir in /private /private/etc /private/etc/paths.d; do
+    mkdir -p "$work/payload$dir"
+    chmod 0755 "$work/payload$dir"
+  done
+  dirname "$cli_install_path" >"$work/payload$paths_d_file"
+  chmod 0644 "$work/payload$paths_d_file"
+  # Nested code is signed before the bundle that holds it. certbridge uses the card vendor's PKCS#11 module
+  # like the host, hence the same entitlements.
+  codesign --force --options runtime --timestamp --entitlements "$entitlements" \
+    --identifier "$cli_id" --sign "$app_identity" "$work/payload$cli_install_path"
+else
+  echo "no --cli: the package does not install the certbridge command" >&2
+fi
 
 # Sign the bundle with the hardened runtime and a secure timestamp (both required for notarization). The
 # hardened runtime would only load libraries signed by our own team or Apple; the host loads the card
 # vendor's PKCS#11 module, so the entitlements turn library validation off (and nothing else).
-codesign --force --options runtime --timestamp --entitlements "$inputs/certbridge-host.entitlements" \
+codesign --force --options runtime --timestamp --entitlements "$entitlements" \
   --identifier "$bundle_id" --sign "$app_identity" "$work/payload$app_bundle"
 codesign --verify --strict --verbose=2 "$work/payload$app_bundle"
 

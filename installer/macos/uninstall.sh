@@ -11,6 +11,7 @@
 set -euo pipefail
 
 readonly app_bundle="@APP_BUNDLE_PATH@"
+readonly paths_d_file="@PATHS_D_FILE@"
 readonly manifest_name="@MANIFEST_NAME@"
 readonly manifest_dirs=(
 @MANIFEST_DIRS@
@@ -43,7 +44,8 @@ remove() {
 for dir in "${manifest_dirs[@]}"; do
   remove "$root$dir/$manifest_name"
 done
-remove "$root$app_bundle"
+remove "$root$app_bundle"  # the host, and certbridge beside it
+remove "$root$paths_d_file"  # certbridge on PATH
 if $purge; then
   remove "$root$config"
 fi

@@ -1,16 +1,19 @@
 # Builds the per-machine and the per-user MSI (cmake -P; installer/windows/CMakeLists.txt passes the -D values):
-#   1. certbridge-host.exe stripped of its debug information (the Windows build keeps the full one);
+#   1. certbridge-host.exe stripped of its debug information (the Windows build keeps the full one), and
+#      with -DWINDOWS_CLI=<certbridge.exe> the help-desk command beside it, stripped the same way (a
+#      WINDOWS_CLI that names no file fails the build: a package must never silently lack the command);
 #   2. the native-messaging manifests, written by the host itself (its `install` command, so their format
 #      and the extension IDs of protocol.json have one home) with `path` made relative: on Windows, Chrome,
 #      Edge and Firefox read a relative `path` from the manifest's own folder, so the files need no
 #      install-time editing and the MSI removes exactly what it put down;
 #   3. extension_policies.wxi: the per-extension-ID policy components, one registry key per Chromium ID of
 #      protocol.json (wixl's preprocessor has no <?foreach?>);
-#   4. wixl, once per scope. The ProductCode is derived from version and scope, so a rebuild of the same
-#      version is the same product and the golden tables stay stable; a new version is a new product,
-#      which MajorUpgrade replaces.
-# With -DSTAGED=ON only step 4 runs, on the WORK_DIR of an earlier run: the upgrade tests build later versions
-# of the same package that way.
+#   4. wixl, once per scope, then msibuild for what wixl cannot write (SecureCustomProperties, and the
+#      Environment table that puts the installation folder on PATH with its two standard actions). The
+#      ProductCode is derived from version and scope, so a rebuild of the same version is the same product
+#      and the golden tables stay stable; a new version is a new product, which MajorUpgrade replaces.
+# With -DSTAGED=ON only step 4 runs, on the WORK_DIR of an earlier run (certbridge.exe is packaged when that
+# run staged it): the upgrade tests build later versions of the same package that way.
 set(needed WIXL MSIBUILD PROTOCOL_JSON WXS VERSION WORK_DIR PER_MACHINE_MSI PER_USER_MSI)
 if(NOT STAGED)
   list(APPEND needed STRIP LINUX_HOST WINDOWS_HOST)
@@ -28,14 +31,24 @@ set(upgrade_code_per_user "9D2C4B6A-1E3F-4A5B-8C7D-6E5F4A3B2C1D")
 # Namespace of the derived ProductCodes (any fixed UUID; changing it changes every future ProductCode).
 set(product_code_namespace "3B8F6C2E-5A4D-4E1F-9B7A-0C2D4E6F8A1B")
 
-# Step 1 and 2: the stripped host and the manifests, in WORK_DIR.
+# Step 1 and 2: the stripped programs and the manifests, in WORK_DIR.
+function(stage_stripped program staged_name)
+  execute_process(COMMAND "${STRIP}" --strip-debug -o "${WORK_DIR}/${staged_name}" "${program}"
+    RESULT_VARIABLE result)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "stripping ${program} failed (${result})")
+  endif()
+endfunction()
 function(stage_host_and_manifests)
   file(REMOVE_RECURSE "${WORK_DIR}")
   file(MAKE_DIRECTORY "${WORK_DIR}")
-  execute_process(COMMAND "${STRIP}" --strip-debug -o "${WORK_DIR}/certbridge-host.exe" "${WINDOWS_HOST}"
-    RESULT_VARIABLE result)
-  if(NOT result EQUAL 0)
-    message(FATAL_ERROR "stripping ${WINDOWS_HOST} failed (${result})")
+  stage_stripped("${WINDOWS_HOST}" certbridge-host.exe)
+  if(NOT "${WINDOWS_CLI}" STREQUAL "")
+    if(NOT EXISTS "${WINDOWS_CLI}")
+      message(FATAL_ERROR "the MSIs are to ship certbridge.exe, but the Windows build did not make it: ${WINDOWS_CLI} "
+        "does not exist (CERTBRIDGE_MSI_SHIP_CLI is ON: installer/windows/README.md, \"certbridge on PATH\")")
+    endif()
+    stage_stripped("${WINDOWS_CLI}" certbridge.exe)
   endif()
   # The Linux host writes each browser's system-wide manifest under a staging directory; only `path` changes.
   set(manifest_chrome "etc/opt/chrome/native-messaging-hosts")
@@ -112,6 +125,11 @@ protocol_get(edge_addons_url stores edgeAddons updateUrl)
 protocol_get(firefox_install_url stores firefoxAddons installUrl)
 
 # Step 4.
+if(EXISTS "${WORK_DIR}/certbridge.exe")
+  set(with_cli 1)
+else()
+  set(with_cli 0)
+endif()
 # wixl's own (MajorUpgrade's) and ours (certbridge.wxs says why).
 set(secure_properties
   "ALLOWEDORIGINS;CMDLINE_ALLOWEDORIGINS;CMDLINE_FORCEINSTALL;FORCEINSTALL;WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED")
@@ -120,16 +138,18 @@ foreach(scope per-machine per-user)
     set(install_scope perMachine)
     set(upgrade_code "${upgrade_code_per_machine}")
     set(output "${PER_MACHINE_MSI}")
+    set(path_variable "=-*PATH")  # the system PATH (HKLM\...\Session Manager\Environment)
   else()
     set(install_scope perUser)
     set(upgrade_code "${upgrade_code_per_user}")
     set(output "${PER_USER_MSI}")
+    set(path_variable "=-PATH")  # the user's PATH (HKCU\Environment)
   endif()
   string(UUID product_code NAMESPACE "${product_code_namespace}" NAME "certbridge-${VERSION}-${scope}" TYPE SHA1 UPPER)
   execute_process(
     COMMAND "${WIXL}" -a x64 -I "${WORK_DIR}"
       -D "Version=${VERSION}" -D "Scope=${install_scope}" -D "ProductCode=${product_code}"
-      -D "UpgradeCode=${upgrade_code}"
+      -D "UpgradeCode=${upgrade_code}" -D "WithCli=${with_cli}"
       -D "FirefoxId=${firefox_id}"
       -D "ChromeWebStoreId=${chrome_web_store_id}" -D "ChromeWebStoreUrl=${chrome_web_store_url}"
       -D "EdgeAddonsId=${edge_addons_id}" -D "EdgeAddonsUrl=${edge_addons_url}"
@@ -142,13 +162,26 @@ foreach(scope per-machine per-user)
     file(REMOVE "${output}.tmp")
     message(FATAL_ERROR "wixl failed for the ${scope} MSI (${result}):\n${wixl_output}")
   endif()
+  # The installation folder on PATH, so that a new console finds certbridge (wixl has no <Environment>).
+  # "=" sets the variable on install, "-" takes our part out of it on uninstall, "*" names the system's
+  # variable; "[~];" appends to the existing value. Tied to HostFiles: installed and removed with the
+  # programs. wixl schedules neither environment action: they go at WiX's standard sequence numbers
+  # (RemoveEnvironmentStrings 3300, between RemoveRegistryValues and RemoveFiles; WriteEnvironmentStrings
+  # 5200, after WriteRegistryValues).
+  set(environment_idt "${WORK_DIR}/${scope}/Environment.idt")
+  file(WRITE "${environment_idt}"
+    "Environment\tName\tValue\tComponent_\ns72\tl255\tL255\ts72\nEnvironment\tEnvironment\n"
+    "InstallDirOnPath\t${path_variable}\t[~];[INSTALLDIR]\tHostFiles\n")
   execute_process(
-    COMMAND "${MSIBUILD}" "${output}.tmp" -q
-      "UPDATE `Property` SET `Value` = '${secure_properties}' WHERE `Property` = 'SecureCustomProperties'"
-    RESULT_VARIABLE result)
-  if(NOT result EQUAL 0)
+    COMMAND "${MSIBUILD}" "${output}.tmp"
+      -q "UPDATE `Property` SET `Value` = '${secure_properties}' WHERE `Property` = 'SecureCustomProperties'"
+      -i "${environment_idt}"
+      -q "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('RemoveEnvironmentStrings', 3300)"
+      -q "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('WriteEnvironmentStrings', 5200)"
+    RESULT_VARIABLE result OUTPUT_VARIABLE msibuild_output ERROR_VARIABLE msibuild_output)
+  if(NOT result EQUAL 0 OR NOT msibuild_output STREQUAL "")
     file(REMOVE "${output}.tmp")
-    message(FATAL_ERROR "msibuild could not set SecureCustomProperties in the ${scope} MSI (${result})")
+    message(FATAL_ERROR "msibuild could not complete the ${scope} MSI (${result}):\n${msibuild_output}")
   endif()
   file(RENAME "${output}.tmp" "${output}")
 endforeach()

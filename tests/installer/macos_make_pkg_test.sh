@@ -3,7 +3,9 @@
 # through its whole sequence with the Mac's tools replaced by recorders (no Mac here): the host it is given
 # is what gets signed and packaged, every signing and notarization step runs in order with the
 # arguments the README promises, and a host that is not universal, or missing arguments, stop it before
-# anything is packaged.
+# anything is packaged. With --cli, certbridge is signed and packaged beside the host and put on PATH
+# (/private/etc/paths.d/certbridge); the package's postinstall and uninstall.sh, run on a copy of what was
+# packaged, secure it and remove it again.
 #
 #   macos_make_pkg_test.sh SOURCE_DIR LINUX_HOST VERSION HOST_INSTALL_PATH
 set -euo pipefail
@@ -27,6 +29,7 @@ make_inputs() {  # make_inputs OUTPUT_DIR MACOS_HOST [PROFILE_ORIGINS]
 
 # A file with the Mach-O 64-bit magic stands in for a host built on a Mac.
 printf '\xcf\xfa\xed\xfe\x07\x00\x00\x01certbridge-host built on a Mac' >"$work/certbridge-host"
+printf '\xcf\xfa\xed\xfe\x07\x00\x00\x01certbridge built on a Mac' >"$work/certbridge"
 inputs="$work/macos-pkg"
 make_inputs "$inputs" "$work/certbridge-host" >/dev/null
 python3 "$here/macos_pkg_inputs_test.py" "$inputs" "$source_dir" "$version" "$host_install_path" "$work/certbridge-host" ||
@@ -62,7 +65,9 @@ done
 # shellcheck disable=SC2016 # the stubs expand their own arguments
 {
   printf '#!/bin/sh\necho Darwin\n' >"$work/bin/uname"
-  printf '#!/bin/sh\necho "$FAKE_ARCHS"\n' >"$work/bin/lipo"
+  # lipo -archs FILE: certbridge may have its own architectures (FAKE_CLI_ARCHS).
+  printf '#!/bin/sh\ncase "$2" in */certbridge) echo "${FAKE_CLI_ARCHS:-$FAKE_ARCHS}" ;; *) echo "$FAKE_ARCHS" ;; esac\n' \
+    >"$work/bin/lipo"
   printf '#!/bin/sh\ncp -a "$1" "$2"\n' >"$work/bin/ditto"
 }
 chmod 0755 "$work"/bin/*
@@ -106,9 +111,71 @@ if run_make_pkg --host "$work/certbridge-host" --app-identity "$app_identity" \
   [[ "$(stat -c %a "$packaged_host")" == 755 ]] || fail "the packaged host's mode is $(stat -c %a "$packaged_host")"
   [[ -f "$work/packaged-root/Library/Google/Chrome/NativeMessagingHosts/com.certbridge.host.json" ]] ||
     fail "the packaged root has no Chrome manifest"
+  [[ ! -e "$work/packaged-root/private" && ! -e "$work/packaged-root${host_install_path%-host}" ]] ||
+    fail "without --cli the package holds certbridge or a paths.d file"
+  grep -q "does not install the certbridge command" "$work/err.log" || fail "no note that certbridge is left out"
 else
   fail "make_pkg.sh failed: $(cat "$work/err.log")"
 fi
+
+# With --cli: certbridge signed before the bundle (nested code first), packaged beside the host, its folder
+# named in /private/etc/paths.d/certbridge (path_helper puts it on every login shell's PATH).
+if run_make_pkg --host "$work/certbridge-host" --cli "$work/certbridge" --app-identity "$app_identity" \
+  --installer-identity "$installer_identity" --out "$work/dist"; then
+  host_folder="$(dirname "$host_install_path")"
+  cli_path="$host_folder/certbridge"
+  mapfile -t calls <"$work/calls.log"
+  sign_cli="codesign|--force|--options|runtime|--timestamp|--entitlements|$inputs/certbridge-host.entitlements|--identifier|com.certbridge.cli|--sign|$app_identity|*$cli_path"
+  sign_bundle="codesign|--force|--options|runtime|--timestamp|*|--identifier|com.certbridge.host|*"
+  # shellcheck disable=SC2053 # the expected lines are glob patterns
+  [[ "${calls[0]}" == $sign_cli && "${calls[1]}" == $sign_bundle ]] ||
+    fail "certbridge is not signed first, with the hardened runtime: ${calls[*]:0:2}"
+  cmp -s "$work/packaged-root$cli_path" "$work/certbridge" || fail "the packaged certbridge is not the one given with --cli"
+  [[ "$(stat -c %a "$work/packaged-root$cli_path")" == 755 ]] || fail "the packaged certbridge's mode is not 0755"
+  paths_d="$work/packaged-root/private/etc/paths.d/certbridge"
+  [[ "$(cat "$paths_d" 2>/dev/null)" == "$host_folder" ]] || fail "paths.d/certbridge does not name $host_folder"
+  [[ "$(stat -c %a "$paths_d")" == 644 && "$(stat -c %a "$(dirname "$paths_d")")" == 755 ]] ||
+    fail "paths.d/certbridge or its folder has the wrong mode"
+  grep -q "does not install the certbridge command" "$work/err.log" && fail "a note that certbridge is left out, with --cli"
+
+  # postinstall on a copy of the packaged root (programs that run here stand in for the Mac's), then
+  # uninstall.sh: certbridge and its PATH entry go with the rest, and nothing else is left behind.
+  volume="$work/volume"
+  cp -a "$work/packaged-root" "$volume"
+  printf '#!/bin/sh\necho "certbridge-host %s"\n' "$version" >"$volume$host_install_path"
+  printf '#!/bin/sh\necho "certbridge %s"\n' "$version" >"$volume$cli_path"
+  chmod 0777 "$volume/private/etc/paths.d/certbridge"
+  if bash "$inputs/scripts/postinstall" /tmp/CertBridge.pkg / "$volume" / >"$work/postinstall.log" 2>&1; then
+    grep -q "certbridge $version installed at $volume$cli_path, on PATH" "$work/postinstall.log" ||
+      fail "postinstall does not report certbridge: $(cat "$work/postinstall.log")"
+    [[ "$(stat -c %a "$volume/private/etc/paths.d/certbridge")" == 644 ]] ||
+      fail "postinstall left paths.d/certbridge writable by others"
+  else
+    fail "postinstall failed with certbridge: $(cat "$work/postinstall.log")"
+  fi
+  printf '#!/bin/sh\nexit 1\n' >"$volume$cli_path"
+  if bash "$inputs/scripts/postinstall" /tmp/CertBridge.pkg / "$volume" / >"$work/postinstall.log" 2>&1; then
+    fail "postinstall accepted a certbridge that does not run"
+  fi
+  if bash "$volume/Library/Application Support/CertBridge/uninstall.sh" --target-volume "$volume" >"$work/uninstall.log" 2>&1; then
+    [[ ! -e "$volume/private/etc/paths.d/certbridge" && ! -e "$volume$cli_path" ]] ||
+      fail "uninstall.sh left certbridge or its PATH entry"
+    [[ -d "$volume/private/etc/paths.d" ]] || fail "uninstall.sh removed /private/etc/paths.d"
+  else
+    fail "uninstall.sh failed: $(cat "$work/uninstall.log")"
+  fi
+else
+  fail "make_pkg.sh --cli failed: $(cat "$work/err.log")"
+fi
+export FAKE_CLI_ARCHS="arm64"
+if run_make_pkg --host "$work/certbridge-host" --cli "$work/certbridge" --app-identity "$app_identity" \
+  --installer-identity "$installer_identity" --out "$work/dist"; then
+  fail "an arm64-only certbridge was packaged"
+else
+  grep -q "certbridge lacks x86_64" "$work/err.log" || fail "no clear error for an arm64-only certbridge: $(cat "$work/err.log")"
+  [[ ! -s "$work/calls.log" ]] || fail "tools ran for an arm64-only certbridge"
+fi
+unset FAKE_CLI_ARCHS
 
 # Without notarization: signed, and said to be for a test install only.
 if run_make_pkg --host "$work/certbridge-host" --app-identity "$app_identity" --installer-identity "$installer_identity" \

@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Golden tables of both MSIs: `msiinfo export` of the tables that decide what an installation does (files,
-# registry values, components, features, properties, upgrade rules, and the custom actions and sequence that
-# turn ALLOWEDORIGINS and FORCEINSTALL into features), compared with the files checked in under
-# tests/installer/msi_tables/. An unintended change to what the MSIs install shows as a diff here.
+# registry values, components, features, properties, upgrade rules, the custom actions and sequence that
+# turn ALLOWEDORIGINS and FORCEINSTALL into features, and the Environment table that puts the installation
+# folder on PATH), compared with the files checked in under tests/installer/msi_tables/. An unintended
+# change to what the MSIs install shows as a diff here.
 # Values that change with every release are masked: the version, the ProductCode derived from it, and the
-# size of certbridge-host.exe.
-#   msi_tables_test.sh PER_MACHINE_MSI PER_USER_MSI VERSION [REASON_IF_NOT_BUILT]
+# size of certbridge-host.exe. certbridge.exe (packaged when CERTBRIDGE_MSI_SHIP_CLI is on) is left out of
+# the golden File table and checked apart, so the goldens hold for both settings.
+#   msi_tables_test.sh PER_MACHINE_MSI PER_USER_MSI VERSION SHIPS_CLI(ON|OFF) [REASON_IF_NOT_BUILT]
 # After an intended change, regenerate the golden files (and review the diff before committing):
 #   CERTBRIDGE_UPDATE_GOLDEN=1 ctest --preset ci -R installer-msi-tables
 set -euo pipefail
 per_machine=$1
 per_user=$2
 version=$3
-not_built=${4:-the MSIs were not built}
+ships_cli=$4
+not_built=${5:-the MSIs were not built}
 golden_dir="$(cd "$(dirname "$0")" && pwd)/msi_tables"
-tables=(File Registry Component Feature FeatureComponents Property Upgrade CustomAction InstallExecuteSequence)
+tables=(File Registry Component Feature FeatureComponents Property Upgrade CustomAction InstallExecuteSequence
+  Environment)
 
 skip() {
   if [ -n "${CI:-}" ]; then echo "FAILED: $1 (CI installs everything: run tests/install-dependencies.sh)"; exit 1; fi
@@ -36,6 +40,7 @@ normalized_table() {  # normalized_table MSI TABLE
     awk -F'\t' -v OFS='\t' -v table="$2" '
       # File table: FileSize (column 4) of the host changes with every build.
       table == "File" && $1 == "HostExe" { $4 = "@HOST_SIZE@" }
+      table == "File" && $1 == "CliExe" { next }
       { print }' |
     sed -e "s/$product_code/@PRODUCT_CODE@/g" -e "s/\b${version//./\\.}\b/@VERSION@/g" >"$raw"
   head -n 3 "$raw"
@@ -76,6 +81,41 @@ for msi in "$per_machine" "$per_user"; do
   check "$(basename "$msi"): ALLOWEDORIGINS, FORCEINSTALL and their saved copies are secure properties" \
     grep -qx "ALLOWEDORIGINS;CMDLINE_ALLOWEDORIGINS;CMDLINE_FORCEINSTALL;FORCEINSTALL;WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED" \
     <<<"$(property "$msi" SecureCustomProperties)"
+done
+
+# PATH: the installation folder appended on install and taken out on uninstall, with the programs' component.
+environment_row() { msiinfo export "$1" Environment | tr -d '\r' | awk -F'\t' 'NR > 3 { print $2 "|" $3 "|" $4 }'; }
+check "the per-machine MSI appends its folder to the system PATH" \
+  test "$(environment_row "$per_machine")" = '=-*PATH|[~];[INSTALLDIR]|HostFiles'
+check "the per-user MSI appends its folder to the user's PATH (HKCU\Environment)" \
+  test "$(environment_row "$per_user")" = '=-PATH|[~];[INSTALLDIR]|HostFiles'
+sequence_number() {
+  msiinfo export "$1" InstallExecuteSequence | tr -d '\r' | awk -F'\t' -v action="$2" '$1 == action { print $3 }'
+}
+in_order() {  # in_order MSI ACTION... : every action scheduled, in that order
+  local previous=-1 action number
+  for action in "${@:2}"; do
+    number=$(sequence_number "$1" "$action")
+    [ -n "$number" ] && [ "$number" -gt "$previous" ] || { echo "  $action: '${number}' after $previous"; return 1; }
+    previous=$number
+  done
+}
+for msi in "$per_machine" "$per_user"; do
+  check "$(basename "$msi"): RemoveEnvironmentStrings between RemoveRegistryValues and RemoveFiles" \
+    in_order "$msi" InstallInitialize RemoveRegistryValues RemoveEnvironmentStrings RemoveFiles
+  check "$(basename "$msi"): WriteEnvironmentStrings after WriteRegistryValues, before InstallFinalize" \
+    in_order "$msi" InstallFiles WriteRegistryValues WriteEnvironmentStrings InstallFinalize
+done
+
+# certbridge.exe: in the programs' component exactly when the build ships it.
+cli_row() { msiinfo export "$1" File | tr -d '\r' | awk -F'\t' '$1 == "CliExe" { print $2 "|" $3 }'; }
+for msi in "$per_machine" "$per_user"; do
+  if [ "$ships_cli" = ON ]; then
+    check "$(basename "$msi"): certbridge.exe is installed beside the host (HostFiles)" \
+      grep -Eq '^HostFiles\|([^|]*\|)?certbridge\.exe$' <<<"$(cli_row "$msi")"
+  else
+    check "$(basename "$msi"): no certbridge.exe (CERTBRIDGE_MSI_SHIP_CLI is off)" test -z "$(cli_row "$msi")"
+  fi
 done
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

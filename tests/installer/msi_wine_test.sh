@@ -5,10 +5,14 @@
 #                install must still succeed: 0, never 1603), two upgrades (a changed ALLOWEDORIGINS applied,
 #                then kept by an upgrade that does not name it; one Add/Remove Programs entry), a refused
 #                downgrade, and an uninstall that removes what the MSI wrote and leaves the policies IT set by
-#                other means;
-#   per-user:    install under HKCU and %LocalAppData% (nothing in HKLM), an upgrade with FORCEINSTALL=0
-#                that turns the forced install off, and uninstall; mistyped properties install without error; an
-#                ADDLOCAL given by IT is followed as written.
+#                other means; the installation folder on the system PATH exactly once through all of it (a new
+#                console finds the programs by name), and out of it after the uninstall, the rest intact;
+#   per-user:    install under HKCU and %LocalAppData% (nothing in HKLM), the folder on the user's PATH
+#                (HKCU\Environment) once, an upgrade with FORCEINSTALL=0 that turns the forced install off,
+#                and uninstall, which takes the folder off that PATH; mistyped properties install without
+#                error; an ADDLOCAL given by IT is followed as written.
+#   certbridge.exe: when the build does not ship it, a package with a stand-in (the host under that name):
+#                added by an upgrade, run by name in a new console, removed by the uninstall.
 #   msi_wine_test.sh MSI_DIR VERSION REASON_IF_NOT_BUILT -- BUILD_MSI_ARGS...
 # BUILD_MSI_ARGS: the cmake -D arguments of installer/windows/build_msi.cmake, to build the later versions
 # the upgrades need from the same staged files.
@@ -42,6 +46,16 @@ for next in "$v2" "$v3"; do
     -DPER_MACHINE_MSI="$work/certbridge-$next-per-machine.msi" -DPER_USER_MSI="$work/certbridge-$next-per-user.msi" \
     -P "$here/../../installer/windows/build_msi.cmake"
 done
+# While the build does not ship certbridge.exe (CERTBRIDGE_MSI_SHIP_CLI off), version v2 is also built with a
+# stand-in for it, the host under that name, to take the packaging of certbridge.exe through an upgrade.
+staged=$(printf '%s\n' "${build_msi_args[@]}" | sed -n 's/^-DWORK_DIR=//p')
+if [ ! -f "$staged/certbridge.exe" ]; then
+  cp -a "$staged" "$work/stage-with-stand-in"
+  cp "$staged/certbridge-host.exe" "$work/stage-with-stand-in/certbridge.exe"
+  cmake "${build_msi_args[@]}" -DWORK_DIR="$work/stage-with-stand-in" -DSTAGED=ON -DVERSION="$v2" \
+    -DPER_MACHINE_MSI="$work/certbridge-$v2-with-stand-in-per-machine.msi" \
+    -DPER_USER_MSI="$work/certbridge-$v2-with-stand-in-per-user.msi" -P "$here/../../installer/windows/build_msi.cmake"
+fi
 
 wine_suite_boot
 
@@ -89,6 +103,20 @@ arp_entries() {
 }
 host_status() { python3 "$here/start_host_like_chrome.py" "$@" >"$work/status.json"; }
 
+# PATH as Windows Installer's WriteEnvironmentStrings leaves it: system (HKLM) and user (HKCU\Environment).
+system_environment='HKLM\System\CurrentControlSet\Control\Session Manager\Environment'
+user_environment='HKCU\Environment'
+path_entries() { reg_value "$1" PATH | tr ';' '\n' | sed '/^$/d'; }  # one entry a line, empty ones left out
+times_on_path() { is "$(path_entries "$1" | grep -cxF "$2" || true)" "$3"; }  # times_on_path KEY FOLDER COUNT
+# The other entries of PATH, in their order, are those it had before: path_kept KEY FOLDER ENTRIES_BEFORE
+path_kept() { is "$(path_entries "$1" | grep -vxF "$2" || true)" "$3"; }
+# A new console (cmd.exe started afresh, in a folder that holds no program) runs PROGRAM by its name alone.
+found_on_path() {  # found_on_path PROGRAM EXPECTED_OUTPUT
+  local output
+  output=$(cd "$work" && wine cmd /d /c "$1" --version 2>/dev/null | tr -d '\r')
+  grep -qF "$2" <<<"$output" || { echo "  '$1 --version' in a new console printed: $output"; return 1; }
+}
+
 chrome_policy='SOFTWARE\Policies\Google\Chrome'
 edge_policy='SOFTWARE\Policies\Microsoft\Edge'
 firefox_policy='SOFTWARE\Policies\Mozilla\Firefox'
@@ -103,8 +131,24 @@ wine reg add 'HKLM\SOFTWARE\CertBridge\Installer' /v ForceInstall /t REG_DWORD /
 # Policies IT set by other means: they must survive install, upgrade and uninstall.
 wine reg add "HKLM\\$chrome_policy\\ExtensionInstallForcelist" /v 1 /t REG_SZ /d 'aaaabbbbccccddddeeeeffffgggghhhh;https://clients2.google.com/service/update2/crx' /f >/dev/null
 wine reg add "HKLM\\$chrome_policy\\3rdparty\\extensions\\$chrome_id\\policy" /v allowedOriginsMode /t REG_SZ /d replace /f >/dev/null
+system_path_before=$(path_entries "$system_environment")
+system_path_value_before=$(reg_value "$system_environment" PATH)
+system_path_type_before=$(reg_type "$system_environment" PATH)
 check "per-machine install succeeds over broken values (exit status 0, not 1603)" \
   installs "$per_machine" ALLOWEDORIGINS="$origins_a" FORCEINSTALL=1
+machine_folder='C:\Program Files\CertBridge\'
+check "the installation folder is on the system PATH once" times_on_path "$system_environment" "$machine_folder" 1
+check "... appended: the rest of the system PATH is as before" \
+  path_kept "$system_environment" "$machine_folder" "$system_path_before"
+check "... which keeps its type $system_path_type_before (its %SystemRoot% entries still expand)" \
+  is "$(reg_type "$system_environment" PATH)" "$system_path_type_before"
+check "nothing added to the user's PATH" is "$(path_entries "$user_environment")" ""
+check "a new console runs certbridge-host by its name (PATH)" found_on_path certbridge-host "certbridge-host $version"
+if [ -f "$WINEPREFIX/drive_c/Program Files/CertBridge/certbridge.exe" ]; then
+  check "a new console runs certbridge by its name" found_on_path certbridge "$version"
+else
+  echo "note: this MSI does not ship certbridge.exe (CERTBRIDGE_MSI_SHIP_CLI is off)"
+fi
 check "host program installed in Program Files" test -f "$WINEPREFIX/drive_c/Program Files/CertBridge/certbridge-host.exe"
 for manifest in chrome edge firefox; do
   check "$manifest manifest installed beside it" test -f "$WINEPREFIX/drive_c/Program Files/CertBridge/com.certbridge.host.$manifest.json"
@@ -150,6 +194,7 @@ check "the host's policy has the new origins" is "$(reg_value 'HKLM\SOFTWARE\Pol
 check "Chrome's extension policy has the new origins" \
   is "$(reg_value "HKLM\\$chrome_policy\\3rdparty\\extensions\\$chrome_id\\policy\\allowedOrigins" 1)" "$origins_b"
 check "forced install kept (FORCEINSTALL remembered, not repeated)" has_value "HKLM\\$chrome_policy\\ExtensionInstallForcelist" 9731
+check "the installation folder is still on the system PATH once" times_on_path "$system_environment" "$machine_folder" 1
 
 echo "== upgrade to $v3 naming no property"
 check "upgrade to $v3 succeeds" installs "$work/certbridge-$v3-per-machine.msi"
@@ -157,6 +202,7 @@ check "the changed ALLOWEDORIGINS is kept for the host" is "$(reg_value 'HKLM\SO
 check "... and for Firefox" is "$(reg_value "HKLM\\$firefox_policy\\3rdparty\\Extensions\\$firefox_id\\allowedOrigins" 1)" "$origins_b"
 check "forced install kept" has_value "HKLM\\$edge_policy\\ExtensionInstallForcelist" 9731
 check "still one Add/Remove Programs entry" is "$(arp_entries)" 1
+check "still once on the system PATH" times_on_path "$system_environment" "$machine_folder" 1
 # The later packages carry the same build of the host, which reports the version it was built with.
 check "the host installed by the upgrade answers status" host_status HKLM "$chrome_id" "$version"
 check "... and serves the kept origin https://ra.example.org from HKLM policy" \
@@ -164,6 +210,7 @@ check "... and serves the kept origin https://ra.example.org from HKLM policy" \
 check "a downgrade to $version is refused" refused "$per_machine"
 check "... and $v3 stays installed" is "$(installed_version)" "$v3"
 check "... and the installed host still answers" host_status HKLM "$chrome_id" "$version"
+check "... and its folder is on the system PATH once" times_on_path "$system_environment" "$machine_folder" 1
 
 echo "== per-machine uninstall"
 check "uninstall succeeds" msiexec /x "$work/certbridge-$v3-per-machine.msi"
@@ -179,6 +226,43 @@ check "IT's allowedOriginsMode policy is still there" \
   is "$(reg_value "HKLM\\$chrome_policy\\3rdparty\\extensions\\$chrome_id\\policy" allowedOriginsMode)" replace
 check "the remembered choices removed" no_value 'HKLM\SOFTWARE\CertBridge\Installer' AllowedOrigins
 check "no Add/Remove Programs entry" is "$(arp_entries)" 0
+check "the installation folder is off the system PATH" times_on_path "$system_environment" "$machine_folder" 0
+check "... and the rest of the system PATH is as before the installation" \
+  is "$(path_entries "$system_environment")" "$system_path_before"
+check "... still of type $system_path_type_before" is "$(reg_type "$system_environment" PATH)" "$system_path_type_before"
+# wine 8's RemoveEnvironmentStrings takes the folder out but leaves its separator behind (one ";" more at the
+# end of the value for every removal, the upgrades' included), and wine's cmd.exe stops searching PATH at
+# an empty entry, where Windows skips it. The value is put back as it was, so that the checks below measure
+# the next package, not that leftover; for the same reason a console finds programs by name only after a
+# fresh installation here, not after an upgrade.
+restore_system_path() {
+  local after
+  after=$(reg_value "$system_environment" PATH)
+  if [ "$after" != "$system_path_value_before" ]; then
+    echo "note: after the uninstall the system PATH is '$after' (before: '$system_path_value_before')"
+    wine reg add "$system_environment" /v PATH /t "$system_path_type_before" /d "$system_path_value_before" /f >/dev/null
+  fi
+}
+restore_system_path
+
+if [ -f "$work/certbridge-$v2-with-stand-in-per-machine.msi" ]; then
+  echo "== certbridge.exe packaged (a stand-in: the host under that name)"
+  with_cli="$work/certbridge-$v2-with-stand-in-per-machine.msi"
+  cli_exe="$WINEPREFIX/drive_c/Program Files/CertBridge/certbridge.exe"
+  check "install $version without certbridge.exe succeeds" installs "$per_machine"
+  check "upgrade to $v2 with certbridge.exe succeeds" installs "$with_cli"
+  check "certbridge.exe installed beside the host" test -f "$cli_exe"
+  check "the installation folder is on the system PATH once" times_on_path "$system_environment" "$machine_folder" 1
+  check "uninstall succeeds" msiexec /x "$with_cli"
+  restore_system_path
+  check "a fresh install of $v2 with certbridge.exe succeeds" installs "$with_cli"
+  check "a new console runs certbridge by its name" found_on_path certbridge "certbridge-host $version"
+  check "uninstall succeeds" msiexec /x "$with_cli"
+  check "certbridge.exe removed" test ! -e "$cli_exe"
+  check "the installation folder is off the system PATH" times_on_path "$system_environment" "$machine_folder" 0
+  check "... and the rest of the system PATH is as before" is "$(path_entries "$system_environment")" "$system_path_before"
+  restore_system_path
+fi
 
 echo "== per-user install"
 check "per-user install succeeds" installs "$per_user" ALLOWEDORIGINS="$origins_a" FORCEINSTALL=1
@@ -188,6 +272,11 @@ check "the per-user host program is installed beside its manifests" test -f "$us
 check "Chrome finds the manifest in HKCU, under %LocalAppData%\\Programs" \
   grep -q '\\AppData\\Local\\Programs\\CertBridge\\com.certbridge.host.chrome.json$' <<<"$user_manifest"
 check "nothing registered in HKLM" no_key 'HKLM\SOFTWARE\Google\Chrome\NativeMessagingHosts\com.certbridge.host'
+user_folder=${user_manifest%com.certbridge.host.chrome.json}
+check "the per-user folder is on the user's PATH (HKCU\Environment) once" times_on_path "$user_environment" "$user_folder" 1
+check "the system PATH is untouched" is "$(path_entries "$system_environment")" "$system_path_before"
+check "a new console runs certbridge-host by its name (the user's PATH)" \
+  found_on_path certbridge-host "certbridge-host $version"
 check "the host's policy in HKCU" is "$(reg_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins)" "$origins_a"
 check "Edge's extension policy in HKCU" \
   is "$(reg_value "HKCU\\$edge_policy\\3rdparty\\extensions\\$edge_id\\policy\\allowedOrigins" 1)" "$origins_a"
@@ -198,10 +287,13 @@ check "per-user upgrade to $v2 with FORCEINSTALL=0 succeeds" installs "$work/cer
 check "... the forced installs are gone" no_value "HKCU\\$edge_policy\\ExtensionInstallForcelist" 9731
 check "... Firefox's too" no_key "HKCU\\$firefox_policy\\ExtensionSettings\\$firefox_id"
 check "... ALLOWEDORIGINS is kept" is "$(reg_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins)" "$origins_a"
+check "... the folder is still on the user's PATH once" times_on_path "$user_environment" "$user_folder" 1
 check "per-user uninstall succeeds" msiexec /x "$work/certbridge-$v2-per-user.msi"
 check "per-user registration removed" no_key 'HKCU\SOFTWARE\Google\Chrome\NativeMessagingHosts\com.certbridge.host'
 check "per-user policy removed" no_value 'HKCU\SOFTWARE\Policies\CertBridge' AllowedOrigins
 check "per-user program removed" test ! -e "$user_host"
+check "the per-user folder is off the user's PATH" times_on_path "$user_environment" "$user_folder" 0
+check "... and the system PATH was never touched" is "$(path_entries "$system_environment")" "$system_path_before"
 
 echo "== mistyped properties"
 # The MSI checks neither value: the host and the extension report a bad origin and ignore it. A typo must
