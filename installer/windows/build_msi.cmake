@@ -1,7 +1,6 @@
 # Builds the per-machine and the per-user MSI (cmake -P; installer/windows/CMakeLists.txt passes the -D values):
-#   1. certbridge-host.exe stripped of its debug information (the Windows build keeps the full one), and
-#      with -DWINDOWS_CLI=<certbridge.exe> the help-desk command beside it, stripped the same way (a
-#      WINDOWS_CLI that names no file fails the build: a package must never silently lack the command);
+#   1. certbridge-host.exe and certbridge.exe (the help-desk command) stripped of their debug information (the
+#      Windows build keeps the full ones);
 #   2. the native-messaging manifests, written by the host itself (its `install` command, so their format
 #      and the extension IDs of protocol.json have one home) with `path` made relative: on Windows, Chrome,
 #      Edge and Firefox read a relative `path` from the manifest's own folder, so the files need no
@@ -12,11 +11,11 @@
 #      Environment table that puts the installation folder on PATH with its two standard actions). The
 #      ProductCode is derived from version and scope, so a rebuild of the same version is the same product
 #      and the golden tables stay stable; a new version is a new product, which MajorUpgrade replaces.
-# With -DSTAGED=ON only step 4 runs, on the WORK_DIR of an earlier run (certbridge.exe is packaged when that
-# run staged it): the upgrade tests build later versions of the same package that way.
+# With -DSTAGED=ON only step 4 runs, on the WORK_DIR of an earlier run: the upgrade tests build later versions
+# of the same package that way.
 set(needed WIXL MSIBUILD PROTOCOL_JSON WXS VERSION WORK_DIR PER_MACHINE_MSI PER_USER_MSI)
 if(NOT STAGED)
-  list(APPEND needed STRIP LINUX_HOST WINDOWS_HOST)
+  list(APPEND needed STRIP LINUX_HOST WINDOWS_HOST WINDOWS_CLI)
 endif()
 foreach(variable IN LISTS needed)
   if(NOT DEFINED ${variable})
@@ -43,13 +42,7 @@ function(stage_host_and_manifests)
   file(REMOVE_RECURSE "${WORK_DIR}")
   file(MAKE_DIRECTORY "${WORK_DIR}")
   stage_stripped("${WINDOWS_HOST}" certbridge-host.exe)
-  if(NOT "${WINDOWS_CLI}" STREQUAL "")
-    if(NOT EXISTS "${WINDOWS_CLI}")
-      message(FATAL_ERROR "the MSIs are to ship certbridge.exe, but the Windows build did not make it: ${WINDOWS_CLI} "
-        "does not exist (CERTBRIDGE_MSI_SHIP_CLI is ON: installer/windows/README.md, \"certbridge on PATH\")")
-    endif()
-    stage_stripped("${WINDOWS_CLI}" certbridge.exe)
-  endif()
+  stage_stripped("${WINDOWS_CLI}" certbridge.exe)
   # The Linux host writes each browser's system-wide manifest under a staging directory; only `path` changes.
   set(manifest_chrome "etc/opt/chrome/native-messaging-hosts")
   set(manifest_edge "etc/opt/edge/native-messaging-hosts")
@@ -125,11 +118,6 @@ protocol_get(edge_addons_url stores edgeAddons updateUrl)
 protocol_get(firefox_install_url stores firefoxAddons installUrl)
 
 # Step 4.
-if(EXISTS "${WORK_DIR}/certbridge.exe")
-  set(with_cli 1)
-else()
-  set(with_cli 0)
-endif()
 # wixl's own (MajorUpgrade's) and ours (certbridge.wxs says why).
 set(secure_properties
   "ALLOWEDORIGINS;CMDLINE_ALLOWEDORIGINS;CMDLINE_FORCEINSTALL;FORCEINSTALL;WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED")
@@ -149,7 +137,7 @@ foreach(scope per-machine per-user)
   execute_process(
     COMMAND "${WIXL}" -a x64 -I "${WORK_DIR}"
       -D "Version=${VERSION}" -D "Scope=${install_scope}" -D "ProductCode=${product_code}"
-      -D "UpgradeCode=${upgrade_code}" -D "WithCli=${with_cli}"
+      -D "UpgradeCode=${upgrade_code}"
       -D "FirefoxId=${firefox_id}"
       -D "ChromeWebStoreId=${chrome_web_store_id}" -D "ChromeWebStoreUrl=${chrome_web_store_url}"
       -D "EdgeAddonsId=${edge_addons_id}" -D "EdgeAddonsUrl=${edge_addons_url}"

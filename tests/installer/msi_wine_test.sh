@@ -11,8 +11,8 @@
 #                (HKCU\Environment) once, an upgrade with FORCEINSTALL=0 that turns the forced install off,
 #                and uninstall, which takes the folder off that PATH; mistyped properties install without
 #                error; an ADDLOCAL given by IT is followed as written.
-#   certbridge.exe: when the build does not ship it, a package with a stand-in (the host under that name):
-#                added by an upgrade, run by name in a new console, removed by the uninstall.
+#   certbridge:  the help-desk command, run by name in a new console after the install, and its doctor
+#                finding the host the MSI registered for Chrome.
 #   msi_wine_test.sh MSI_DIR VERSION REASON_IF_NOT_BUILT -- BUILD_MSI_ARGS...
 # BUILD_MSI_ARGS: the cmake -D arguments of installer/windows/build_msi.cmake, to build the later versions
 # the upgrades need from the same staged files.
@@ -46,17 +46,6 @@ for next in "$v2" "$v3"; do
     -DPER_MACHINE_MSI="$work/certbridge-$next-per-machine.msi" -DPER_USER_MSI="$work/certbridge-$next-per-user.msi" \
     -P "$here/../../installer/windows/build_msi.cmake"
 done
-# While the build does not ship certbridge.exe (CERTBRIDGE_MSI_SHIP_CLI off), version v2 is also built with a
-# stand-in for it, the host under that name, to take the packaging of certbridge.exe through an upgrade.
-staged=$(printf '%s\n' "${build_msi_args[@]}" | sed -n 's/^-DWORK_DIR=//p')
-if [ ! -f "$staged/certbridge.exe" ]; then
-  cp -a "$staged" "$work/stage-with-stand-in"
-  cp "$staged/certbridge-host.exe" "$work/stage-with-stand-in/certbridge.exe"
-  cmake "${build_msi_args[@]}" -DWORK_DIR="$work/stage-with-stand-in" -DSTAGED=ON -DVERSION="$v2" \
-    -DPER_MACHINE_MSI="$work/certbridge-$v2-with-stand-in-per-machine.msi" \
-    -DPER_USER_MSI="$work/certbridge-$v2-with-stand-in-per-user.msi" -P "$here/../../installer/windows/build_msi.cmake"
-fi
-
 wine_suite_boot
 
 msiexec() {  # msiexec ARGS... : the exit status of msiexec; its log in $work/msiexec.log
@@ -117,6 +106,17 @@ found_on_path() {  # found_on_path PROGRAM EXPECTED_OUTPUT
   grep -qF "$2" <<<"$output" || { echo "  '$1 --version' in a new console printed: $output"; return 1; }
 }
 
+# The help desk's first command after an install: the Chrome registration row of `certbridge doctor`.
+doctor_finds_chrome_registration() {
+  local report
+  report=$(cd "$work" && wine cmd /d /c certbridge doctor --json --lang en 2>/dev/null | tr -d '\r')
+  python3 -c '
+import json, sys
+rows = [row for row in json.loads(sys.argv[1])["rows"] if row["check"] == "manifest" and row["subject"] == "Google Chrome"]
+sys.exit(0 if rows and rows[0]["status"] == "ok" else 1)' "$report" ||
+    { echo "  certbridge doctor --json printed: ${report:0:2000}"; return 1; }
+}
+
 chrome_policy='SOFTWARE\Policies\Google\Chrome'
 edge_policy='SOFTWARE\Policies\Microsoft\Edge'
 firefox_policy='SOFTWARE\Policies\Mozilla\Firefox'
@@ -144,11 +144,8 @@ check "... which keeps its type $system_path_type_before (its %SystemRoot% entri
   is "$(reg_type "$system_environment" PATH)" "$system_path_type_before"
 check "nothing added to the user's PATH" is "$(path_entries "$user_environment")" ""
 check "a new console runs certbridge-host by its name (PATH)" found_on_path certbridge-host "certbridge-host $version"
-if [ -f "$WINEPREFIX/drive_c/Program Files/CertBridge/certbridge.exe" ]; then
-  check "a new console runs certbridge by its name" found_on_path certbridge "$version"
-else
-  echo "note: this MSI does not ship certbridge.exe (CERTBRIDGE_MSI_SHIP_CLI is off)"
-fi
+check "a new console runs certbridge by its name" found_on_path certbridge "certbridge $version"
+check "certbridge doctor there finds the host the MSI registered for Chrome" doctor_finds_chrome_registration
 check "host program installed in Program Files" test -f "$WINEPREFIX/drive_c/Program Files/CertBridge/certbridge-host.exe"
 for manifest in chrome edge firefox; do
   check "$manifest manifest installed beside it" test -f "$WINEPREFIX/drive_c/Program Files/CertBridge/com.certbridge.host.$manifest.json"
@@ -244,25 +241,6 @@ restore_system_path() {
   fi
 }
 restore_system_path
-
-if [ -f "$work/certbridge-$v2-with-stand-in-per-machine.msi" ]; then
-  echo "== certbridge.exe packaged (a stand-in: the host under that name)"
-  with_cli="$work/certbridge-$v2-with-stand-in-per-machine.msi"
-  cli_exe="$WINEPREFIX/drive_c/Program Files/CertBridge/certbridge.exe"
-  check "install $version without certbridge.exe succeeds" installs "$per_machine"
-  check "upgrade to $v2 with certbridge.exe succeeds" installs "$with_cli"
-  check "certbridge.exe installed beside the host" test -f "$cli_exe"
-  check "the installation folder is on the system PATH once" times_on_path "$system_environment" "$machine_folder" 1
-  check "uninstall succeeds" msiexec /x "$with_cli"
-  restore_system_path
-  check "a fresh install of $v2 with certbridge.exe succeeds" installs "$with_cli"
-  check "a new console runs certbridge by its name" found_on_path certbridge "certbridge-host $version"
-  check "uninstall succeeds" msiexec /x "$with_cli"
-  check "certbridge.exe removed" test ! -e "$cli_exe"
-  check "the installation folder is off the system PATH" times_on_path "$system_environment" "$machine_folder" 0
-  check "... and the rest of the system PATH is as before" is "$(path_entries "$system_environment")" "$system_path_before"
-  restore_system_path
-fi
 
 echo "== per-user install"
 check "per-user install succeeds" installs "$per_user" ALLOWEDORIGINS="$origins_a" FORCEINSTALL=1
