@@ -19,11 +19,7 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-json line(std::string_view key, json params = nullptr) {
-  json part = {{"key", key}};
-  if (!params.is_null()) part["params"] = std::move(params);
-  return part;
-}
+using row_parts::line;
 
 // What browsers are called in the rows (product names, the same in every language).
 constexpr std::array<std::pair<host::Browser, std::string_view>, 4> kBrowsers = {

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "local_places.hpp"
+#include "row_parts.hpp"
 
 namespace certbridge::cli::local_places {
 namespace {
@@ -19,11 +20,7 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-json line(std::string_view key, json params = nullptr) {
-  json part = {{"key", key}};
-  if (!params.is_null()) part["params"] = std::move(params);
-  return part;
-}
+using row_parts::line;
 
 bool pathExists(const fs::path& path) {
   std::error_code error;

@@ -15,6 +15,7 @@
 #include "certbridge/protocol.hpp"
 #include "local_places.hpp"
 #include "platform/environment.hpp"
+#include "row_parts.hpp"
 
 namespace certbridge::cli::local_places {
 namespace {
@@ -23,11 +24,7 @@ using json = nlohmann::json;
 namespace fs = std::filesystem;
 using host::RegistryHive;
 
-json line(std::string_view key, json params = nullptr) {
-  json part = {{"key", key}};
-  if (!params.is_null()) part["params"] = std::move(params);
-  return part;
-}
+using row_parts::line;
 
 // Per user first, as the browsers look.
 constexpr std::array<RegistryHive, 2> kHives = {RegistryHive::CurrentUser, RegistryHive::LocalMachine};

@@ -14,9 +14,6 @@ namespace {
 // end (so the next prompt does not get the rest) and returned over-long, for the caller's length check.
 constexpr std::size_t kLineBytes = protocol::kSecretMaxLength * 4 + 8;
 
-// Standard input's descriptor (0 on every platform the command runs on).
-constexpr int kStandardInput = 0;
-
 }  // namespace
 
 std::size_t codePoints(const char* text, std::size_t size) noexcept {
@@ -56,7 +53,7 @@ std::optional<std::string> SecretInput::readLine(const std::string& prompt, std:
     got = terminal::readTerminalLine(prompt, out, true, buffer, line);
   } else {
     out << prompt << std::flush;
-    got = terminal::readDescriptorLine(kStandardInput, buffer, line);
+    got = terminal::readStandardInputLine(buffer, line);
   }
   if (!got) return std::nullopt;
   return std::string(buffer.data(), line.length);

@@ -1,7 +1,7 @@
 #pragma once
-// The terminal seam: what the command needs of the console it runs in, one file per platform
-// (terminal_posix.cpp: termios and file descriptors; terminal_windows.cpp: the console API and the C runtime's
-// descriptors). Everything above it (PIN prompts, confirmations) is the same code on every platform.
+// The terminal: what the command needs of the console it runs in. terminal.cpp reads lines the same way on
+// every platform over a few primitives (terminal_platform.hpp) of terminal_posix.cpp (termios, read(2)) and
+// terminal_windows.cpp (the console API, the C runtime's descriptors).
 
 #include <cstddef>
 #include <iosfwd>
@@ -25,6 +25,12 @@ bool descriptorIsOpen(int fd);
 /// Reads one line from fd byte by byte (no buffering keeps a secret beyond the call). "\r" is dropped and
 /// "\n" ends the line. false at end of input before any byte, or on a read error.
 bool readDescriptorLine(int fd, std::span<char> buffer, Line& line);
+
+/// readDescriptorLine on standard input (a pipe or file: no terminal).
+bool readStandardInputLine(std::span<char> buffer, Line& line);
+
+/// Appends one byte of a line, or marks the line too long when the buffer is full (its last byte stays free).
+void appendByte(char byte, std::span<char> buffer, Line& line);
 
 /// Shows prompt on out and reads one line typed at the terminal on standard input, as UTF-8. With echo false,
 /// echo is off from before the prompt (what was typed ahead is discarded, never shown) until the line is

@@ -4,10 +4,11 @@
 #include <io.h>
 #include <windows.h>
 
-#include <ostream>
+#include <array>
 
 #include "certbridge/card/secret_string.hpp"
 #include "terminal.hpp"
+#include "terminal_platform.hpp"
 
 namespace certbridge::cli::terminal {
 namespace {
@@ -26,38 +27,9 @@ BOOL WINAPI restoreConsoleAndGoOn(DWORD /*event*/) {
   return FALSE;  // the default handler then ends the program, as without us
 }
 
-// Turns echo off for one read and restores it however the read ends.
-class EchoOff {
- public:
-  explicit EchoOff(HANDLE console) : console_(console) {
-    if (::GetConsoleMode(console_, &saved_) == 0) return;
-    savedMode = saved_;
-    savedConsole = console_;
-    ::SetConsoleCtrlHandler(restoreConsoleAndGoOn, TRUE);
-    const DWORD quiet = (saved_ | ENABLE_LINE_INPUT | ENABLE_PROCESSED_INPUT) & ~static_cast<DWORD>(ENABLE_ECHO_INPUT);
-    active_ = ::SetConsoleMode(console_, quiet) != 0;
-    // What was typed before the prompt is discarded, never taken as the PIN.
-    if (active_) ::FlushConsoleInputBuffer(console_);
-  }
-  ~EchoOff() {
-    if (active_) ::SetConsoleMode(console_, saved_);
-    if (savedConsole == console_) {
-      ::SetConsoleCtrlHandler(restoreConsoleAndGoOn, FALSE);
-      savedConsole = nullptr;
-    }
-  }
-  EchoOff(const EchoOff&) = delete;
-  EchoOff& operator=(const EchoOff&) = delete;
-
- private:
-  HANDLE console_;
-  DWORD saved_ = 0;
-  bool active_ = false;
-};
-
-// Appends one code point as UTF-8, or marks the line too long when it does not fit whole.
+// Appends one code point as UTF-8.
 void appendUtf8(char32_t code, std::span<char> buffer, Line& line) {
-  char bytes[4] = {};
+  std::array<char, 4> bytes{};
   std::size_t count = 0;
   if (code < 0x80) {
     bytes[count++] = static_cast<char>(code);
@@ -74,17 +46,31 @@ void appendUtf8(char32_t code, std::span<char> buffer, Line& line) {
     bytes[count++] = static_cast<char>(0x80 | ((code >> 6) & 0x3F));
     bytes[count++] = static_cast<char>(0x80 | (code & 0x3F));
   }
-  if (line.length + count <= buffer.size() - 1) {
-    for (std::size_t i = 0; i < count; ++i) buffer[line.length++] = bytes[i];
-  } else {
-    line.tooLong = true;
-  }
-  card::wipeMemory(bytes, sizeof bytes);
+  for (std::size_t i = 0; i < count; ++i) appendByte(bytes[i], buffer, line);
+  card::wipeMemory(bytes.data(), bytes.size());
+}
+
+}  // namespace
+
+bool standardInputIsTerminal() {
+  DWORD mode = 0;
+  return ::GetConsoleMode(consoleInput(), &mode) != 0;
+}
+
+bool descriptorIsOpen(int fd) {
+  return ::_get_osfhandle(fd) != -1;
+}
+
+namespace platform {
+
+int readByte(int fd, char& byte) {
+  return ::_read(fd, &byte, 1) == 1 ? 1 : 0;
 }
 
 // One line from the console, a UTF-16 unit at a time (surrogate pairs joined). false at end of input:
 // nothing read, or Ctrl-Z at the start of the line (the console's end of file).
-bool readConsoleLine(HANDLE console, std::span<char> buffer, Line& line) {
+bool readConsoleLine(std::span<char> buffer, Line& line) {
+  const HANDLE console = consoleInput();
   line = Line{};
   bool any = false;
   wchar_t highSurrogate = 0;
@@ -114,51 +100,34 @@ bool readConsoleLine(HANDLE console, std::span<char> buffer, Line& line) {
   }
 }
 
-}  // namespace
-
-bool standardInputIsTerminal() {
+struct EchoOff::Saved {
+  HANDLE console = nullptr;
   DWORD mode = 0;
-  return ::GetConsoleMode(consoleInput(), &mode) != 0;
+  bool active = false;
+};
+
+EchoOff::EchoOff() : saved_(std::make_unique<Saved>()) {
+  saved_->console = consoleInput();
+  if (::GetConsoleMode(saved_->console, &saved_->mode) == 0) return;
+  savedMode = saved_->mode;
+  savedConsole = saved_->console;
+  ::SetConsoleCtrlHandler(restoreConsoleAndGoOn, TRUE);
+  const DWORD quiet =
+      (saved_->mode | ENABLE_LINE_INPUT | ENABLE_PROCESSED_INPUT) & ~static_cast<DWORD>(ENABLE_ECHO_INPUT);
+  saved_->active = ::SetConsoleMode(saved_->console, quiet) != 0;
+  // What was typed before the prompt is discarded, never taken as the PIN.
+  if (saved_->active) ::FlushConsoleInputBuffer(saved_->console);
 }
 
-bool descriptorIsOpen(int fd) {
-  return ::_get_osfhandle(fd) != -1;
-}
-
-bool readDescriptorLine(int fd, std::span<char> buffer, Line& line) {
-  line = Line{};
-  bool any = false;
-  for (;;) {
-    char c = 0;
-    const int got = ::_read(fd, &c, 1);
-    if (got <= 0) return any;
-    any = true;
-    if (c == '\n') return true;
-    if (c == '\r') continue;
-    if (line.length < buffer.size() - 1) {
-      buffer[line.length++] = c;
-    } else {
-      line.tooLong = true;
-    }
-    card::wipeMemory(&c, 1);
+EchoOff::~EchoOff() {
+  if (saved_->active) ::SetConsoleMode(saved_->console, saved_->mode);
+  if (savedConsole == saved_->console) {
+    ::SetConsoleCtrlHandler(restoreConsoleAndGoOn, FALSE);
+    savedConsole = nullptr;
   }
 }
 
-bool readTerminalLine(const std::string& prompt, std::ostream& out, bool echo, std::span<char> buffer, Line& line) {
-  const HANDLE console = consoleInput();
-  if (echo) {
-    out << prompt << std::flush;
-    return readConsoleLine(console, buffer, line);
-  }
-  bool got = false;
-  {
-    EchoOff quiet(console);
-    out << prompt << std::flush;
-    got = readConsoleLine(console, buffer, line);
-  }
-  out << "\n" << std::flush;  // the Enter the user typed was not echoed
-  return got;
-}
+}  // namespace platform
 
 Utf8Console::Utf8Console() : previousCodePage_(::GetConsoleOutputCP()) {
   if (previousCodePage_ != 0 && previousCodePage_ != CP_UTF8) ::SetConsoleOutputCP(CP_UTF8);
