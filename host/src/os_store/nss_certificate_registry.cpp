@@ -56,6 +56,21 @@ void requireTools(const std::string& store, const std::string& location) {
   }
 }
 
+// Removes modules from one store (each removal undoable) and says so in the store's report: outcome Removed,
+// registeredAs the names removed.
+void removeModules(const NssDatabase& database, const std::vector<NssModule>& modules, StoreReport& entry, Undo& undo) {
+  if (modules.empty()) return;
+  requireTools(entry.name, entry.location);
+  for (const auto& module : modules) {
+    database.deleteModule(module.name);
+    undo.add("removed " + module.name + " from " + database.spec(),
+             [database, module] { database.addModule(module.name, module.library); });
+    spdlog::info("os store: removed module '{}' from {}", module.name, database.spec());
+    entry.outcome = StoreOutcome::Removed;
+    entry.registeredAs += (entry.registeredAs.empty() ? "" : ", ") + module.name;
+  }
+}
+
 // Does one store's part of a change (register or unregister). A failure undoes every step the call has done,
 // in every store so far, and is reported as this store's.
 template <typename Step>
@@ -212,15 +227,7 @@ RegistryReport NssCertificateRegistry::unregisterCertificates(const CardRegistra
           others = module;
         }
       }
-      if (!ours.empty()) requireTools(store.name, entry.location);
-      for (const auto& module : ours) {
-        database.deleteModule(module.name);
-        undo.add("removed " + module.name + " from " + database.spec(),
-                 [database, module] { database.addModule(module.name, module.library); });
-        spdlog::info("os store: removed module '{}' from {}", module.name, database.spec());
-        entry.outcome = StoreOutcome::Removed;
-        entry.registeredAs = module.name;
-      }
+      removeModules(database, ours, entry, undo);
       if (ours.empty() && others) {
         entry.outcome = StoreOutcome::LeftAlone;
         entry.registeredAs = others->name;
@@ -244,14 +251,7 @@ RegistryReport NssCertificateRegistry::unregisterEverything() {
       for (const auto& module : database.modules()) {
         if (startsWith(module.name, kModuleNamePrefix)) ours.push_back(module);
       }
-      if (!ours.empty()) requireTools(store.name, entry.location);
-      for (const auto& module : ours) {
-        database.deleteModule(module.name);
-        undo.add("removed " + module.name + " from " + database.spec(),
-                 [database, module] { database.addModule(module.name, module.library); });
-        entry.outcome = StoreOutcome::Removed;
-        entry.registeredAs += (entry.registeredAs.empty() ? "" : ", ") + module.name;
-      }
+      removeModules(database, ours, entry, undo);
     });
     report.stores.push_back(std::move(entry));
   }
