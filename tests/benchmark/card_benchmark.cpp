@@ -310,18 +310,23 @@ SignSetup prepareSign(HostProcess& host, TestCa& ca, const json& pins, const fs:
   return setup;
 }
 
+/// Waits past the progress messages for the authenticate reply, which must be ok.
+void awaitSignature(HostProcess& host) {
+  for (;;) {
+    const json message = host.receiveFor("sign", kCardTimeout);
+    if (message.contains("progress")) continue;
+    if (!message.value("ok", false)) throw std::runtime_error("authenticate failed: " + message.dump());
+    return;
+  }
+}
+
 /// A fresh host answering one authenticate, end to end: spawn to the signature reply, then its exit.
 ProcessRun freshHostSign(const std::string& hostBinary, const Testbed& bed, const json& params) {
   ProcessRun run;
   const auto start = Clock::now();
   HostProcess host(hostBinary, {kExtensionArgument}, bed.environment(), bed.scratch() / "host-stderr.log");
   host.send({{"id", "sign"}, {"command", "authenticate"}, {"origin", kOrigin}, {"params", params}});
-  for (;;) {
-    const json message = host.receiveFor("sign", kCardTimeout);
-    if (message.contains("progress")) continue;
-    if (!message.value("ok", false)) throw std::runtime_error("authenticate failed: " + message.dump());
-    break;
-  }
+  awaitSignature(host);
   run.wallMs = elapsedMs(start);
   run.peakRssKib = peakRssKib(static_cast<long>(host.pid()));
   host.closeStdin();
@@ -339,12 +344,7 @@ std::uint64_t freshHostSignInstructions(const std::string& hostBinary, const Tes
         {"--tool=callgrind", "--callgrind-out-file=" + callgrindFile.string(), "-q", hostBinary, kExtensionArgument},
         bed.environment(), bed.scratch() / "host-callgrind-stderr.log");
     host.send({{"id", "sign"}, {"command", "authenticate"}, {"origin", kOrigin}, {"params", params}});
-    for (;;) {
-      const json message = host.receiveFor("sign", kCardTimeout);
-      if (message.contains("progress")) continue;
-      if (!message.value("ok", false)) throw std::runtime_error("authenticate failed: " + message.dump());
-      break;
-    }
+    awaitSignature(host);
     host.closeStdin();
     if (host.wait(120s) != 0) throw std::runtime_error("the host under callgrind did not exit cleanly");
   }
@@ -423,17 +423,6 @@ long hostPeakRssAfterFullCycleKib(HostProcess& host, TestCa& ca, const json& pin
                                 {{"certificates", newCertificates}, {"removeCertificates", oldIds}, {"pins", pins}});
   if (removal["removed"].size() != 2) throw std::runtime_error("the old certificates were not removed");
   return peakRssKib(static_cast<long>(host.pid()));
-}
-
-std::string today() {
-  char text[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  return text;
-}
-
-const char* verdict(bool held) {
-  return held ? "held" : "MISSED";
 }
 
 void printFigures(int runs, int keygenRuns, const FreshSignFigures& fresh, const KeygenFigures& keygen,

@@ -161,17 +161,6 @@ std::vector<double> roundTripsUs(const std::vector<std::string>& argv, bool isHo
   return us;
 }
 
-std::string today() {
-  char text[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  return text;
-}
-
-const char* verdict(bool held) {
-  return held ? "held" : "MISSED";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -130,6 +131,19 @@ inline std::string machineLine() {
   std::snprintf(text, sizeof text, "%s, %ld cores; load average %.2f (1 min) %.2f (5 min)", model.c_str(),
                 sysconf(_SC_NPROCESSORS_ONLN), one, five);
   return text;
+}
+
+/// When the figures were measured, printed with them.
+inline std::string today() {
+  char text[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  return text;
+}
+
+/// A target's word in the figures: whether it held.
+inline const char* verdict(bool held) {
+  return held ? "held" : "MISSED";
 }
 
 }  // namespace certbridge::benchmark

@@ -12,11 +12,9 @@ Exit status 0 when a reply to the request came back (whether ok or not); the rea
 """
 import json
 import os
-import struct
-import subprocess
 import sys
 
-HOST_NAME = "com.certbridge.host"
+from native_messaging_client import HOST_NAME, ask, manifest_problem
 MANIFEST = f"/etc/opt/chrome/native-messaging-hosts/{HOST_NAME}.json"
 
 
@@ -38,14 +36,6 @@ def inside(root, path, hops=0):
     return full
 
 
-def read_message(stream):
-    header = stream.read(4)
-    if len(header) != 4:
-        return None
-    (length,) = struct.unpack("=I", header)
-    return json.loads(stream.read(length).decode("utf-8"))
-
-
 def main():
     root, extension_id, command_name, page_origin = sys.argv[1:5]
     try:
@@ -53,34 +43,15 @@ def main():
             manifest = json.load(file)
     except (OSError, ValueError) as error:
         fail(f"cannot read {MANIFEST} in {root}: {error}")
-    origin = f"chrome-extension://{extension_id}/"
-    if manifest.get("name") != HOST_NAME or manifest.get("type") != "stdio":
-        fail(f"{MANIFEST} is not the {HOST_NAME} stdio manifest: {manifest}")
-    if origin not in manifest.get("allowed_origins", []):
-        fail(f"{origin} is not in allowed_origins of {MANIFEST}")
-    request_id = "installed-" + command_name
-    request = json.dumps({"id": request_id, "command": command_name, "origin": page_origin,
-                          "params": {}}).encode("utf-8")
+    problem = manifest_problem(manifest, MANIFEST, extension_id)
+    if problem:
+        fail(problem)
     # The browser's environment is the user's: a clean one here, with a home inside the root.
     environment = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": os.environ.get("INSTALLED_HOST_HOME", "/root")}
-    process = subprocess.Popen(["chroot", root, manifest["path"], origin], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, env=environment)
-    reply = None
-    try:
-        process.stdin.write(struct.pack("=I", len(request)) + request)
-        process.stdin.flush()
-        while True:
-            message = read_message(process.stdout)
-            if message is None:
-                break
-            if message.get("id") == request_id:
-                reply = message
-                break
-    finally:
-        process.stdin.close()
-        process.wait(timeout=60)
+    reply, status = ask(["chroot", root, manifest["path"], f"chrome-extension://{extension_id}/"], command_name,
+                        page_origin, environment)
     if reply is None:
-        fail(f"no {command_name} reply from {manifest['path']} (exit status {process.returncode})")
+        fail(f"no {command_name} reply from {manifest['path']} (exit status {status})")
     print(json.dumps(reply))
 
 

@@ -17,11 +17,10 @@ AllowedOrigins value as a problem (a mistyped ALLOWEDORIGINS is reported, never 
 """
 import json
 import ntpath
-import struct
 import subprocess
 import sys
 
-HOST_NAME = "com.certbridge.host"
+from native_messaging_client import HOST_NAME, ask, manifest_problem
 
 
 def fail(message):
@@ -44,62 +43,36 @@ def unix_path(windows_path):
     return out.stdout.strip()
 
 
-def read_message(stream):
-    header = stream.read(4)
-    if len(header) != 4:
-        return None
-    (length,) = struct.unpack("=I", header)
-    return json.loads(stream.read(length).decode("utf-8"))
-
-
 def main():
     root, extension_id, expected_version = sys.argv[1:4]
     manifest_path = registry_default(root)
     with open(unix_path(manifest_path), encoding="utf-8") as file:
         manifest = json.load(file)
+    problem = manifest_problem(manifest, manifest_path, extension_id)
+    if problem:
+        fail(problem)
     origin = f"chrome-extension://{extension_id}/"
-    if manifest.get("name") != HOST_NAME or manifest.get("type") != "stdio":
-        fail(f"{manifest_path} is not the {HOST_NAME} stdio manifest: {manifest}")
-    if origin not in manifest.get("allowed_origins", []):
-        fail(f"{origin} is not in allowed_origins of {manifest_path}")
     host = manifest["path"]
     if not ntpath.isabs(host):
         host = ntpath.join(ntpath.dirname(manifest_path), host)
-    status = ask(host, origin, "status", "https://ra.certbridge.example")
+    status = ask_like_chrome(host, origin, "status", "https://ra.certbridge.example")
     print(json.dumps(status))
     if not status.get("ok") or status["result"]["host"]["version"] != expected_version:
         fail(f"status of {host} is not an ok reply of version {expected_version}")
     if len(sys.argv) > 5 and sys.argv[5] == "--policy-problem":
-        check_policy_problem_reported(ask(host, origin, "environment", sys.argv[4]), root)
+        check_policy_problem_reported(ask_like_chrome(host, origin, "environment", sys.argv[4]), root)
     elif len(sys.argv) > 4:
-        check_policy_reached_host(ask(host, origin, "environment", sys.argv[4]), root, sys.argv[4])
+        check_policy_reached_host(ask_like_chrome(host, origin, "environment", sys.argv[4]), root, sys.argv[4])
 
 
-def ask(host, origin, command_name, page_origin):
+def ask_like_chrome(host, origin, command_name, page_origin):
     # Chrome's command line is cmd.exe /d /s /c ""HOST" ORIGIN --parent-window=0", its pipes as stdin and
     # stdout. wine builds the Windows command line from separate arguments and escapes inner quotes, so the
     # doubled quotes of /s cannot be passed through it: without /s, cmd keeps the quotes around a program
     # path with spaces, which starts the same program with the same arguments.
-    command = ["wine", "cmd.exe", "/d", "/c", host, origin, "--parent-window=0"]
-    request = json.dumps({"id": "installed-" + command_name, "command": command_name, "origin": page_origin,
-                          "params": {}}).encode("utf-8")
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    try:
-        process.stdin.write(struct.pack("=I", len(request)) + request)
-        process.stdin.flush()
-        reply = None
-        while True:
-            message = read_message(process.stdout)
-            if message is None:
-                break
-            if message.get("id") == "installed-" + command_name:
-                reply = message
-                break
-    finally:
-        process.stdin.close()
-        process.wait(timeout=60)
+    reply, status = ask(["wine", "cmd.exe", "/d", "/c", host, origin, "--parent-window=0"], command_name, page_origin)
     if reply is None:
-        fail(f"no {command_name} reply from {host} (exit status {process.returncode})")
+        fail(f"no {command_name} reply from {host} (exit status {status})")
     return reply
 
 
