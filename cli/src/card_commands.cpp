@@ -7,11 +7,20 @@
 #include "certbridge/protocol.hpp"
 #include "command_runner.hpp"
 #include "environment_rows.hpp"
+#include "local_places.hpp"
 #include "pin_prompts.hpp"
 #include "report_text.hpp"
 
 namespace certbridge::cli {
 namespace {
+
+// The stores a registration changes on this OS, as the extension's window names them (request_details.js).
+std::string_view storesKey() {
+  const std::string_view os = local_places::thisOs();
+  if (os == "windows") return "consent.value.storesWindows";
+  if (os == "macos") return "consent.value.storesMac";
+  return "consent.value.storesLinux";
+}
 
 using json = nlohmann::json;
 
@@ -90,7 +99,7 @@ class CardTool {
       out_ << "  " << t("consent.value.subject", {{"subject", certificate.value("subject", std::string())}}) << "\n";
     }
     if (!any) out_ << "  " << t("consent.value.noCertificates") << "\n";
-    out_ << t("consent.detail.stores") << ": " << t("consent.value.storesLinux") << "\n";
+    out_ << t("consent.detail.stores") << ": " << t(std::string(storesKey())) << "\n";
     if (!prompts_.confirm(options_.yes)) return 1;
     json params = readerParams();
     if (!params.contains("reader")) params["reader"] = listed.value("reader", std::string());

@@ -307,6 +307,13 @@ class CardCommands(unittest.TestCase):
         self.assertEqual(code, 0, out + err)
         self.assertIn("The card holds no certificates", out)
 
+    def test_register_names_the_windows_store_and_says_the_card_has_no_certificate(self):
+        code, out, err = WINE.certbridge(["card", "register", "--yes", "--lang", "en"])
+        self.assertEqual(code, 1, out + err)
+        self.assertIn('The Windows "Personal" store', out)
+        self.assertNotIn("NSS", out)
+        self.assertIn("NO_CERTIFICATES_ON_CARD", err)
+
     def test_change_pin_refuses_without_a_console(self):
         code, out, err = WINE.certbridge(["card", "change-pin", "--lang", "en"])
         self.assertNotEqual(code, 0)
