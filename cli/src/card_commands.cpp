@@ -155,10 +155,9 @@ class CardTool {
     json params = readerParams();
     params["pinGroup"] = options_.pinGroup;
     const json request = runner_.run("unblockRequest", std::move(params));
-    PinFacts pin;
-    pin.name = request.value("pinName", std::string("PIN"));
-    const CardFacts card = chooseCard();
-    pin = card.pin(options_.pinGroup);
+    // The PIN rules of the card the request was made on (another reader may hold another card).
+    const CardFacts card = chooseCard(request.value("reader", std::string()));
+    const PinFacts pin = card.pin(options_.pinGroup);
     out_ << t("cli.card", {{"card", cardText(request.value("reader", std::string()), request.value("token", json()))}})
          << "\n";
     if (const std::string state = prompts_.stateText(pin); !state.empty()) out_ << pin.name << ": " << state << "\n";
@@ -273,9 +272,10 @@ class CardTool {
     if (const std::string text = prompts_.stateText(pin); !text.empty()) out_ << name << ": " << text << "\n";
   }
 
-  CardFacts chooseCard() {
+  /// The card in reader (by default the one --reader names, else the first usable one, as the extension picks).
+  CardFacts chooseCard(const std::string& reader = {}) {
     const json environment = runner_.run("environment", json::object());
-    return cardFromEnvironment(environment, options_.reader);
+    return cardFromEnvironment(environment, reader.empty() ? options_.reader : std::optional<std::string>(reader));
   }
 
   const CardOptions& options_;

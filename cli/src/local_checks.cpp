@@ -106,7 +106,9 @@ bool listHas(const json& list, std::string_view value) {
 }
 
 // What one policy file says about our host and extension: detail lines, and whether it blocks the host.
-bool readPolicy(host::Browser browser, const json& policy, std::vector<json>& details) {
+// allowedElsewhere: another of the browser's policy sources allows our host by name (the browser merges its
+// policy files, and its machine and user policies, so an allow list anywhere lifts a block list anywhere).
+bool readPolicy(host::Browser browser, const json& policy, bool allowedElsewhere, std::vector<json>& details) {
   bool blocks = false;
   if (browser == host::Browser::Firefox) {
     const json& policies = policy.value("policies", json::object());
@@ -128,7 +130,7 @@ bool readPolicy(host::Browser browser, const json& policy, std::vector<json>& de
   const json& blocklist = policy.value("NativeMessagingBlocklist", json::array());
   const json& allowlist = policy.value("NativeMessagingAllowlist", json::array());
   if ((listHas(blocklist, "*") || listHas(blocklist, protocol::kNativeHostName)) &&
-      !listHas(allowlist, protocol::kNativeHostName)) {
+      !listHas(allowlist, protocol::kNativeHostName) && !allowedElsewhere) {
     details.push_back(line("envCheck.value.policyBlocksHost", {{"entry", "NativeMessagingBlocklist"}}));
     blocks = true;
   }
@@ -162,7 +164,15 @@ std::vector<Row> manifestRows(const LocalCheckOptions& options) {
 
 std::vector<Row> browserPolicyRows(const LocalCheckOptions& options) {
   std::vector<Row> rows;
-  for (const auto& source : local_places::browserPolicies(options)) {
+  const std::vector<local_places::PolicySource> sources = local_places::browserPolicies(options);
+  std::vector<host::Browser> allowingOurHost;
+  for (const auto& source : sources) {
+    if (source.policy && source.policy->is_object() &&
+        listHas(source.policy->value("NativeMessagingAllowlist", json::array()), protocol::kNativeHostName)) {
+      allowingOurHost.push_back(source.browser);
+    }
+  }
+  for (const auto& source : sources) {
     const std::string_view name = std::find_if(kBrowsers.begin(), kBrowsers.end(), [&](const auto& entry) {
                                     return entry.first == source.browser;
                                   })->second;
@@ -177,7 +187,10 @@ std::vector<Row> browserPolicyRows(const LocalCheckOptions& options) {
     if (!source.policy || !source.policy->is_object()) {
       row.status = "warning";
       row.details.push_back(line("envCheck.value.policyUnreadable"));
-    } else if (readPolicy(source.browser, *source.policy, row.details)) {
+    } else if (readPolicy(
+                   source.browser, *source.policy,
+                   std::find(allowingOurHost.begin(), allowingOurHost.end(), source.browser) != allowingOurHost.end(),
+                   row.details)) {
       row.status = "error";
       row.error = {{"code", "NATIVE_UNAVAILABLE"}, {"cause", "policy"}, {"os", local_places::thisOs()}};
     }

@@ -3,14 +3,12 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
+#include "certbridge/host/browser_policy_files.hpp"
 #include "local_places.hpp"
 #include "row_parts.hpp"
 
@@ -31,35 +29,29 @@ fs::path underDestDir(const fs::path& destDir, const fs::path& path) {
   return destDir.empty() ? path : destDir / path.relative_path();
 }
 
-// Where each browser reads its policies (system-wide; IT's files).
-struct PolicyPlace {
-  host::Browser browser;
-  std::string_view location;  ///< A directory of *.json files (Chromium family) or one file (Firefox).
-  bool directory;
-};
-constexpr std::array<PolicyPlace, 6> kPolicyPlaces = {
-    {{host::Browser::Chrome, "/etc/opt/chrome/policies/managed", true},
-     {host::Browser::Chromium, "/etc/chromium/policies/managed", true},
-     {host::Browser::Edge, "/etc/opt/edge/policies/managed", true},
-     {host::Browser::Firefox, "/etc/firefox/policies/policies.json", false},
-     {host::Browser::Firefox, "/usr/lib/firefox-esr/distribution/policies.json", false},
-     {host::Browser::Firefox, "/usr/lib/firefox/distribution/policies.json", false}}};
+// Firefox's policies.json, wherever a Firefox build of this system reads it (system-wide; IT's files).
+constexpr std::array<std::string_view, 3> kFirefoxPolicyFiles = {"/etc/firefox/policies/policies.json",
+                                                                 "/usr/lib/firefox-esr/distribution/policies.json",
+                                                                 "/usr/lib/firefox/distribution/policies.json"};
 
+host::Browser chromiumBrowser(const std::string& name) {
+  if (name == "chrome") return host::Browser::Chrome;
+  if (name == "edge") return host::Browser::Edge;
+  return host::Browser::Chromium;
+}
+
+// Every policy file in force: the Chromium family's directories (the host's list, which its environment answer
+// reads too), then Firefox's files.
 std::vector<std::pair<host::Browser, fs::path>> policyFiles(const LocalCheckOptions& options) {
   std::vector<std::pair<host::Browser, fs::path>> files;
-  for (const auto& place : kPolicyPlaces) {
-    const fs::path location = underDestDir(options.destDir, fs::path(place.location));
-    if (!place.directory) {
-      if (pathExists(location)) files.emplace_back(place.browser, location);
-      continue;
+  for (const auto& directory : host::systemBrowserPolicyDirectories()) {
+    for (auto& path : host::policyFilesIn(underDestDir(options.destDir, directory.path))) {
+      files.emplace_back(chromiumBrowser(directory.browser), std::move(path));
     }
-    std::error_code error;
-    std::vector<fs::path> inDirectory;
-    for (const auto& entry : fs::directory_iterator(location, error)) {
-      if (entry.path().extension() == ".json") inDirectory.push_back(entry.path());
-    }
-    std::sort(inDirectory.begin(), inDirectory.end());
-    for (auto& path : inDirectory) files.emplace_back(place.browser, std::move(path));
+  }
+  for (const auto file : kFirefoxPolicyFiles) {
+    const fs::path location = underDestDir(options.destDir, fs::path(file));
+    if (pathExists(location)) files.emplace_back(host::Browser::Firefox, location);
   }
   return files;
 }
@@ -120,12 +112,11 @@ std::vector<PolicySource> browserPolicies(const LocalCheckOptions& options) {
   std::vector<PolicySource> sources;
   for (auto& [browser, path] : policyFiles(options)) {
     PolicySource source{browser, path.string(), std::nullopt, {}};
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      std::ostringstream text;
-      text << in.rdbuf();
-      source.text = text.str();
-      json parsed = json::parse(source.text, nullptr, false);
+    std::string error;
+    source.text = host::readPolicyFile(path, error);
+    if (error.empty()) {
+      // Chromium and Firefox both read their policy files with comments allowed.
+      json parsed = json::parse(source.text, nullptr, false, true);
       if (!parsed.is_discarded()) source.policy = std::move(parsed);
     }
     sources.push_back(std::move(source));

@@ -61,15 +61,31 @@ void octal(char* field, std::size_t width, unsigned long long value) {
 }  // namespace
 
 struct TarGzWriter::State {
+  std::filesystem::path path;
   int fd = -1;
   z_stream stream{};
+  bool created = false;
   bool deflating = false;
   bool finished = false;
+
+  // An archive never finished (a write failed, an entry was refused, the writer was dropped) is removed: a
+  // truncated bundle must not be sent, nor block the next attempt under the same name. Only a file this writer
+  // created: an existing file was never opened.
+  ~State() {
+    if (deflating) deflateEnd(&stream);
+    if (fd >= 0) closeFile(fd);
+    if (created && !finished) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  }
 };
 
 TarGzWriter::TarGzWriter(const std::filesystem::path& path) : state_(std::make_unique<State>()) {
+  state_->path = path;
   state_->fd = createNewFile(path);
   if (state_->fd < 0) throw std::system_error(errno, std::generic_category(), host::platform::pathToUtf8(path));
+  state_->created = true;
   // gzip wrapper (windowBits 15 + 16), default level: logs compress well.
   if (deflateInit2(&state_->stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("zlib: deflateInit2 failed");
@@ -77,10 +93,7 @@ TarGzWriter::TarGzWriter(const std::filesystem::path& path) : state_(std::make_u
   state_->deflating = true;
 }
 
-TarGzWriter::~TarGzWriter() {
-  if (state_->deflating) deflateEnd(&state_->stream);
-  if (state_->fd >= 0) closeFile(state_->fd);
-}
+TarGzWriter::~TarGzWriter() = default;
 
 void TarGzWriter::deflateOut(const char* data, std::size_t size, bool last) {
   std::array<unsigned char, 16384> out{};

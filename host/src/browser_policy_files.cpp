@@ -18,7 +18,9 @@ constexpr std::uintmax_t kMaxPolicyFileBytes = 1024 * 1024;
 // The browsers read every file of the directory; a directory with more is not worth scanning on each check.
 constexpr std::size_t kMaxPolicyFiles = 200;
 
-std::string readWhole(const std::filesystem::path& path, std::string& error) {
+}  // namespace
+
+std::string readPolicyFile(const std::filesystem::path& path, std::string& error) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) {
@@ -36,10 +38,12 @@ std::string readWhole(const std::filesystem::path& path, std::string& error) {
   return text.str();
 }
 
+namespace {
+
 void inspectFile(const BrowserPolicyDirectory& directory, const std::filesystem::path& path,
                  const std::vector<std::string_view>& extensionIds, std::vector<BrowserPolicyFile>& found) {
   BrowserPolicyFile file{directory.browser, platform::pathToUtf8(path), {}, {}};
-  const std::string text = readWhole(path, file.error);
+  const std::string text = readPolicyFile(path, file.error);
   if (!file.error.empty()) {
     found.push_back(std::move(file));
     return;
@@ -82,19 +86,23 @@ std::vector<BrowserPolicyDirectory> systemBrowserPolicyDirectories() {
 #endif
 }
 
+std::vector<std::filesystem::path> policyFilesIn(const std::filesystem::path& directory) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".json" && it->is_regular_file(ec)) files.push_back(it->path());
+    if (files.size() >= kMaxPolicyFiles) break;
+  }
+  // The directory order is the file system's: sorted, the report is the same on every check.
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 std::vector<BrowserPolicyFile> findExtensionPolicyFiles(const std::vector<BrowserPolicyDirectory>& directories,
                                                         const std::vector<std::string_view>& extensionIds) {
   std::vector<BrowserPolicyFile> found;
   for (const auto& directory : directories) {
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (std::filesystem::directory_iterator it(directory.path, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() == ".json" && it->is_regular_file(ec)) files.push_back(it->path());
-      if (files.size() >= kMaxPolicyFiles) break;
-    }
-    // The directory order is the file system's: sorted, the report is the same on every check.
-    std::sort(files.begin(), files.end());
-    for (const auto& path : files) inspectFile(directory, path, extensionIds, found);
+    for (const auto& path : policyFilesIn(directory.path)) inspectFile(directory, path, extensionIds, found);
   }
   return found;
 }

@@ -34,6 +34,8 @@ SKIPPED = 77
 # PINs this suite types; none may ever be in a support bundle or on the screen.
 NEW_PIN = "24681357"
 WRONG_PIN = "99999999"
+FIREFOX_ID = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "extension",
+                                         "shared", "protocol.json")))["extensionIds"]["firefox"]
 
 
 def start_testbed(directory):
@@ -322,6 +324,32 @@ class DoctorTest(unittest.TestCase):
         self.assertEqual(firefox["code"], "NATIVE_UNAVAILABLE")
         self.assertIn("/opt/certbridge-removed/certbridge-host", "\n".join(firefox["text"]["lines"]))
         self.assertEqual(code, 2)
+
+    def test_browser_policy_blocking(self):
+        # The policy files IT writes, in a staging tree (--destdir): Chrome's with a comment (Chromium reads
+        # them so), blocking every native host; Firefox's blocking the add-on.
+        tree = tempfile.mkdtemp(dir=testbed().root)
+        chrome = os.path.join(tree, "etc/opt/chrome/policies/managed")
+        firefox = os.path.join(tree, "etc/firefox/policies")
+        os.makedirs(chrome)
+        os.makedirs(firefox)
+        with open(os.path.join(chrome, "native-hosts.json"), "w") as out:
+            out.write('// IT: no native hosts\n{"NativeMessagingBlocklist": ["*"]}\n')
+        with open(os.path.join(firefox, "policies.json"), "w") as out:
+            json.dump({"policies": {"ExtensionSettings": {FIREFOX_ID: {"installation_mode": "blocked"}}}}, out)
+        result = run(["doctor", "--json", "--lang", "en", "--destdir", tree])
+        report = json.loads(result.stdout)
+        rows = {row["subject"]: row for row in report["rows"] if row["check"] == "browserPolicy"}
+        self.assertEqual((rows["Google Chrome"]["status"], rows["Google Chrome"]["error"]["cause"]), ("error", "policy"))
+        self.assertIn("envCheck.value.policyBlocksHost", [d["key"] for d in rows["Google Chrome"]["details"]])
+        self.assertIn("envCheck.value.policyBlocksExtension", [d["key"] for d in rows["Firefox"]["details"]])
+        self.assertEqual(result.returncode, 2)
+        # IT allows our host by name: Chrome's row is OK again.
+        with open(os.path.join(chrome, "allow.json"), "w") as out:
+            json.dump({"NativeMessagingAllowlist": ["com.certbridge.host"]}, out)
+        report = json.loads(run(["doctor", "--json", "--lang", "en", "--destdir", tree]).stdout)
+        chrome_rows = [row for row in report["rows"] if row["check"] == "browserPolicy" and row["subject"] == "Google Chrome"]
+        self.assertEqual([row["status"] for row in chrome_rows], ["ok", "ok"])
 
     def test_zh_tw_text(self):
         result = run(["doctor", "--lang", "zh-TW"])

@@ -62,6 +62,19 @@ TEST_F(TarGzWriterTest, NeverReplacesAFile) {
   EXPECT_EQ(text.str(), "keep");
 }
 
+TEST_F(TarGzWriterTest, AnArchiveNotFinishedIsRemoved) {
+  const fs::path archive = dir_ / "dropped.tar.gz";
+  {
+    TarGzWriter writer(archive);
+    writer.add("doctor.txt", "half a bundle", 0);
+    EXPECT_TRUE(fs::exists(archive));
+  }
+  EXPECT_FALSE(fs::exists(archive)) << "a truncated bundle was left behind";
+  TarGzWriter again(archive);  // the same name is free for the next attempt
+  again.finish();
+  EXPECT_TRUE(fs::exists(archive));
+}
+
 TEST_F(TarGzWriterTest, RefusesNamesOutsideTheArchive) {
   TarGzWriter writer(dir_ / "names.tar.gz");
   EXPECT_THROW(writer.add("../etc/passwd", "x", 0), std::invalid_argument);

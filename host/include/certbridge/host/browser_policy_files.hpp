@@ -37,6 +37,13 @@ struct BrowserPolicyFile {
 /// Where Chrome, Chromium and Edge read mandatory policy on this platform (empty where the host does not look).
 std::vector<BrowserPolicyDirectory> systemBrowserPolicyDirectories();
 
+/// The "*.json" files of one policy directory, sorted, at most a bound's worth (the browsers read them all; a
+/// directory with more is not worth scanning). Empty when the directory is missing or unreadable.
+std::vector<std::filesystem::path> policyFilesIn(const std::filesystem::path& directory);
+
+/// A policy file's text, or empty with error set (unreadable, or larger than any file IT writes by hand).
+std::string readPolicyFile(const std::filesystem::path& path, std::string& error);
+
 /// The files under `directories` (the browsers read every "*.json") that hold a 3rdparty section for one of
 /// `extensionIds`, or that are broken. Never throws: a file that cannot be read is reported as such.
 std::vector<BrowserPolicyFile> findExtensionPolicyFiles(const std::vector<BrowserPolicyDirectory>& directories,
