@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "certbridge/build_info.hpp"
+#include "certbridge/host/logging.hpp"
 #include "doctor.hpp"
 #include "platform/environment.hpp"
 #include "program_version.hpp"
@@ -119,9 +120,7 @@ int runSupportBundle(const std::optional<fs::path>& file, const host::HostState&
     }
     if (host.logFile) {
       // The log and its rotated predecessors, newest first.
-      for (const std::string suffix : {"", ".1", ".2", ".3"}) {
-        fs::path log = *host.logFile;
-        if (!suffix.empty()) log.replace_extension(suffix + log.extension().string());
+      for (const auto& log : host::logFileAndRotations(*host.logFile)) {
         if (auto content = readFile(log, kLogTailBytes))
           add("log/" + host::platform::pathToUtf8(log.filename()), *content);
       }

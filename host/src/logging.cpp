@@ -68,6 +68,17 @@ bool isValidLogLevel(std::string_view name) {
   return false;
 }
 
+std::vector<std::filesystem::path> logFileAndRotations(const std::filesystem::path& logFile) {
+  std::vector<std::filesystem::path> files = {logFile};
+  // spdlog's rotating sink names the copies <stem>.<n><extension>.
+  for (std::size_t n = 1; n <= kRotatedFiles; ++n) {
+    std::filesystem::path rotated = logFile;
+    rotated.replace_extension(std::filesystem::path("." + std::to_string(n)).native() + logFile.extension().native());
+    files.push_back(std::move(rotated));
+  }
+  return files;
+}
+
 bool setLogLevel(std::string_view name) {
   for (const auto& entry : kLevels) {
     if (entry.name == name) {

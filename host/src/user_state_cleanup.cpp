@@ -46,7 +46,8 @@ bool removeLogs(std::ostream& out, std::ostream& err) {
   int removed = 0;
   for (fs::directory_iterator it(*folder, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     const std::string name = platform::pathToUtf8(it->path().filename());
-    if (!isHostLogFile(name) || !it->is_regular_file()) continue;
+    std::error_code typeError;
+    if (!isHostLogFile(name) || !it->is_regular_file(typeError)) continue;
     std::error_code removeError;
     if (fs::remove(it->path(), removeError)) {
       ++removed;

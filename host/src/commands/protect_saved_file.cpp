@@ -14,6 +14,7 @@
 #include "certbridge/host/param_validator.hpp"
 #include "certbridge/host/protocol_error.hpp"
 #include "commands.hpp"
+#include "platform/environment.hpp"
 #include "platform/owner_only_file.hpp"
 
 namespace certbridge::host::commands {
@@ -23,7 +24,7 @@ namespace {
 constexpr StringRule kPathRule{1, 4096, Charset::Printable};
 
 bool hasPkcs12Extension(const std::filesystem::path& path) {
-  std::string extension = path.extension().string();
+  std::string extension = platform::pathToUtf8(path.extension());
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return extension == ".p12" || extension == ".pfx";
@@ -33,7 +34,9 @@ bool hasPkcs12Extension(const std::filesystem::path& path) {
 
 CommandRun prepareProtectSavedFile(nlohmann::json& params) {
   const ParamValidator validator(params, {"path"});
-  const std::filesystem::path path(validator.requiredString("path", kPathRule));
+  // UTF-8 from the browser: on Windows a std::filesystem::path from a narrow string would read it in the ANSI
+  // code page.
+  const std::filesystem::path path = platform::pathFromUtf8(validator.requiredString("path", kPathRule));
   if (!path.is_absolute()) throw badRequest(validator.field("path"), "not an absolute path");
   // Only what the extension saves: a .p12 or .pfx file (safeFileName gives every saved file one of these).
   if (!hasPkcs12Extension(path)) throw badRequest(validator.field("path"), "not a .p12 or .pfx file");

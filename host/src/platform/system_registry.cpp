@@ -4,6 +4,8 @@
 #include <windows.h>
 
 #include <cwchar>
+#include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "environment.hpp"
@@ -91,20 +93,18 @@ class WindowsRegistry final : public RegistryReader {
 
   std::vector<std::string> valueNames(RegistryHive hive, std::string_view key) const override {
     const HKEY root = hive == RegistryHive::LocalMachine ? HKEY_LOCAL_MACHINE : HKEY_CURRENT_USER;
-    HKEY opened = nullptr;
-    if (RegOpenKeyExW(root, platform::pathFromUtf8(key).c_str(), 0, KEY_QUERY_VALUE, &opened) != ERROR_SUCCESS) {
-      return {};
-    }
+    HKEY raw = nullptr;
+    if (RegOpenKeyExW(root, platform::pathFromUtf8(key).c_str(), 0, KEY_QUERY_VALUE, &raw) != ERROR_SUCCESS) return {};
+    const std::unique_ptr<std::remove_pointer_t<HKEY>, decltype(&RegCloseKey)> opened(raw, &RegCloseKey);
     std::vector<std::string> names;
     // Value names are at most 16,383 characters; a policy list has a handful, so stop well before any bound.
     std::vector<wchar_t> name(16384);
     for (DWORD index = 0; index < 10000; ++index) {
       DWORD length = static_cast<DWORD>(name.size());
-      if (RegEnumValueW(opened, index, name.data(), &length, nullptr, nullptr, nullptr, nullptr) != ERROR_SUCCESS)
+      if (RegEnumValueW(opened.get(), index, name.data(), &length, nullptr, nullptr, nullptr, nullptr) != ERROR_SUCCESS)
         break;
       names.push_back(platform::pathToUtf8(std::filesystem::path(std::wstring(name.data(), length))));
     }
-    RegCloseKey(opened);
     return names;
   }
 

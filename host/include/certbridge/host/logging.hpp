@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace certbridge::host {
 
@@ -16,6 +17,10 @@ std::optional<std::filesystem::path> logDirectory();
 /// <logDirectory()>/certbridge-host.log, or with a logger that discards everything if the directory
 /// cannot be created. Returns the log file in use, if any. Call first thing in main.
 std::optional<std::filesystem::path> initLogging();
+
+/// The log file and the rotated copies the host keeps of it (certbridge-host.1.log ...), newest first,
+/// whether or not they exist yet.
+std::vector<std::filesystem::path> logFileAndRotations(const std::filesystem::path& logFile);
 
 /// Sets the level from a configuration name ("info", "debug", ...); false if the name is unknown.
 bool setLogLevel(std::string_view name);
