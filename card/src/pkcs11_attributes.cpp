@@ -68,9 +68,8 @@ std::vector<ck::ObjectHandle> findObjects(const ck::FunctionList& f, ck::Session
     if (count == 0) break;
     found.insert(found.end(), batch.begin(),
                  batch.begin() + static_cast<long>(std::min<std::size_t>(count, batch.size())));
-    // A batch that is not full was the last: modules hand out as many handles as they have, up to the maximum.
-    // Asking again for the empty answer would be one more call, one more APDU exchange on a real card.
-    if (count < batch.size()) break;
+    // Only an empty answer ends the search (PKCS#11): some modules hand out fewer handles than asked for while
+    // more remain, and stopping at a short batch would miss keys or certificates on their cards.
   }
   return found;
 }

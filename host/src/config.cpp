@@ -207,7 +207,10 @@ HostConfig HostConfig::builtInDefaults() {
 }
 
 HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings) {
-  const json root = parseJson(text);
+  return configFromJson(parseJson(text), warnings);
+}
+
+HostConfig configFromJson(const json& root, std::vector<std::string>& warnings) {
   if (!root.is_object()) throw ConfigError("the top level must be a JSON object");
   warnUnknownKeys(
       root, {"allowedOrigins", "cardProfiles", "logLevel", "cardBusyWaitSeconds", "unblockLifetimeSeconds", "$comment"},

@@ -51,11 +51,12 @@ std::optional<json> readConfigFile(const fs::path& path, std::string& error, std
   const auto text = readConfigText(path, error);
   if (!text) return std::nullopt;
   try {
-    std::vector<std::string> fileWarnings;
-    parseConfig(*text, fileWarnings);  // every value checked here, so the merged settings need no second look
     std::string jsonError;
     auto object = parseStrictJson(*text, jsonError, 16);
-    if (!object) throw ConfigError(jsonError);
+    if (!object)
+      throw ConfigError(jsonError.starts_with("not valid JSON") ? jsonError : "not valid JSON: " + jsonError);
+    std::vector<std::string> fileWarnings;
+    configFromJson(*object, fileWarnings);  // every value checked here, so the merged settings need no second look
     warnings.insert(warnings.end(), fileWarnings.begin(), fileWarnings.end());
     return object;
   } catch (const std::exception& e) {
@@ -161,7 +162,7 @@ ConfigLoad loadConfig(const std::filesystem::path& path, bool explicitlyNamed) {
   if (!filesRead.empty()) {
     try {
       std::vector<std::string> alreadyReported;
-      load.config = parseConfig(merged.dump(), alreadyReported);
+      load.config = configFromJson(merged, alreadyReported);
     } catch (const std::exception& e) {
       // Each file passed on its own and the keys are independent: only a bug in this file gets here.
       dropInProblems.push_back(std::string("the configuration files together are invalid: ") + e.what() +

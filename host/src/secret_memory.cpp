@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "certbridge/card/secret_string.hpp"
 
 #if defined(_WIN32)
@@ -76,7 +78,9 @@ bool wipeOpenSslMemoryOnFree() noexcept {
 extern "C" __attribute__((weak)) const std::uint32_t certbridge_lazy_symbol_count;
 
 bool wipeOpenSslMemoryOnFree() noexcept {
-  if (&certbridge_lazy_symbol_count != nullptr) return true;  // set by certbridge_lazy_library_loaded
+  // Lazily bound: nothing to set yet. certbridge_lazy_library_loaded sets it when libcrypto loads, and a
+  // refusal then (only possible if something allocated through libcrypto first) goes to the host log.
+  if (&certbridge_lazy_symbol_count != nullptr) return true;
   return CRYPTO_set_mem_functions(&allocate, &reallocate, &wipeAndFree) == 1;
 }
 #endif
@@ -99,6 +103,7 @@ extern "C" void certbridge_lazy_library_loaded(const char* soname) {
   if (std::strncmp(soname, "libcrypto.", 10) != 0) return;
   if (CRYPTO_set_mem_functions(&certbridge::host::allocate, &certbridge::host::reallocate,
                                &certbridge::host::wipeAndFree) != 1) {
+    spdlog::error("cannot make OpenSSL wipe freed memory: freed OpenSSL buffers may keep secrets");
     static const char kRefused[] = "certbridge: cannot make OpenSSL wipe freed memory\n";
     if (::write(2, kRefused, sizeof kRefused - 1) < 0) return;
   }

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "certbridge/card/card_profile.hpp"
 #include "certbridge/host/origin.hpp"
 #include "certbridge/protocol.hpp"
@@ -90,6 +92,9 @@ class ConfigError : public std::runtime_error {
 /// Parses configuration JSON. Throws ConfigError on invalid JSON, wrong types or bad values (including
 /// a card profile the card library rejects). Unknown keys are ignored and described in warnings.
 HostConfig parseConfig(std::string_view text, std::vector<std::string>& warnings);
+
+/// The same for configuration already parsed (strictly: no duplicate keys), e.g. files merged key by key.
+HostConfig configFromJson(const nlohmann::json& root, std::vector<std::string>& warnings);
 
 /// Parses a card-profile table: a JSON array of the profiles config.json's cardProfiles holds. Throws
 /// ConfigError as parseConfig does.
